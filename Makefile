@@ -1,0 +1,70 @@
+# Kabuto: two commands do everything on a fresh machine.
+#   make demo   set up if needed, then run the whole lifecycle on a local chain
+#   make test   set up if needed, then run the whole test suite
+# Only the PyPI, npm and Debian registries are used. A second run reinstalls nothing.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SOLC_VERSION := 0.8.30
+# The EVM target (one setting). `make test EVM_VERSION=berlin` builds and tests for berlin.
+EVM_VERSION ?= cancun
+PRIVNET_PORT ?= 8546
+
+export KABUTO_EVM_VERSION := $(EVM_VERSION)
+export SOLCX_BINARY_PATH := $(CURDIR)/.cache/solcx
+export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
+
+SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
+
+.PHONY: setup test demo bench privnet compile lint clean prerequisites
+
+setup: $(SETUP_STAMPS)
+
+prerequisites:
+	@command -v $(PYTHON) >/dev/null || { echo "kabuto: $(PYTHON) not found: install Python 3.11 or 3.12 with venv (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	@$(PYTHON) -c 'import sys, venv; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 12) else 1)' 2>/dev/null || { echo "kabuto: Python 3.11 or 3.12 with the venv module is required (found: $$($(PYTHON) --version 2>&1)); install it (Debian: apt-get install python3 python3-venv)"; exit 1; }
+	@command -v node >/dev/null || { echo "kabuto: node not found: install Node.js 18 or newer (Debian: apt-get install nodejs)"; exit 1; }
+	@command -v npm >/dev/null || { echo "kabuto: npm not found: install npm (Debian: apt-get install npm)"; exit 1; }
+
+$(VENV)/.kabuto-installed: requirements.lock pyproject.toml | prerequisites
+	@echo "kabuto: installing the pinned Python toolchain into $(VENV) (about a minute on a cold cache)"
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	printf '%s\nimport kabuto.environment\n' "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/kabuto-env.pth"
+	touch $@
+
+node_modules/.kabuto-installed: package.json package-lock.json | prerequisites
+	@echo "kabuto: installing anvil, solc-js and OpenZeppelin from npm (package-lock.json)"
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# py-solc-x finds compilers as solc-vX.Y.Z files; ours is a link to the solc-js front end.
+.cache/solcx/solc-v$(SOLC_VERSION): tools/solc
+	mkdir -p .cache/solcx
+	ln -sfn ../../tools/solc $@
+
+compile: setup
+	tools/ensure-build
+
+test: setup
+	bash tests/run_suite.sh
+
+demo: setup
+	tools/ensure-build
+	$(BIN)/ape run demo
+
+bench: setup
+	tools/ensure-build
+	$(BIN)/ape run bench
+
+# A gas-free private chain like Quorum/Besu with free gas: chain id 2017, gas price 0,
+# unfunded senders can transact. Ape reaches it as `--network ethereum:privnet:node`.
+privnet: setup
+	anvil --chain-id 2017 --gas-price 0 --base-fee 0 --disable-min-priority-fee \
+	  --port $(PRIVNET_PORT) --hardfork $(EVM_VERSION)
+
+clean:
+	rm -rf .build contracts/.cache .cache

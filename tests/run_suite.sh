@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it (and so CI). Every phase must pass.
+#  1. the default EVM target (cancun) on Ape's local anvil: every test;
+#  2. the contracts rebuilt for berlin on a berlin anvil: the toolchain and integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+APE=.venv/bin/ape
+start=$(date +%s)
+
+echo "== phase 1: EVM target ${KABUTO_EVM_VERSION:-cancun}, all tests =="
+tools/ensure-build
+$APE test tests
+
+if [[ "${KABUTO_EVM_VERSION:-cancun}" != "berlin" ]]; then
+  echo "== phase 2: EVM target berlin (consortium chains such as ibet for Fin) =="
+  KABUTO_EVM_VERSION=berlin tools/ensure-build
+  KABUTO_EVM_VERSION=berlin $APE test tests/toolchain $( [[ -d tests/integration ]] && echo tests/integration )
+fi
+echo "kabuto: the suite took $(( $(date +%s) - start )) s"
