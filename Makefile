@@ -32,7 +32,7 @@ $(VENV)/.kabuto-installed: requirements.lock pyproject.toml | prerequisites
 	@echo "kabuto: installing the pinned Python toolchain into $(VENV) (about a minute on a cold cache)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	printf '%s\nimport kabuto.environment\n' "$(CURDIR)" > "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/kabuto-env.pth"
 	touch $@
 
