@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity ^0.8.24;
+
+/// @title IInvestorRegistry
+/// @notice The platform-wide register of KYC'd investors that every Kabuto token and the yen
+/// coin consult. Registrars (securities firms) onboard investors; an investor has exactly one
+/// active wallet. Personal data never appears in clear: each issuer receives it encrypted to
+/// its own key (see docs/registry.md for where the ciphertext lives and why).
+interface IInvestorRegistry {
+    /// Investor classes under the FIEA (bit positions in a token's allowed-class mask).
+    /// 0 general, 1 specified (professional) investor, 2 qualified institutional investor (QII),
+    /// 3 entity eligible for specially permitted business.
+    enum InvestorClass {
+        General,
+        Specified,
+        QualifiedInstitutional,
+        SpeciallyPermitted
+    }
+
+    enum Status {
+        None, // never registered
+        Active,
+        Suspended,
+        Revoked
+    }
+
+    /// @dev One storage slot per wallet, read by every token on every transfer.
+    struct Investor {
+        uint64 number; // registry-internal sequence number of the investor (1-based)
+        InvestorClass class;
+        Status status;
+        uint16 country; // ISO 3166-1 numeric, e.g. 392 for Japan
+        uint40 kycExpiry; // unix time after which the KYC must be renewed
+    }
+
+    error RegistryInvalidWallet(address wallet);
+    error RegistryInvestorExists(bytes32 investorId);
+    error RegistryUnknownInvestor(bytes32 investorId);
+    error RegistryWalletInUse(address wallet);
+    error RegistryInvalidKycExpiry(uint40 kycExpiry);
+    error RegistryInvalidCountry(uint16 country);
+
+    event InvestorRegistered(
+        bytes32 indexed investorId, address indexed wallet, InvestorClass class, uint16 country, uint40 kycExpiry, address registrar
+    );
+    event InvestorUpdated(bytes32 indexed investorId, InvestorClass class, uint16 country, uint40 kycExpiry, address registrar);
+    event InvestorStatusChanged(bytes32 indexed investorId, Status status, address registrar);
+    /// @notice The investor's wallet was replaced (lost key); tokens honour it through recovery.
+    event WalletReplaced(bytes32 indexed investorId, address indexed oldWallet, address indexed newWallet, address registrar);
+    /// @notice Personal data for `issuer`, encrypted to the issuer's registered public key.
+    event PersonalDataStored(bytes32 indexed investorId, address indexed issuer, bytes32 dataHash, bytes ciphertext);
+    event IssuerKeySet(address indexed issuer, bytes publicKey);
+
+    /// @notice Registers an investor with its active wallet. Emits {InvestorRegistered}.
+    function registerInvestor(bytes32 investorId, address wallet, InvestorClass class, uint16 country, uint40 kycExpiry)
+        external;
+
+    function updateInvestor(bytes32 investorId, InvestorClass class, uint16 country, uint40 kycExpiry) external;
+
+    function setInvestorStatus(bytes32 investorId, Status status) external;
+
+    /// @notice Replaces the investor's wallet (lost key). The old wallet stops being eligible at once.
+    function replaceWallet(bytes32 investorId, address newWallet) external;
+
+    /// @notice Stores the investor's personal data for `issuer`, encrypted by the tooling to the
+    /// issuer's key. Only a hash stays in storage; the ciphertext travels in the event.
+    function setPersonalData(bytes32 investorId, address issuer, bytes calldata ciphertext) external;
+
+    function setIssuerKey(address issuer, bytes calldata publicKey) external;
+
+    function investorOf(address wallet) external view returns (Investor memory);
+
+    /// @notice Both parties' records in one call: what a token reads on every transfer.
+    function investorsOf(address from, address to) external view returns (Investor memory, Investor memory);
+
+    function walletOf(bytes32 investorId) external view returns (address);
+
+    function investorIdOf(address wallet) external view returns (bytes32);
+
+    /// @notice The wallet the investor used before its latest replacement (zero if none).
+    function previousWalletOf(bytes32 investorId) external view returns (address);
+
+    /// @notice True when `wallet` is registered, active and its KYC has not expired.
+    function isEligible(address wallet) external view returns (bool);
+
+    function personalDataHash(bytes32 investorId, address issuer) external view returns (bytes32);
+
+    function investorCount() external view returns (uint256);
+}
