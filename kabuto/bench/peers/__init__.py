@@ -1,0 +1,1 @@
+"""One module per peer; each exposes ``PEER`` (see kabuto.bench.registry.Peer)."""

@@ -1,0 +1,153 @@
+"""The targets and the peers' published figures, encoded once from ../shared/docs/targets.md."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from kabuto.bench.model import Results
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One row of the gas table; a peer's key for it is ``<peer>.<suffix>``."""
+
+    suffix: str
+    title: str
+
+
+OPERATIONS = (
+    Operation("transfer.new_holder", "transfer, recipient becomes a holder"),
+    Operation("transfer.existing_holder", "transfer, recipient already holds"),
+    Operation("issue.new_holder", "mint/issue to a new holder"),
+    Operation("forced_transfer.new_holder", "forced transfer, new holder"),
+    Operation("onboard_investor", "onboard one investor (KYC)"),
+    Operation("approved_transfer.total", "issuer-approved transfer (apply + approve)"),
+    Operation("dvp.total", "DvP, every transaction of one settlement"),
+    Operation("batch_settlement.per_trade", "gas per trade, 100-trade venue batch"),
+)
+
+# The floor: no permissioned transfer can be cheaper than an unrestricted one.
+FLOOR_PEER = "erc20"
+
+
+@dataclass(frozen=True)
+class Published:
+    """A peer's figure from targets.md (anvil 1.7.1, Prague rules), shown for reference."""
+
+    gas: int
+    note: str = ""
+
+
+# Columns of the published table in targets.md, by operation suffix.
+PUBLISHED_PEERS = {
+    "erc20": "plain OZ v5 ERC-20",
+    "ibet": "ibet IbetStraightBond (v26.x)",
+    "trex": "T-REX 4.1.6 (proxies, no modules)",
+    "trex_modules": "T-REX + CountryAllow + MaxBalance",
+}
+PUBLISHED: dict[str, dict[str, Published]] = {
+    "transfer.new_holder": {
+        "erc20": Published(51_553), "ibet": Published(69_580),
+        "trex": Published(228_811), "trex_modules": Published(338_900),
+    },
+    "transfer.existing_holder": {
+        "erc20": Published(34_453), "ibet": Published(52_480),
+        "trex": Published(211_711), "trex_modules": Published(304_700),
+    },
+    "issue.new_holder": {
+        "ibet": Published(54_355), "trex": Published(223_651), "trex_modules": Published(314_916),
+    },
+    "forced_transfer.new_holder": {
+        "ibet": Published(57_312), "trex": Published(224_142), "trex_modules": Published(304_781),
+    },
+    "onboard_investor": {
+        "ibet": Published(91_270, "17-byte info; 340,592 with a 344-byte ciphertext"),
+        "trex": Published(762_961, "3 txs"),
+        "trex_modules": Published(762_961, "3 txs"),
+    },
+    "approved_transfer.total": {"ibet": Published(225_957)},
+    "dvp.total": {"ibet": Published(529_380, "security leg only: cash moves off-chain")},
+}
+
+
+class Kind(Enum):
+    RATIO_TO_FLOOR = "ratio"  # measured gas / the floor peer's gas for the same operation
+    GAS = "gas"
+    SECONDS = "seconds"
+    OUTSIDE = "outside"  # a target the benchmark does not measure itself
+
+
+class Status(Enum):
+    MET = "met"
+    NOT_MET = "not met"
+    PENDING = "pending"
+    OUTSIDE = "not measured by the bench"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One target of targets.md: ``key``'s value (or its ratio to the floor) against ``limit``.
+
+    Args:
+        inclusive: "at most" (<=) when True, "under" (<) when False.
+    """
+
+    title: str
+    key: str
+    kind: Kind
+    limit: float
+    inclusive: bool
+    floor_key: str | None = None
+    where: str = ""
+
+    def value(self, results: Results) -> float | None:
+        if self.kind is Kind.SECONDS:
+            return results.seconds(self.key)
+        gas = results.gas(self.key)
+        if self.kind is Kind.GAS or gas is None:
+            return gas
+        floor = results.gas(self.floor_key) if self.floor_key else None
+        return gas / floor if floor else None
+
+    def status(self, results: Results) -> Status:
+        if self.kind is Kind.OUTSIDE:
+            return Status.OUTSIDE
+        value = self.value(results)
+        if value is None:
+            return Status.PENDING
+        met = value <= self.limit if self.inclusive else value < self.limit
+        return Status.MET if met else Status.NOT_MET
+
+    def limit_text(self) -> str:
+        relation = "<=" if self.inclusive else "<"
+        if self.kind is Kind.RATIO_TO_FLOOR:
+            return f"{relation} {self.limit:.2f}x ERC-20"
+        if self.kind is Kind.GAS:
+            return f"{relation} {self.limit:,.0f} gas"
+        return f"{relation} {self.limit:g} s"
+
+
+TARGETS = (
+    Target(
+        "eligible transfer, recipient becomes a holder (both sides checked, cap and class rules on)",
+        "kabuto.transfer.new_holder", Kind.RATIO_TO_FLOOR, 1.20, True, "erc20.transfer.new_holder",
+    ),
+    Target(
+        "eligible transfer, recipient already holds",
+        "kabuto.transfer.existing_holder", Kind.RATIO_TO_FLOOR, 1.30, True,
+        "erc20.transfer.existing_holder",
+    ),
+    Target("issuer-approved transfer, apply + approve", "kabuto.approved_transfer.total", Kind.GAS,
+           110_000, False),
+    Target("DvP against yen coin, every transaction of one settlement, both legs on-chain",
+           "kabuto.dvp.total", Kind.GAS, 200_000, False),
+    Target("onboarding one investor, encrypted personal data included", "kabuto.onboard_investor",
+           Kind.GAS, 60_000, False),
+    Target("issuing to 10,000 investors (onboard + allot), local anvil, 2 cores",
+           "issue_10k_investors", Kind.SECONDS, 60, False),
+    Target("exporting the register: 10,000 holders, 100,000 transfers",
+           "register_export_10k_holders_100k_transfers", Kind.SECONDS, 10, False),
+    Target("the whole test suite on 2 cores", "test_suite", Kind.OUTSIDE, 600, False,
+           where="measured by `make test`"),
+)
