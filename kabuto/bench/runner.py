@@ -106,7 +106,9 @@ def bench_chain(hardfork: str) -> Iterator[Any]:
     """Starts the benchmark's own anvil and connects Ape to it; stops it afterwards."""
     from ape import networks
 
-    with AnvilNode(chain_id=APE_LOCAL_CHAIN_ID, hardfork=hardfork) as node:
+    # Gas price 0 as on the platform's Quorum/Besu networks: gas *used* does not depend on the
+    # price, and legacy transactions (KABUTO_EVM_VERSION=berlin) then never fall below a base fee.
+    with AnvilNode(chain_id=APE_LOCAL_CHAIN_ID, hardfork=hardfork, gas_free=True) as node:
         with networks.parse_network_choice("ethereum:local:node", provider_settings={"uri": node.url}) as provider:
             yield provider
 
