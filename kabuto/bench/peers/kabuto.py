@@ -181,7 +181,7 @@ def measure_token(ctx: BenchContext) -> list[Outcome]:
     issue = token.issue(charlie, AMOUNT, b"", sender=agent)
     forced = token.forcedTransfer(alice, dave, AMOUNT, REASON_COURT_ORDER, b"", sender=agent)
     applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
-    application_id = token.applicationCount() - 1
+    application_id = applied.events.filter(token.TransferApplied)[0].id
     approved = token.approveTransfer(application_id, b"", sender=agent)
     for wallet in (bob, charlie, dave, erin):
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
