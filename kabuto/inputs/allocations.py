@@ -10,11 +10,11 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from kabuto.domain import UINT64_MAX
-from kabuto.errors import InputError, InputIssue
-from kabuto.inputs.fields import suggest
+from kabuto.errors import InputError
 from kabuto.inputs.investors import InvestorId
 from kabuto.inputs.loaded import LoadedRows
-from kabuto.inputs.tabular import duplicate_issues, read_rows, validate_rows
+from kabuto.inputs.tabular import (duplicate_issues, read_rows, unknown_value_issues,
+                                   validate_rows)
 
 COLUMNS = ("investor_id", "units")
 
@@ -37,13 +37,8 @@ def load_allocations(path: Path,
     rows, issues = validate_rows(path, raw, AllocationRow)
     issues += duplicate_issues(path, raw, "investor_id")
     if known_investors is not None:
-        for number, allocation in rows:
-            if allocation.investor_id not in known_investors:
-                issues.append(InputIssue(
-                    str(path), number, "investor_id",
-                    f"unknown investor {allocation.investor_id!r}"
-                    f"{suggest(allocation.investor_id, known_investors)}: onboard the investor "
-                    "first (investors CSV)"))
+        issues += unknown_value_issues(path, raw, "investor_id", known_investors, "investor",
+                                       "onboard the investor first (investors CSV)")
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return LoadedRows(path, tuple(rows))

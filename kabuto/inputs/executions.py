@@ -12,11 +12,11 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from kabuto.domain import UINT256_MAX
-from kabuto.errors import InputError, InputIssue
-from kabuto.inputs.fields import suggest
+from kabuto.errors import InputError
 from kabuto.inputs.investors import Wallet
 from kabuto.inputs.loaded import LoadedRows
-from kabuto.inputs.tabular import duplicate_issues, read_rows, validate_rows
+from kabuto.inputs.tabular import (duplicate_issues, read_rows, unknown_value_issues,
+                                   validate_rows)
 
 COLUMNS = ("trade_id", "seller_wallet", "buyer_wallet", "symbol", "quantity", "yen_amount")
 MAX_TRADE_ID_CHARS = 64
@@ -52,13 +52,8 @@ def load_executions(path: Path,
     rows, issues = validate_rows(path, raw, ExecutionRow)
     issues += duplicate_issues(path, raw, "trade_id")
     if known_symbols is not None:
-        for number, execution in rows:
-            if execution.symbol not in known_symbols:
-                issues.append(InputIssue(
-                    str(path), number, "symbol",
-                    f"unknown security {execution.symbol!r}"
-                    f"{suggest(execution.symbol, known_symbols)} (deployed: "
-                    f"{', '.join(sorted(known_symbols)) or 'none'})"))
+        issues += unknown_value_issues(path, raw, "symbol", known_symbols, "security",
+                                       f"deployed: {', '.join(sorted(known_symbols)) or 'none'}")
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return LoadedRows(path, tuple(rows))

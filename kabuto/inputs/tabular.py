@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -165,4 +165,16 @@ def duplicate_issues(path: Path, rows: Sequence[tuple[int, dict[str, str]]], col
                                      f"duplicate: {cell!r} is already in row {first[value]}"))
         else:
             first[value] = number
+    return issues
+
+
+def unknown_value_issues(path: Path, rows: Sequence[tuple[int, dict[str, str]]], column: str,
+                         known: Collection[str], what: str, fix: str) -> list[InputIssue]:
+    """An issue for every non-empty cell of `column` not in `known`, with a close match."""
+    issues = []
+    for number, row in rows:
+        cell = row.get(column, "")
+        if cell and cell not in known:
+            issues.append(InputIssue(str(path), number, column,
+                                     f"unknown {what} {cell!r}{suggest(cell, known)}: {fix}"))
     return issues

@@ -181,9 +181,9 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
             problems.append((("documents", index, "name"), f"document {document.name!r} is "
                              "listed twice"))
         names.add(document.name)
-    if sheet.bond is not None:
+    if sheet.kind is Kind.Bond and sheet.bond is not None:
         problems += _bond_problems(sheet.bond)
-    if sheet.beneficiary is not None:
+    if sheet.kind is Kind.Beneficiary and sheet.beneficiary is not None:
         problems += _schedule_problems(("beneficiary",), "distribution_record_dates",
                                        sheet.beneficiary.distribution_record_dates,
                                        "distribution_payment_dates",
