@@ -39,14 +39,18 @@ class KeyFiles:
         return cls(key_dir / f"{issuer}.pem", key_dir / f"{issuer}.pub.pem")
 
 
+def _exists_error(path: Path) -> KeyFileError:
+    return KeyFileError(f"{path} already exists; the tooling never overwrites a key file. Move "
+                        "it away first if you really mean to replace the key (data encrypted "
+                        "to the old key stays readable only with the old file)")
+
+
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except FileExistsError as exc:
-        raise KeyFileError(f"{path} already exists; the tooling never overwrites a key file. "
-                           "Move it away first if you really mean to replace the key (data "
-                           "encrypted to the old key stays readable only with the old file)") from exc
+        raise _exists_error(path) from exc
     with os.fdopen(fd, "wb") as handle:
         handle.write(data)
     os.chmod(path, mode)
@@ -61,7 +65,7 @@ def create_key_files(files: KeyFiles, passphrase: str | None = None,
     """
     for path in (files.private, files.public):
         if path.exists():
-            _write_new(path, b"", PRIVATE_MODE)  # raises the explanatory error
+            raise _exists_error(path)
     key = generate_private_key(key_size)
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(passphrase.encode()) if passphrase

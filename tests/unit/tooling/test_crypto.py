@@ -2,7 +2,8 @@ import pytest
 
 from kabuto import crypto
 from kabuto.errors import DecryptionError
-from kabuto.personal_data import PersonalData, data_hash, decrypt_personal_data, encrypt_personal_data
+from kabuto.personal_data import (PersonalData, data_hash, decrypt_personal_data,
+                                   encrypt_personal_data)
 
 TYPICAL = PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号 丸の内ビルディング10階")
 
