@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 import pytest
 
-from yen_constants import ALICE_START, BANK_MINT_ALLOWANCE, BOB_START, ZERO_ADDRESS
+from yen_support import ALICE_START, BANK_MINT_ALLOWANCE, BOB_START, ZERO_ADDRESS
 
 from kabuto.signing import Eip712Domain, Signature, TypedMessage, sign_typed
 
@@ -71,8 +71,10 @@ def role_holders(admin, master_minter, bank, pauser, blocklister, seizer, rescue
 
 
 @pytest.fixture(scope="module")
-def registry(project, admin):
+def registry(project, admin, role_holders, alice, bob, outsider):
     """A test-only registry answering `isEligible` from a list (the coin calls nothing else)."""
+    # Every session fixture is requested here, before anything is deployed: Ape then snapshots
+    # the chain once per module instead of rebasing when a test asks for one later.
     return project.EligibilityListRegistry.deploy(sender=admin)
 
 

@@ -2,7 +2,7 @@
 
 import ape
 
-from yen_constants import (
+from yen_support import (
     ALICE_START,
     BANK_ACCOUNT_REF,
     BANK_MINT_ALLOWANCE,
