@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from typing import Any, ClassVar, Union
+from typing import Any, ClassVar
 
 from eth_account import Account
 from eth_account.messages import encode_typed_data
@@ -28,7 +28,7 @@ UINT256_MAX = 2**256 - 1
 # ERC-5267 `fields` bitmap for name, version, chainId and verifyingContract (no salt, no extensions).
 EIP5267_STANDARD_FIELDS = 0x0F
 
-PrivateKey = Union[bytes, str, int]
+PrivateKey = bytes | str | int
 
 DOMAIN_TYPE = [
     {"name": "name", "type": "string"},
@@ -226,7 +226,7 @@ class CancelAuthorization(_TypedMessage):
     )
 
 
-TypedMessage = Union[Permit, TransferWithAuthorization, ReceiveWithAuthorization, CancelAuthorization]
+TypedMessage = Permit | TransferWithAuthorization | ReceiveWithAuthorization | CancelAuthorization
 
 
 @dataclass(frozen=True)
@@ -256,9 +256,7 @@ def typed_data(domain: Eip712Domain, message: TypedMessage) -> dict[str, Any]:
 def sign_typed(private_key: PrivateKey, domain: Eip712Domain, message: TypedMessage) -> Signature:
     """Signs ``message`` under ``domain`` with eth-account's standard typed-data signing."""
     signed = Account.sign_typed_data(private_key, full_message=typed_data(domain, message))
-    return Signature(
-        v=signed.v, r=signed.r.to_bytes(32, "big"), s=signed.s.to_bytes(32, "big")
-    )
+    return Signature(v=signed.v, r=signed.r.to_bytes(32, "big"), s=signed.s.to_bytes(32, "big"))
 
 
 def recover_signer(domain: Eip712Domain, message: TypedMessage, signature: Signature) -> str:

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 import pytest
-
 from yen_support import ALICE_START, BANK_MINT_ALLOWANCE, BOB_START, ZERO_ADDRESS
 
 from kabuto.signing import Eip712Domain, Signature, TypedMessage, sign_typed

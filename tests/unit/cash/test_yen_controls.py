@@ -192,7 +192,9 @@ def test_rescue_erc20__returns_tokens_sent_by_mistake(coin, rescuer, stray_token
 
 
 def test_rescue_erc20__more_than_held__reverts(coin, rescuer, stray_token, outsider):
-    with ape.reverts(coin.ERC20InsufficientBalance, sender=coin.address, balance=1_000, needed=1_001):
+    with ape.reverts(
+        coin.ERC20InsufficientBalance, sender=coin.address, balance=1_000, needed=1_001
+    ):
         coin.rescueERC20(stray_token, outsider, 1_001, sender=rescuer)
 
 

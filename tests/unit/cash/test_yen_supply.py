@@ -1,7 +1,6 @@
 """Minters with allowances, minter burns and redemption by holders."""
 
 import ape
-
 from yen_support import (
     ALICE_START,
     BANK_ACCOUNT_REF,
