@@ -110,10 +110,11 @@ contract YenCoin is ERC20Permit, ERC20Authorizations, AccessControl, ReentrancyG
     }
 
     /// @inheritdoc IYenCoin
-    /// @dev Requirements: caller is a minter, 0 < amount <= its allowance, and `to` may receive.
-    /// Emits {Mint} and {Transfer}.
+    /// @dev Requirements: caller is an unfrozen minter, 0 < amount <= its allowance, and `to`
+    /// may receive. Emits {Mint} and {Transfer}.
     function mint(address to, uint256 amount) external onlyMinter {
         if (amount == 0) revert YenZeroAmount();
+        if (_flags[msg.sender].frozen) revert YenAccountFrozen(msg.sender);
         uint256 allowance = _minters[msg.sender].allowance;
         if (amount > allowance) revert YenMintAllowanceExceeded(msg.sender, allowance, amount);
         // Cannot underflow and fits in 128 bits: amount <= allowance <= type(uint128).max.

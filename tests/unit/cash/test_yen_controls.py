@@ -91,6 +91,12 @@ def test_freeze__frozen_owner_allowance_cannot_be_pulled(coin, blocklister, alic
         coin.transferFrom(alice, bob, 100, sender=bob)
 
 
+def test_freeze__frozen_minter_cannot_mint(coin, blocklister, bank, alice):
+    coin.freeze(bank, sender=blocklister)
+    with ape.reverts(coin.YenAccountFrozen, account=bank.address):
+        coin.mint(alice, 1, sender=bank)
+
+
 def test_unfreeze__account_moves_again(coin, blocklister, alice, bob):
     coin.freeze(alice, sender=blocklister)
     receipt = coin.unfreeze(alice, sender=blocklister)

@@ -306,3 +306,11 @@ def test_cancel_authorization__used_nonce__refused(coin, sign, authorize, alice,
     cancel = CancelAuthorization(alice.address, auth.nonce)
     expect_refusal(coin, "cancelAuthorization", *cancel.call_args(), sign(alice, cancel).packed,
                    sender=alice, error=coin.AuthorizationAlreadyUsed)  # fmt: skip
+
+
+def test_cancel_authorization__works_while_paused(coin, sign, pauser, alice, outsider):
+    """Cancelling only burns a nonce, so a holder can still revoke a signature during an incident."""
+    coin.pause(sender=pauser)
+    cancel = CancelAuthorization(alice.address, random_nonce())
+    coin.cancelAuthorization(*cancel.call_args(), sign(alice, cancel).packed, sender=outsider)
+    assert coin.authorizationState(alice, cancel.nonce)
