@@ -69,11 +69,15 @@ def role_holders(admin, master_minter, bank, pauser, blocklister, seizer, rescue
     }
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _session_fixtures_first(role_holders, alice, bob, outsider, chain, accounts):
+    """Every session fixture is created before anything is deployed: Ape then snapshots the chain
+    once per module instead of rebasing (re-deploying) when a test asks for one later."""
+
+
 @pytest.fixture(scope="module")
-def registry(project, admin, role_holders, alice, bob, outsider):
+def registry(project, admin):
     """A test-only registry answering `isEligible` from a list (the coin calls nothing else)."""
-    # Every session fixture is requested here, before anything is deployed: Ape then snapshots
-    # the chain once per module instead of rebasing when a test asks for one later.
     return project.EligibilityListRegistry.deploy(sender=admin)
 
 

@@ -2,7 +2,14 @@
 
 import ape
 import pytest
-from yen_support import ALICE_START, BANK_ACCOUNT_REF, BOB_START, refusal, refusal_or_none
+from yen_support import (
+    ALICE_START,
+    BANK_ACCOUNT_REF,
+    BOB_START,
+    expect_refusal,
+    refusal,
+    refusal_or_none,
+)
 
 COURT_ORDER = b"TOKYO-DC-2026-WA-123".ljust(32, b"\0")
 
@@ -13,21 +20,16 @@ def test_pause__stops_every_movement_and_new_approval(coin, pauser, bank, alice,
     receipt = coin.pause(sender=pauser)
     assert coin.paused()
     assert receipt.events.filter(coin.Paused)[0].account == pauser.address
-    with ape.reverts(coin.YenPaused):
-        coin.transfer(bob, 1, sender=alice)
-    with ape.reverts(coin.YenPaused):
-        coin.mint(alice, 1, sender=bank)
-    with ape.reverts(coin.YenPaused):
-        coin.redeem(1, BANK_ACCOUNT_REF, sender=alice)
-    with ape.reverts(coin.YenPaused):
-        coin.approve(bob, 1, sender=alice)
+    expect_refusal(coin, "transfer", bob, 1, sender=alice, error=coin.YenPaused)
+    expect_refusal(coin, "mint", alice, 1, sender=bank, error=coin.YenPaused)
+    expect_refusal(coin, "redeem", 1, BANK_ACCOUNT_REF, sender=alice, error=coin.YenPaused)
+    expect_refusal(coin, "approve", bob, 1, sender=alice, error=coin.YenPaused)
 
 
 def test_pause__allowance_granted_before__cannot_be_spent(coin, pauser, alice, bob):
     coin.approve(bob, 100, sender=alice)
     coin.pause(sender=pauser)
-    with ape.reverts(coin.YenPaused):
-        coin.transferFrom(alice, bob, 100, sender=bob)
+    expect_refusal(coin, "transferFrom", alice, bob, 100, sender=bob, error=coin.YenPaused)
 
 
 def test_unpause__movements_resume(coin, pauser, alice, bob):
@@ -55,46 +57,75 @@ def test_freeze__frozen_account_cannot_send(coin, blocklister, alice, bob):
     event = receipt.events.filter(coin.AccountFrozen)[0]
     assert (event.account, event.blocklister) == (alice.address, blocklister.address)
     assert coin.isFrozen(alice)
-    with ape.reverts(coin.YenAccountFrozen, account=alice.address):
-        coin.transfer(bob, 1, sender=alice)
-    with ape.reverts(coin.YenAccountFrozen, account=alice.address):
-        coin.redeem(1, BANK_ACCOUNT_REF, sender=alice)
+    expect_refusal(
+        coin, "transfer", bob, 1, sender=alice, error=coin.YenAccountFrozen, account=alice.address
+    )
+    expect_refusal(
+        coin,
+        "redeem",
+        1,
+        BANK_ACCOUNT_REF,
+        sender=alice,
+        error=coin.YenAccountFrozen,
+        account=alice.address,
+    )
 
 
 def test_freeze__frozen_account_cannot_receive(coin, blocklister, bank, alice, bob):
     coin.freeze(bob, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=bob.address):
-        coin.transfer(bob, 1, sender=alice)
-    with ape.reverts(coin.YenAccountFrozen, account=bob.address):
-        coin.mint(bob, 1, sender=bank)
+    expect_refusal(
+        coin, "transfer", bob, 1, sender=alice, error=coin.YenAccountFrozen, account=bob.address
+    )
+    expect_refusal(
+        coin, "mint", bob, 1, sender=bank, error=coin.YenAccountFrozen, account=bob.address
+    )
 
 
 def test_freeze__frozen_account_cannot_approve_or_be_approved(coin, blocklister, alice, bob):
     coin.freeze(alice, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=alice.address):
-        coin.approve(bob, 1, sender=alice)
-    with ape.reverts(coin.YenAccountFrozen, account=alice.address):
-        coin.approve(alice, 1, sender=bob)
+    expect_refusal(
+        coin, "approve", bob, 1, sender=alice, error=coin.YenAccountFrozen, account=alice.address
+    )
+    expect_refusal(
+        coin, "approve", alice, 1, sender=bob, error=coin.YenAccountFrozen, account=alice.address
+    )
 
 
 def test_freeze__frozen_spender_cannot_use_earlier_allowance(coin, blocklister, alice, bob):
     coin.approve(bob, 100, sender=alice)
     coin.freeze(bob, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=bob.address):
-        coin.transferFrom(alice, alice, 100, sender=bob)
+    expect_refusal(
+        coin,
+        "transferFrom",
+        alice,
+        alice,
+        100,
+        sender=bob,
+        error=coin.YenAccountFrozen,
+        account=bob.address,
+    )
 
 
 def test_freeze__frozen_owner_allowance_cannot_be_pulled(coin, blocklister, alice, bob):
     coin.approve(bob, 100, sender=alice)
     coin.freeze(alice, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=alice.address):
-        coin.transferFrom(alice, bob, 100, sender=bob)
+    expect_refusal(
+        coin,
+        "transferFrom",
+        alice,
+        bob,
+        100,
+        sender=bob,
+        error=coin.YenAccountFrozen,
+        account=alice.address,
+    )
 
 
 def test_freeze__frozen_minter_cannot_mint(coin, blocklister, bank, alice):
     coin.freeze(bank, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=bank.address):
-        coin.mint(alice, 1, sender=bank)
+    expect_refusal(
+        coin, "mint", alice, 1, sender=bank, error=coin.YenAccountFrozen, account=bank.address
+    )
 
 
 def test_unfreeze__account_moves_again(coin, blocklister, alice, bob):
@@ -107,11 +138,23 @@ def test_unfreeze__account_moves_again(coin, blocklister, alice, bob):
 
 
 def test_freeze__twice_or_unfreeze_unfrozen__reverts(coin, blocklister, alice):
-    with ape.reverts(coin.YenAccountNotFrozen, account=alice.address):
-        coin.unfreeze(alice, sender=blocklister)
+    expect_refusal(
+        coin,
+        "unfreeze",
+        alice,
+        sender=blocklister,
+        error=coin.YenAccountNotFrozen,
+        account=alice.address,
+    )
     coin.freeze(alice, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=alice.address):
-        coin.freeze(alice, sender=blocklister)
+    expect_refusal(
+        coin,
+        "freeze",
+        alice,
+        sender=blocklister,
+        error=coin.YenAccountFrozen,
+        account=alice.address,
+    )
 
 
 # ---------------------------------------------------------------- seizure
@@ -139,28 +182,46 @@ def test_seize_frozen__moves_whole_balance_with_reason(coin, blocklister, seizer
 
 
 def test_seize_frozen__account_not_frozen__reverts(coin, seizer, bank, alice):
-    with ape.reverts(coin.YenAccountNotFrozen, account=alice.address):
-        coin.seizeFrozen(alice, bank, COURT_ORDER, sender=seizer)
+    expect_refusal(
+        coin,
+        "seizeFrozen",
+        alice,
+        bank,
+        COURT_ORDER,
+        sender=seizer,
+        error=coin.YenAccountNotFrozen,
+        account=alice.address,
+    )
 
 
 def test_seize_frozen__to_frozen_account__reverts(coin, blocklister, seizer, alice, bob):
     coin.freeze(alice, sender=blocklister)
     coin.freeze(bob, sender=blocklister)
-    with ape.reverts(coin.YenAccountFrozen, account=bob.address):
-        coin.seizeFrozen(alice, bob, COURT_ORDER, sender=seizer)
+    expect_refusal(
+        coin,
+        "seizeFrozen",
+        alice,
+        bob,
+        COURT_ORDER,
+        sender=seizer,
+        error=coin.YenAccountFrozen,
+        account=bob.address,
+    )
 
 
 def test_seize_frozen__while_paused__reverts(coin, pauser, blocklister, seizer, bank, alice):
     coin.freeze(alice, sender=blocklister)
     coin.pause(sender=pauser)
-    with ape.reverts(coin.YenPaused):
-        coin.seizeFrozen(alice, bank, COURT_ORDER, sender=seizer)
+    expect_refusal(
+        coin, "seizeFrozen", alice, bank, COURT_ORDER, sender=seizer, error=coin.YenPaused
+    )
 
 
 def test_seize_frozen__empty_balance__reverts(coin, blocklister, seizer, bank, outsider):
     coin.freeze(outsider, sender=blocklister)
-    with ape.reverts(coin.YenZeroAmount):
-        coin.seizeFrozen(outsider, bank, COURT_ORDER, sender=seizer)
+    expect_refusal(
+        coin, "seizeFrozen", outsider, bank, COURT_ORDER, sender=seizer, error=coin.YenZeroAmount
+    )
 
 
 def test_seize_frozen__to_ineligible_in_eligibility_mode__reverts(
@@ -169,8 +230,16 @@ def test_seize_frozen__to_ineligible_in_eligibility_mode__reverts(
     registry.setEligible(alice, True, sender=admin)
     coin.setEligibilityRequired(True, sender=admin)
     coin.freeze(alice, sender=blocklister)
-    with ape.reverts(coin.YenNotEligible, account=outsider.address):
-        coin.seizeFrozen(alice, outsider, COURT_ORDER, sender=seizer)
+    expect_refusal(
+        coin,
+        "seizeFrozen",
+        alice,
+        outsider,
+        COURT_ORDER,
+        sender=seizer,
+        error=coin.YenNotEligible,
+        account=outsider.address,
+    )
 
 
 # ---------------------------------------------------------------- rescue
@@ -205,8 +274,15 @@ def test_rescue_erc20__more_than_held__reverts(coin, rescuer, stray_token, outsi
 
 
 def test_transfer_to_the_coin_itself__reverts(coin, alice):
-    with ape.reverts(coin.ERC20InvalidReceiver, receiver=coin.address):
-        coin.transfer(coin, 1, sender=alice)
+    expect_refusal(
+        coin,
+        "transfer",
+        coin,
+        1,
+        sender=alice,
+        error=coin.ERC20InvalidReceiver,
+        receiver=coin.address,
+    )
 
 
 # ---------------------------------------------------------------- role separation

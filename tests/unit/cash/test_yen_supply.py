@@ -1,12 +1,13 @@
 """Minters with allowances, minter burns and redemption by holders."""
 
-import ape
 from yen_support import (
     ALICE_START,
     BANK_ACCOUNT_REF,
     BANK_MINT_ALLOWANCE,
     BOB_START,
     ZERO_ADDRESS,
+    expect_refusal,
+    refusal,
 )
 
 
@@ -32,17 +33,34 @@ def test_mint__within_allowance__allowance_decreases_and_events(coin, bank, alic
 def test_mint__allowance_runs_out__reverts(coin, master_minter, bank, alice):
     coin.configureMinter(bank, 1_000, sender=master_minter)
     coin.mint(alice, 600, sender=bank)
-    with ape.reverts(coin.YenMintAllowanceExceeded, minter=bank.address, allowance=400, amount=401):
-        coin.mint(alice, 401, sender=bank)
+    expect_refusal(
+        coin,
+        "mint",
+        alice,
+        401,
+        sender=bank,
+        error=coin.YenMintAllowanceExceeded,
+        minter=bank.address,
+        allowance=400,
+        amount=401,
+    )
     coin.mint(alice, 400, sender=bank)
     assert coin.minterAllowance(bank) == 0
-    with ape.reverts(coin.YenMintAllowanceExceeded, minter=bank.address, allowance=0, amount=1):
-        coin.mint(alice, 1, sender=bank)
+    expect_refusal(
+        coin,
+        "mint",
+        alice,
+        1,
+        sender=bank,
+        error=coin.YenMintAllowanceExceeded,
+        minter=bank.address,
+        allowance=0,
+        amount=1,
+    )
 
 
 def test_mint__zero_amount__reverts(coin, bank, alice):
-    with ape.reverts(coin.YenZeroAmount):
-        coin.mint(alice, 0, sender=bank)
+    expect_refusal(coin, "mint", alice, 0, sender=bank, error=coin.YenZeroAmount)
 
 
 def test_configure_minter__sets_allowance_and_emits(coin, master_minter, alice):
@@ -58,18 +76,32 @@ def test_configure_minter__sets_allowance_and_emits(coin, master_minter, alice):
 
 
 def test_configure_minter__allowance_above_128_bits__reverts(coin, master_minter, alice):
-    with ape.reverts(coin.YenMinterAllowanceTooLarge, allowance=2**128):
-        coin.configureMinter(alice, 2**128, sender=master_minter)
+    expect_refusal(
+        coin,
+        "configureMinter",
+        alice,
+        2**128,
+        sender=master_minter,
+        error=coin.YenMinterAllowanceTooLarge,
+        allowance=2**128,
+    )
 
 
 def test_remove_minter__cannot_mint_any_more(coin, master_minter, bank, alice):
     receipt = coin.removeMinter(bank, sender=master_minter)
     assert receipt.events.filter(coin.MinterRemoved)[0].minter == bank.address
     assert not coin.isMinter(bank) and coin.minterAllowance(bank) == 0
-    with ape.reverts(coin.YenNotMinter, caller=bank.address):
-        coin.mint(alice, 1, sender=bank)
-    with ape.reverts(coin.YenNotMinter, caller=bank.address):
-        coin.removeMinter(bank, sender=master_minter)
+    expect_refusal(
+        coin, "mint", alice, 1, sender=bank, error=coin.YenNotMinter, caller=bank.address
+    )
+    expect_refusal(
+        coin,
+        "removeMinter",
+        bank,
+        sender=master_minter,
+        error=coin.YenNotMinter,
+        caller=bank.address,
+    )
 
 
 def test_burn__minter_burns_coins_it_holds(coin, bank, alice):
@@ -84,13 +116,13 @@ def test_burn__minter_burns_coins_it_holds(coin, bank, alice):
 
 
 def test_burn__not_a_minter__reverts(coin, alice):
-    with ape.reverts(coin.YenNotMinter, caller=alice.address):
-        coin.burn(1, sender=alice)
+    expect_refusal(coin, "burn", 1, sender=alice, error=coin.YenNotMinter, caller=alice.address)
 
 
 def test_burn__more_than_held__reverts(coin, bank):
-    with ape.reverts(coin.ERC20InsufficientBalance, sender=bank.address, balance=0, needed=1):
-        coin.burn(1, sender=bank)
+    error = refusal(coin, "burn", 1, sender=bank)
+    assert isinstance(error, coin.ERC20InsufficientBalance)
+    assert error.inputs == {"sender": bank.address, "balance": 0, "needed": 1}
 
 
 def test_redeem__burns_and_emits_request_with_increasing_ids(coin, alice, bob):
@@ -112,12 +144,16 @@ def test_redeem__burns_and_emits_request_with_increasing_ids(coin, alice, bob):
 
 
 def test_redeem__without_bank_account__reverts(coin, alice):
-    with ape.reverts(coin.YenMissingBankAccountRef):
-        coin.redeem(1, b"\0" * 32, sender=alice)
+    expect_refusal(coin, "redeem", 1, b"\0" * 32, sender=alice, error=coin.YenMissingBankAccountRef)
 
 
 def test_redeem__zero_or_more_than_held__reverts(coin, alice):
-    with ape.reverts(coin.YenZeroAmount):
-        coin.redeem(0, BANK_ACCOUNT_REF, sender=alice)
-    with ape.reverts(coin.ERC20InsufficientBalance):
-        coin.redeem(ALICE_START + 1, BANK_ACCOUNT_REF, sender=alice)
+    expect_refusal(coin, "redeem", 0, BANK_ACCOUNT_REF, sender=alice, error=coin.YenZeroAmount)
+    expect_refusal(
+        coin,
+        "redeem",
+        ALICE_START + 1,
+        BANK_ACCOUNT_REF,
+        sender=alice,
+        error=coin.ERC20InsufficientBalance,
+    )

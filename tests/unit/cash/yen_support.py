@@ -19,8 +19,10 @@ ZERO_ADDRESS = "0x" + "00" * 20
 def refusal_or_none(contract: Any, method: str, *args: Any, sender: Any) -> Any:
     """The custom error `contract.method(*args)` reverts with for `sender`, or None if it succeeds.
 
-    One eth_call decoded with the contract's ABI: for matrices of refusals (role separation),
-    where `ape.reverts` on a transaction costs ~0.3 s per case (Ape traces every failed one).
+    One eth_call against the pending block (the block a transaction sent now would land in),
+    decoded with the contract's ABI. The tests use it for refusals because `ape.reverts` on a
+    transaction costs 0.3-1 s per case (Ape fetches and prints a trace of every failed one);
+    a few tests keep `ape.reverts` to show the transaction path refuses the same way.
     """
     data = getattr(contract, method).encode_input(*args)
     web3 = contract.provider.web3
