@@ -37,7 +37,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     }
 
     /// @inheritdoc IInvestorRegistry
-    function registerInvestor(bytes32 investorId, address wallet, InvestorClass class, uint16 country, uint40 kycExpiry)
+    function registerInvestor(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external
         onlyRole(REGISTRAR_ROLE)
     {
@@ -47,23 +47,23 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         if (_investorIdOf[wallet] != bytes32(0)) revert RegistryWalletInUse(wallet);
         _checkProfile(country, kycExpiry);
         uint64 number = ++_investorCount;
-        _investors[wallet] = Investor(number, class, Status.Active, country, kycExpiry);
+        _investors[wallet] = Investor(number, investorClass, Status.Active, country, kycExpiry);
         _walletOf[investorId] = wallet;
         _investorIdOf[wallet] = investorId;
-        emit InvestorRegistered(investorId, wallet, class, country, kycExpiry, msg.sender);
+        emit InvestorRegistered(investorId, wallet, investorClass, country, kycExpiry, msg.sender);
     }
 
     /// @inheritdoc IInvestorRegistry
-    function updateInvestor(bytes32 investorId, InvestorClass class, uint16 country, uint40 kycExpiry)
+    function updateInvestor(bytes32 investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external
         onlyRole(REGISTRAR_ROLE)
     {
         Investor storage investor = _investors[_existingWallet(investorId)];
         _checkProfile(country, kycExpiry);
-        investor.class = class;
+        investor.investorClass = investorClass;
         investor.country = country;
         investor.kycExpiry = kycExpiry;
-        emit InvestorUpdated(investorId, class, country, kycExpiry, msg.sender);
+        emit InvestorUpdated(investorId, investorClass, country, kycExpiry, msg.sender);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -164,7 +164,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// The record in the layout of its storage slot (see {IInvestorRegistry-packedInvestorsOf}).
     function _pack(Investor storage r) private view returns (uint256) {
-        return uint256(r.number) | (uint256(uint8(r.class)) << 64) | (uint256(uint8(r.status)) << 72)
+        return uint256(r.number) | (uint256(uint8(r.investorClass)) << 64) | (uint256(uint8(r.status)) << 72)
             | (uint256(r.country) << 80) | (uint256(r.kycExpiry) << 96);
     }
 
