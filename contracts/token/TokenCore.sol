@@ -321,7 +321,14 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         if (cfg.nextRecordDate != 0 && block.timestamp > cfg.nextRecordDate) _advanceRecordDates(cfg);
         uint24 countBefore = cfg.holderCount;
 
-        if (from != to) {
+        if (from == to) {
+            // Nothing moves, but an encumbered part taken for it (an application to oneself,
+            // frozen units forced to the same wallet) returns to the free balance.
+            // Underflow not possible: callers keep fromEncumbered <= encumbered.
+            unchecked {
+                if (fromEncumbered != 0) _accounts[from].encumbered = f.encumbered - uint96(fromEncumbered);
+            }
+        } else {
             if (from == address(0)) {
                 _changeSupply(value, true, cfg.passedRecordCount);
             } else {

@@ -51,11 +51,6 @@ abstract contract TokenLocks is TokenCore {
         return (entry.authorized, entry.carriesApproval);
     }
 
-    /// @notice Every lock address the issuer has ever authorised (some may be de-authorised now).
-    function lockAddresses() external view returns (address[] memory) {
-        return _lockAddressList;
-    }
-
     function lockedOf(address lockAddress, address account) external view returns (uint256) {
         return _locked[lockAddress][account];
     }

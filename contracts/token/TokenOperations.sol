@@ -60,10 +60,7 @@ abstract contract TokenOperations is TokenLocks {
         external
         onlyRole(AGENT_ROLE)
     {
-        if (to.length != values.length) revert TokenArrayLengthMismatch(to.length, values.length);
-        for (uint256 i = 0; i < to.length; ++i) {
-            _issue(to[i], values[i], data);
-        }
+        _batch(to, values, data, true);
     }
 
     /// @inheritdoc ISecurityToken
@@ -77,9 +74,14 @@ abstract contract TokenOperations is TokenLocks {
         external
         onlyRole(AGENT_ROLE)
     {
-        if (from.length != values.length) revert TokenArrayLengthMismatch(from.length, values.length);
-        for (uint256 i = 0; i < from.length; ++i) {
-            _redeem(from[i], values[i], data);
+        _batch(from, values, data, false);
+    }
+
+    function _batch(address[] calldata accounts, uint256[] calldata values, bytes calldata data, bool issuing) private {
+        if (accounts.length != values.length) revert TokenArrayLengthMismatch(accounts.length, values.length);
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (issuing) _issue(accounts[i], values[i], data);
+            else _redeem(accounts[i], values[i], data);
         }
     }
 

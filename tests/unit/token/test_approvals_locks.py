@@ -186,3 +186,19 @@ def test_forced_transfer__takes_frozen_units_after_free_ones(token, agent, compl
     with ape.reverts(token.TokenInsufficientFrozen):
         token.unfreezePartialTokens(alice, 6, sender=compliance)
     assert_ledger(token, [alice, bob])
+
+
+def test_application_to_oneself__approval_releases_the_pending_amount(excluded, agent, alice):
+    excluded.applyForTransfer(alice, 10, b"", sender=alice)
+    excluded.approveTransfer(0, b"", sender=agent)
+    assert (excluded.balanceOf(alice), excluded.pendingOf(alice), excluded.freeBalanceOf(alice)) == (100, 0, 100)
+    assert_ledger(excluded, [alice])
+
+
+def test_forced_transfer_to_the_same_wallet__frozen_units_stay_accounted(token, agent, compliance, alice):
+    token.issue(alice, 10, b"", sender=agent)
+    token.freezePartialTokens(alice, 8, sender=compliance)
+    token.forcedTransfer(alice, alice, 9, 2, b"correction", sender=agent)
+    # 2 free + 7 of the frozen units were taken; to the same wallet they simply become free.
+    assert (token.balanceOf(alice), token.frozenTokensOf(alice), token.freeBalanceOf(alice)) == (10, 1, 9)
+    assert_ledger(token, [alice])

@@ -42,8 +42,8 @@ def test_gas__eligible_transfer__within_ratio_of_plain_erc20(make_token, investo
     # + 4,200 (two cold records) and the config slot 2,100, i.e. 8,900 of the 10,247 budget; the
     # Solidity rule engine adds ~4,500 and the call encoding ~2,100 on top. These bounds pin what
     # is reached today so a regression fails; see docs/security-token.md "Gas".
-    assert existing_holder <= 1.46 * plain_existing
-    assert new_holder <= 1.38 * plain_new
+    assert existing_holder <= 1.43 * plain_existing
+    assert new_holder <= 1.35 * plain_new
 
 
 def test_gas__apply_and_approve__under_target(make_token, investors, agent, alice, bob, carol):
@@ -60,4 +60,4 @@ def test_gas__apply_and_approve__under_target(make_token, investors, agent, alic
     _report("apply + approve, recipient becomes a holder", total_new)
     # Target 110,000 not met: an application needs two new slots (44,200) and both transactions
     # pay the 21,000 base and a registry read. ibet's apply + approve costs 225,957.
-    assert total_existing < 185_000
+    assert total_existing < 180_000
