@@ -24,10 +24,11 @@ interface IInvestorRegistry {
         Revoked
     }
 
-    /// @dev One storage slot per wallet, read by every token on every transfer.
+    /// @dev One storage slot per wallet, read by every token on every transfer. (`investorClass`,
+    /// not `class`: a field named after a Python keyword breaks Ape's decoding.)
     struct Investor {
         uint64 number; // registry-internal sequence number of the investor (1-based)
-        InvestorClass class;
+        InvestorClass investorClass;
         Status status;
         uint16 country; // ISO 3166-1 numeric, e.g. 392 for Japan
         uint40 kycExpiry; // unix time after which the KYC must be renewed
@@ -41,9 +42,9 @@ interface IInvestorRegistry {
     error RegistryInvalidCountry(uint16 country);
 
     event InvestorRegistered(
-        bytes32 indexed investorId, address indexed wallet, InvestorClass class, uint16 country, uint40 kycExpiry, address registrar
+        bytes32 indexed investorId, address indexed wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry, address registrar
     );
-    event InvestorUpdated(bytes32 indexed investorId, InvestorClass class, uint16 country, uint40 kycExpiry, address registrar);
+    event InvestorUpdated(bytes32 indexed investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry, address registrar);
     event InvestorStatusChanged(bytes32 indexed investorId, Status status, address registrar);
     /// @notice The investor's wallet was replaced (lost key); tokens honour it through recovery.
     event WalletReplaced(bytes32 indexed investorId, address indexed oldWallet, address indexed newWallet, address registrar);
@@ -52,10 +53,10 @@ interface IInvestorRegistry {
     event IssuerKeySet(address indexed issuer, bytes publicKey);
 
     /// @notice Registers an investor with its active wallet. Emits {InvestorRegistered}.
-    function registerInvestor(bytes32 investorId, address wallet, InvestorClass class, uint16 country, uint40 kycExpiry)
+    function registerInvestor(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external;
 
-    function updateInvestor(bytes32 investorId, InvestorClass class, uint16 country, uint40 kycExpiry) external;
+    function updateInvestor(bytes32 investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry) external;
 
     function setInvestorStatus(bytes32 investorId, Status status) external;
 
@@ -72,6 +73,11 @@ interface IInvestorRegistry {
 
     /// @notice Both parties' records in one call: what a token reads on every transfer.
     function investorsOf(address from, address to) external view returns (Investor memory, Investor memory);
+
+    /// @notice Both parties' records packed as their storage words: what a token reads on every
+    /// transfer when gas matters (no struct encoding). Layout, low bits first: number (64),
+    /// class (8), status (8), country (16), kycExpiry (40). Zero for address(0).
+    function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord);
 
     function walletOf(bytes32 investorId) external view returns (address);
 

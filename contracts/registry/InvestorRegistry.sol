@@ -22,8 +22,10 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     error RegistryNoIssuerKey(address issuer);
     error RegistryNotIssuerOrAdmin(address caller, address issuer);
 
-    /// The record every token reads (one slot, see {IInvestorRegistry.Investor}).
-    mapping(address wallet => Investor) private _investors;
+    /// The record every token reads: an {IInvestorRegistry.Investor} packed into one word, low
+    /// bits first: number (64), class (8), status (8), country (16), kycExpiry (40) — the layout
+    /// Solidity would give the struct, kept as a word so {packedInvestorsOf} is one SLOAD per side.
+    mapping(address wallet => uint256) private _records;
     mapping(bytes32 investorId => address) private _walletOf;
     mapping(bytes32 investorId => address) private _previousWalletOf;
     /// Kept for a replaced wallet too: a lost wallet is never registered again.
@@ -37,7 +39,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     }
 
     /// @inheritdoc IInvestorRegistry
-    function registerInvestor(bytes32 investorId, address wallet, InvestorClass class, uint16 country, uint40 kycExpiry)
+    function registerInvestor(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external
         onlyRole(REGISTRAR_ROLE)
     {
@@ -47,29 +49,34 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         if (_investorIdOf[wallet] != bytes32(0)) revert RegistryWalletInUse(wallet);
         _checkProfile(country, kycExpiry);
         uint64 number = ++_investorCount;
-        _investors[wallet] = Investor(number, class, Status.Active, country, kycExpiry);
+        _records[wallet] = _pack(Investor(number, investorClass, Status.Active, country, kycExpiry));
         _walletOf[investorId] = wallet;
         _investorIdOf[wallet] = investorId;
-        emit InvestorRegistered(investorId, wallet, class, country, kycExpiry, msg.sender);
+        emit InvestorRegistered(investorId, wallet, investorClass, country, kycExpiry, msg.sender);
     }
 
     /// @inheritdoc IInvestorRegistry
-    function updateInvestor(bytes32 investorId, InvestorClass class, uint16 country, uint40 kycExpiry)
+    function updateInvestor(bytes32 investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external
         onlyRole(REGISTRAR_ROLE)
     {
-        Investor storage investor = _investors[_existingWallet(investorId)];
+        address wallet = _existingWallet(investorId);
         _checkProfile(country, kycExpiry);
-        investor.class = class;
+        Investor memory investor = _unpack(_records[wallet]);
+        investor.investorClass = investorClass;
         investor.country = country;
         investor.kycExpiry = kycExpiry;
-        emit InvestorUpdated(investorId, class, country, kycExpiry, msg.sender);
+        _records[wallet] = _pack(investor);
+        emit InvestorUpdated(investorId, investorClass, country, kycExpiry, msg.sender);
     }
 
     /// @inheritdoc IInvestorRegistry
     function setInvestorStatus(bytes32 investorId, Status status) external onlyRole(REGISTRAR_ROLE) {
         if (status == Status.None) revert RegistryInvalidStatus(status);
-        _investors[_existingWallet(investorId)].status = status;
+        address wallet = _existingWallet(investorId);
+        Investor memory investor = _unpack(_records[wallet]);
+        investor.status = status;
+        _records[wallet] = _pack(investor);
         emit InvestorStatusChanged(investorId, status, msg.sender);
     }
 
@@ -78,8 +85,8 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         address oldWallet = _existingWallet(investorId);
         if (newWallet == address(0)) revert RegistryInvalidWallet(newWallet);
         if (_investorIdOf[newWallet] != bytes32(0)) revert RegistryWalletInUse(newWallet);
-        _investors[newWallet] = _investors[oldWallet];
-        delete _investors[oldWallet];
+        _records[newWallet] = _records[oldWallet];
+        delete _records[oldWallet];
         _walletOf[investorId] = newWallet;
         _previousWalletOf[investorId] = oldWallet;
         _investorIdOf[newWallet] = investorId;
@@ -111,13 +118,19 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// @inheritdoc IInvestorRegistry
     function investorsOf(address from, address to) external view returns (Investor memory fromRecord, Investor memory toRecord) {
         // Issue (from = 0) and redeem (to = 0) skip the cold read of the empty side.
-        if (from != address(0)) fromRecord = _investors[from];
-        if (to != address(0)) toRecord = _investors[to];
+        if (from != address(0)) fromRecord = _unpack(_records[from]);
+        if (to != address(0)) toRecord = _unpack(_records[to]);
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord) {
+        if (from != address(0)) fromRecord = _records[from];
+        if (to != address(0)) toRecord = _records[to];
     }
 
     /// @inheritdoc IInvestorRegistry
     function investorOf(address wallet) external view returns (Investor memory) {
-        return _investors[wallet];
+        return _unpack(_records[wallet]);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -137,7 +150,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// @inheritdoc IInvestorRegistry
     function isEligible(address wallet) external view returns (bool) {
-        Investor memory investor = _investors[wallet];
+        Investor memory investor = _unpack(_records[wallet]);
         return investor.status == Status.Active && block.timestamp <= investor.kycExpiry;
     }
 
@@ -154,6 +167,22 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// @inheritdoc IInvestorRegistry
     function investorCount() external view returns (uint256) {
         return _investorCount;
+    }
+
+    /// The record in the layout of its storage word (see {IInvestorRegistry-packedInvestorsOf}).
+    function _pack(Investor memory r) private pure returns (uint256) {
+        return uint256(r.number) | (uint256(uint8(r.investorClass)) << 64) | (uint256(uint8(r.status)) << 72)
+            | (uint256(r.country) << 80) | (uint256(r.kycExpiry) << 96);
+    }
+
+    function _unpack(uint256 word) private pure returns (Investor memory) {
+        return Investor(
+            uint64(word),
+            InvestorClass(uint8(word >> 64)),
+            Status(uint8(word >> 72)),
+            uint16(word >> 80),
+            uint40(word >> 96)
+        );
     }
 
     function _existingWallet(bytes32 investorId) private view returns (address wallet) {
