@@ -137,6 +137,12 @@ def jst_midnight(day: date) -> int:
     return int(datetime(day.year, day.month, day.day, tzinfo=JST).timestamp())
 
 
+def end_of_jst_day(day: date) -> int:
+    """The last second of JST day ``day``: a record date's timestamp (balances at the end of
+    that day are the holdings of record)."""
+    return jst_midnight(day + timedelta(days=1)) - 1
+
+
 def add_months(day: date, months: int) -> date:
     """``day`` moved by ``months`` calendar months, clamped to the end of a shorter month."""
     index = day.year * 12 + day.month - 1 + months

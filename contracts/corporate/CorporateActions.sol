@@ -431,7 +431,11 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
     function _entitlement(Payment memory p, address holder) private view returns (uint256 units, uint256 gross) {
         ISecurityToken st = ISecurityToken(p.token);
         if (p.kind == PaymentKind.Redemption) {
-            units = st.balanceOf(holder) * p.callNumerator / p.callDenominator;
+            // The token redeems free units only: a holder with frozen, pending or locked units
+            // beyond what is called is left unpaid (visible) until they are released.
+            uint256 free = st.freeBalanceOf(holder);
+            units = p.callNumerator == p.callDenominator ? free : st.balanceOf(holder) * p.callNumerator / p.callDenominator;
+            if (units > free) units = 0;
         } else {
             units = st.balanceOfAtRecordDate(holder, p.recordIndex);
         }
