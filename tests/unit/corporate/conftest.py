@@ -79,23 +79,23 @@ class Platform:
         return payment_id
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def admin(deployer):
     return deployer
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def agent(accounts):
     """The paying agent: agent of the token, holder of the yen that funds payments."""
     return accounts[1]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tax_office(accounts):
     return accounts[2]
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def investors(accounts):
     return accounts[3:9]
 
@@ -105,13 +105,32 @@ def today(chain) -> date:
     return jst_day(chain.pending_timestamp)
 
 
-def _deploy_platform(project, chain, admin, agent, tax_office, kind: int, terms_for: Callable[[Any], bytes], **extra):
+@dataclass
+class Cash:
+    """Registry and yen coin shared by a module's tests (each test's changes are rolled back)."""
+
+    registry: Any
+    yen: Any
+
+
+@pytest.fixture(scope="module")
+def cash(project, admin, agent, tax_office, investors, outsider):
+    # Requests every session-scoped account first, so Ape's isolation never has to rebase.
     registry = admin.deploy(project.InvestorRegistry, admin)
     registry.grantRole(registry.REGISTRAR_ROLE(), admin, sender=admin)
     yen = admin.deploy(project.YenCoin, "Kabuto Yen", "JPYK", admin, registry)
     yen.grantRole(yen.MASTER_MINTER_ROLE(), admin, sender=admin)
     yen.grantRole(yen.BLOCKLISTER_ROLE(), admin, sender=admin)
     yen.configureMinter(admin, 10**15, sender=admin)
+    for system in (agent, tax_office):
+        yen.setSystemAccount(system, True, sender=admin)
+    yen.setEligibilityRequired(True, sender=admin)
+    yen.mint(agent, 10**12, sender=admin)
+    return Cash(registry, yen)
+
+
+def _deploy_platform(project, chain, cash, admin, agent, tax_office, kind: int, terms_for: Callable[[Any], bytes], **extra):
+    registry, yen = cash.registry, cash.yen
     category = CLASS1 if kind == BOND else CLASS2
     token = admin.deploy(
         project.SecurityToken, "Kabuto Bond", "KBD", category, kind, registry, admin, OPEN_RULES, terms_for(yen)
@@ -120,17 +139,14 @@ def _deploy_platform(project, chain, admin, agent, tax_office, kind: int, terms_
     for role_holder in (agent, corp):
         token.grantRole(token.AGENT_ROLE(), role_holder, sender=admin)
     token.grantRole(token.COMPLIANCE_ROLE(), admin, sender=admin)
-    for system in (agent, corp, tax_office):
-        yen.setSystemAccount(system, True, sender=admin)
-    yen.setEligibilityRequired(True, sender=admin)
-    yen.mint(agent, 10**12, sender=admin)
+    yen.setSystemAccount(corp, True, sender=admin)
     yen.approve(corp, 2**256 - 1, sender=agent)
     corp.setWithholding(INDIVIDUAL_RATES, sender=admin)
     return Platform(chain, registry, yen, token, corp, admin, agent, tax_office, **extra)
 
 
 @pytest.fixture
-def make_bond(project, chain, admin, agent, tax_office):
+def make_bond(project, chain, cash, admin, agent, tax_office):
     """Deploys a bond (100,000 yen units, 0.35% a year, two coupons a year by default) whose
     record date is `record_lag` days before each payment date."""
 
@@ -171,7 +187,7 @@ def make_bond(project, chain, admin, agent, tax_office):
             )
 
         return _deploy_platform(
-            project, chain, admin, agent, tax_office, BOND, encoded,
+            project, chain, cash, admin, agent, tax_office, BOND, encoded,
             terms=terms, record_days=record_days, payment_days=list(payments),
         )
 
@@ -179,7 +195,7 @@ def make_bond(project, chain, admin, agent, tax_office):
 
 
 @pytest.fixture
-def make_fund(project, chain, admin, agent, tax_office):
+def make_fund(project, chain, cash, admin, agent, tax_office):
     """Deploys a beneficiary interest (1,000,000 yen per unit) with distribution record dates."""
 
     def make(record_days: Sequence[date], payment_days: Sequence[date]) -> Platform:
@@ -190,7 +206,7 @@ def make_fund(project, chain, admin, agent, tax_office):
             )
 
         return _deploy_platform(
-            project, chain, admin, agent, tax_office, BENEFICIARY, encoded,
+            project, chain, cash, admin, agent, tax_office, BENEFICIARY, encoded,
             terms=None, record_days=list(record_days), payment_days=list(payment_days),
         )
 
