@@ -9,7 +9,8 @@ pragma solidity ^0.8.24;
 /// agent approves the instruction before acceptance, or rejects it.
 ///
 /// Only the instruction's status is stored; the instruction itself travels in calldata and is
-/// identified by its hash (`instructionId`). The {Instructed} event carries it in full.
+/// identified by its hash (`instructionId`). The {Instructed} event carries it in full, and
+/// {Settled} / {Closed} record how it ended.
 interface ISettlement {
     /// @dev The whole instruction, hashed into its id. `salt` is any value that makes the
     /// instruction unique (e.g. the seller's trade reference): two open instructions with the
@@ -24,8 +25,10 @@ interface ISettlement {
         bytes32 salt;
     }
 
+    /// @dev Storage holds None, Open or Approved; the final statuses appear in events only
+    /// (the slot is deleted when an instruction settles or closes, refunding its gas).
     enum Status {
-        None,
+        None, // never instructed, or settled / closed
         Open, // instructed, security locked
         Approved, // open, and an issuer agent approved it
         Settled, // both legs moved

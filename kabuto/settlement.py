@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import IntEnum
 
 from eth_utils import is_address, keccak, to_checksum_address
 
@@ -18,12 +19,27 @@ MAX_AMOUNT = 2**128 - 1  # IBatchSettlement.Trade.amount is a uint128
 MAX_INDEX = 2**32 - 1  # participant and token indexes are uint32
 
 
+class InstructionStatus(IntEnum):
+    """ISettlement.Status, in the Solidity declaration order (ABI-encoded as uint8)."""
+
+    NONE = 0
+    OPEN = 1
+    APPROVED = 2
+    SETTLED = 3
+    CANCELLED = 4
+    REFUSED = 5
+    REJECTED = 6
+    EXPIRED = 7
+
+
 class SettlementInputError(ValueError):
     """An execution or batch the settlement contract would refuse; the message says what to fix."""
 
 
-def _wallet(value: str, what: str, trade: int | None) -> str:
+def _wallet(value: object, what: str, trade: int | None) -> str:
+    """A checksum address from a hex string or anything with an ``address`` (accounts, contracts)."""
     where = f"trade {trade}: " if trade is not None else ""
+    value = getattr(value, "address", value)
     if not isinstance(value, str) or not is_address(value):
         raise SettlementInputError(f"{where}{what} {value!r} is not a 20-byte hex address")
     return to_checksum_address(value)

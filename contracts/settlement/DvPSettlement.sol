@@ -18,7 +18,8 @@ import {IssuerApproval} from "./IssuerApproval.sol";
 /// unlock to another investor on approval-required tokens because it runs the approval step
 /// itself. Its holdings on a token are exactly the locks of open instructions: every lock to it
 /// arrives through {onTokensLocked}, which opens one instruction for it, and every close
-/// unlocks it. Only a status per instruction is stored (one slot); the rest is calldata.
+/// unlocks it. Only the status of an open instruction is stored (one slot, deleted when it
+/// settles or closes: the events are the record); the instruction itself is calldata.
 contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using IssuerApproval for ISecurityToken;
@@ -145,7 +146,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
         }
         ISecurityToken token = ISecurityToken(instruction.token);
         if (status != Status.Approved && token.required()) revert SettlementApprovalRequired(id, address(token));
-        _status[id] = Status.Settled;
+        delete _status[id];
         emit Settled(id, instruction.buyer);
         _coin.safeTransferFrom(instruction.buyer, instruction.seller, instruction.amount);
         token.unlock(instruction.seller, instruction.buyer, instruction.quantity, abi.encode(id));
@@ -160,7 +161,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
     /// @dev Returns the seller's lock (or what an issuer's forced unlock left of it, so an
     /// instruction can always be closed) and records why the instruction closed.
     function _close(Instruction calldata instruction, bytes32 id, Status status) private {
-        _status[id] = status;
+        delete _status[id];
         ISecurityToken token = ISecurityToken(instruction.token);
         uint256 held = token.lockedOf(address(this), instruction.seller);
         uint256 returned = held < instruction.quantity ? held : instruction.quantity;
