@@ -21,9 +21,13 @@ def refusal(contract: Any, method: str, *args: Any, sender: Any, raised_by: Any 
         contract.provider.web3.eth.call(tx, "pending")
     except ContractCustomError as err:
         raw = err.data if isinstance(err.data, str) else err.args[-1]
-        decoder = raised_by if raised_by is not None else contract
-        return contract.provider.network.ecosystem.decode_custom_error(HexBytes(raw), decoder.address)
+        return decode_error(raw, raised_by if raised_by is not None else contract)
     pytest.fail(f"{method}{args} by {sender.address} was expected to revert but succeeded")
+
+
+def decode_error(raw: Any, raised_by: Any) -> Any:
+    """Revert data (hex or bytes) decoded as a custom error of the contract `raised_by`."""
+    return raised_by.provider.network.ecosystem.decode_custom_error(HexBytes(raw), raised_by.address)
 
 
 def expect_refusal(contract: Any, method: str, *args: Any, sender: Any, error: str, raised_by: Any = None, **inputs: Any) -> Any:

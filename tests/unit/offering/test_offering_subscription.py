@@ -196,12 +196,12 @@ def test_apply__second_live_application__reverts(offering, open_offering, subscr
 
 
 def test_apply__maximum_holds_per_investor_across_a_replaced_wallet(
-    offering, open_offering, registry, registrar, subscribers, ids, accounts
+    offering, open_offering, registry, registrar, subscribers, ids, outsider
 ):
     """Applications are keyed by investor id: a new wallet of the same investor cannot apply again."""
     offering_id = open_offering()
     offering.applyForOffering(offering_id, 5, sender=subscribers[0])
-    new_wallet = accounts[10] if len(accounts) > 10 else accounts.generate_test_account()
+    new_wallet = outsider
     registry.replaceWallet(ids[0], new_wallet, sender=registrar)
     expect_refusal(
         offering, "applyForOffering", offering_id, 1, sender=new_wallet, error="OfferingApplicationExists", investorId=ids[0]
