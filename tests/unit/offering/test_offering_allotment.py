@@ -6,6 +6,7 @@ from __future__ import annotations
 from conftest import UNIT_PRICE, YEN_PER_INVESTOR
 from offering_support import decode_error, expect_refusal
 
+from kabuto.allotment import Application, pro_rata
 from kabuto.onchain_types import Restriction
 
 # IPrimaryOffering.OfferingStatus / ApplicationStatus
@@ -68,8 +69,8 @@ def test_happy_path__apply_close_allot_settle(offering, open_offering, token, pa
 def test_over_subscription__pro_rata_partial_allotments(
     offering, open_offering, token, paying, proceeds, subscribers, ids, issuer
 ):
-    """20 units applied for 10 offered: the issuer allots 3, 3, 2, 2 (computed off-chain);
-    the caps are verified on-chain."""
+    """20 units applied for 10 offered: the issuer allots 3, 3, 2, 2 (kabuto.allotment.pro_rata,
+    off-chain); the caps are verified on-chain."""
     offering_id = _subscribe(offering, open_offering, subscribers, issuer, [5, 5, 5, 5], minUnits=2)
     assert offering.offering(offering_id).appliedUnits == 20
 
@@ -89,6 +90,9 @@ def test_over_subscription__pro_rata_partial_allotments(
         error="OfferingAllotmentExceedsApplied", allotted=6, applied=5,
     )
 
+    book = [Application(i, offering.applicationOf(offering_id, i).appliedUnits) for i in ids]
+    allotments = pro_rata(book, offered=10, min_units=2)
+    assert list(allotments.values()) == [3, 3, 2, 2]
     offering.allot(offering_id, [ids[0], ids[1]], [3, 3], sender=issuer)  # in batches
     offering.allot(offering_id, [ids[2], ids[3]], [2, 2], sender=issuer)
     assert offering.offering(offering_id).allottedUnits == 10
