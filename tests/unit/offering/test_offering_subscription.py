@@ -7,7 +7,7 @@ import pytest
 from conftest import DAY, UNIT_PRICE
 from offering_support import expect_refusal
 
-from fixtures.platform import investor_id_for
+from fixtures.platform import AGENT_ROLE, investor_id_for
 from kabuto.onchain_types import Kind, Restriction, ZERO_ADDRESS
 from kabuto.signing import Eip712Domain, Permit, sign_typed
 
@@ -54,6 +54,15 @@ def test_open__caller_not_issuer__reverts(offering, default_terms, subscribers):
     expect_refusal(
         offering, "openOffering", terms, sender=subscribers[0], error="OfferingNotIssuer", caller=subscribers[0].address
     )
+
+
+def test_open__by_a_token_agent__allowed_until_the_role_is_revoked(offering, token, default_terms, issuer, bank):
+    """The issuer side is asked of the token on every call: a revoked agent loses it at once."""
+    agent = bank  # any account the token admin makes an agent
+    token.grantRole(AGENT_ROLE, agent, sender=issuer)
+    offering_id = offering.openOffering(default_terms(), sender=agent).events[-1].offeringId
+    token.revokeRole(AGENT_ROLE, agent, sender=issuer)
+    expect_refusal(offering, "closeOffering", offering_id, sender=agent, error="OfferingNotIssuer", caller=agent.address)
 
 
 def test_open__offering_contract_without_agent_role__reverts(offering, make_token, default_terms, issuer):
