@@ -1,0 +1,173 @@
+"""Python mirrors of the enums and structs in interfaces/IInvestorRegistry.sol and ISecurityToken.sol.
+
+Values must stay in the Solidity declaration order: they are ABI-encoded as uint8.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from eth_abi import encode
+
+ZERO_ADDRESS = "0x" + "00" * 20
+
+
+class InvestorClass(IntEnum):
+    GENERAL = 0
+    SPECIFIED = 1
+    QUALIFIED_INSTITUTIONAL = 2
+    SPECIALLY_PERMITTED = 3
+
+
+class InvestorStatus(IntEnum):
+    NONE = 0
+    ACTIVE = 1
+    SUSPENDED = 2
+    REVOKED = 3
+
+
+class Category(IntEnum):
+    CLASS1 = 0
+    CLASS2 = 1
+    EXCLUDED_CLASS2 = 2
+
+
+class Kind(IntEnum):
+    BOND = 0
+    BENEFICIARY = 1
+
+
+class Restriction(IntEnum):
+    SUCCESS = 0
+    TOKEN_PAUSED = 1
+    SENDER_NOT_REGISTERED = 2
+    SENDER_NOT_ACTIVE = 3
+    SENDER_KYC_EXPIRED = 4
+    RECIPIENT_NOT_REGISTERED = 5
+    RECIPIENT_NOT_ACTIVE = 6
+    RECIPIENT_KYC_EXPIRED = 7
+    RECIPIENT_CLASS_NOT_ALLOWED = 8
+    HOLDER_CAP_REACHED = 9
+    MAX_BALANCE_EXCEEDED = 10
+    BELOW_MINIMUM_HOLDING = 11
+    LOCK_UP_PERIOD = 12
+    QII_RESALE_ONLY = 13
+    APPROVAL_REQUIRED = 14
+    SENDER_FROZEN = 15
+    RECIPIENT_FROZEN = 16
+    INSUFFICIENT_FREE_BALANCE = 17
+    TOKEN_REDEEMED = 18
+    INVALID_RECIPIENT = 19
+
+
+class ForcedTransferReason(IntEnum):
+    COURT_ORDER = 0
+    INHERITANCE = 1
+    CORRECTION = 2
+    OTHER = 3
+
+
+class ApplicationStatus(IntEnum):
+    NONE = 0
+    PENDING = 1
+    APPROVED = 2
+    REJECTED = 3
+    CANCELLED = 4
+    EXPIRED = 5
+
+
+def class_mask(*classes: InvestorClass) -> int:
+    """The `allowedClasses` bit mask letting exactly `classes` receive a token."""
+    mask = 0
+    for cls in classes:
+        mask |= 1 << int(cls)
+    return mask
+
+
+ALL_CLASSES = class_mask(*InvestorClass)
+PROFESSIONAL_CLASSES = class_mask(
+    InvestorClass.SPECIFIED, InvestorClass.QUALIFIED_INSTITUTIONAL, InvestorClass.SPECIALLY_PERMITTED
+)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """ISecurityToken.Rules; field order is the Solidity struct's."""
+
+    allowed_classes: int = ALL_CLASSES
+    holder_cap: int = 0
+    max_balance: int = 0
+    min_holding: int = 0
+    lock_up_until: int = 0
+    qii_resale_only: bool = False
+    approval_required: bool = False
+
+    def as_tuple(self) -> tuple[int, int, int, int, int, bool, bool]:
+        return (
+            self.allowed_classes,
+            self.holder_cap,
+            self.max_balance,
+            self.min_holding,
+            self.lock_up_until,
+            self.qii_resale_only,
+            self.approval_required,
+        )
+
+
+@dataclass(frozen=True)
+class BondTerms:
+    """ISecurityToken.BondTerms; yen amounts per unit, rates in millionths, dates in unix time."""
+
+    face_value: int
+    coupon_rate: int
+    coupons_per_year: int
+    issue_date: int
+    maturity_date: int
+    redemption_value: int
+    interest_payment_dates: tuple[int, ...] = ()
+    interest_record_dates: tuple[int, ...] = ()
+    payment_token: str = ZERO_ADDRESS
+
+    def encode(self) -> bytes:
+        """ABI encoding the SecurityToken constructor expects as `terms` for a bond."""
+        return encode(
+            ["(uint256,uint32,uint8,uint40,uint40,uint256,uint40[],uint40[],address)"],
+            [
+                (
+                    self.face_value,
+                    self.coupon_rate,
+                    self.coupons_per_year,
+                    self.issue_date,
+                    self.maturity_date,
+                    self.redemption_value,
+                    list(self.interest_payment_dates),
+                    list(self.interest_record_dates),
+                    self.payment_token,
+                )
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class BeneficiaryTerms:
+    """ISecurityToken.BeneficiaryTerms for a beneficiary-certificate / trust-interest token."""
+
+    issue_price: int
+    distribution_record_dates: tuple[int, ...] = field(default_factory=tuple)
+    distribution_payment_dates: tuple[int, ...] = field(default_factory=tuple)
+    payment_token: str = ZERO_ADDRESS
+
+    def encode(self) -> bytes:
+        """ABI encoding the SecurityToken constructor expects as `terms` for a beneficiary token."""
+        return encode(
+            ["(uint256,uint40[],uint40[],address)"],
+            [
+                (
+                    self.issue_price,
+                    list(self.distribution_record_dates),
+                    list(self.distribution_payment_dates),
+                    self.payment_token,
+                )
+            ],
+        )
