@@ -192,31 +192,32 @@ def test_reclaim_after_deadline__returns_unpaid_and_keeps_held(sbi_bond, investo
 
 
 def test_guards__declaration_funding_and_payment_refuse_misuse(sbi_bond, investors, outsider):
+    """Checked with eth_call: the same custom errors, without the cost of failed transactions."""
     p = sbi_bond
     a = investors[0]
     p.issue({a: 1})
     deadline = jst_midnight(p.payment_days[1] + timedelta(days=30))
     with ape.reverts(p.corp.CorporateNotTokenAgent):
-        p.corp.declareInterest(p.token, 0, 0, deadline, sender=outsider)
+        p.corp.declareInterest.call(p.token, 0, 0, deadline, sender=outsider)
     with ape.reverts(p.corp.CorporateRecordDateMismatch):
-        p.corp.declareInterest(p.token, 0, 1, deadline, sender=p.agent)
+        p.corp.declareInterest.call(p.token, 0, 1, deadline, sender=p.agent)
     with ape.reverts(p.corp.CorporateInvalidCoupon):
-        p.corp.declareInterest(p.token, 2, 1, deadline, sender=p.agent)
+        p.corp.declareInterest.call(p.token, 2, 1, deadline, sender=p.agent)
     with ape.reverts(p.corp.CorporateWrongTokenKind):
-        p.corp.declareDistribution(p.token, 0, 100, deadline - 1, deadline, sender=p.agent)
+        p.corp.declareDistribution.call(p.token, 0, 100, deadline - 1, deadline, sender=p.agent)
     payment_id = p.corp.declareInterest(p.token, 0, 0, deadline, sender=p.agent).return_value
     with ape.reverts(p.corp.CorporateCouponAlreadyDeclared):
-        p.corp.declareInterest(p.token, 0, 0, deadline, sender=p.agent)
+        p.corp.declareInterest.call(p.token, 0, 0, deadline, sender=p.agent)
     with ape.reverts(p.token.TokenRecordDateNotPassed):  # the total needs the snapshot
-        p.corp.fund(payment_id, sender=p.agent)
+        p.corp.fund.call(payment_id, sender=p.agent)
     with ape.reverts(p.corp.CorporateWrongStatus):
-        p.corp.payBatch(payment_id, [a], sender=p.agent)
+        p.corp.payBatch.call(payment_id, [a], sender=p.agent)
     p.after_record_date(0)
     p.corp.fund(payment_id, sender=p.agent)
     with ape.reverts(p.corp.CorporateNothingToFund):
-        p.corp.fund(payment_id, sender=p.agent)
+        p.corp.fund.call(payment_id, sender=p.agent)
     with ape.reverts(p.corp.CorporateBeforePaymentDate):
-        p.corp.payBatch(payment_id, [a], sender=p.agent)
+        p.corp.payBatch.call(payment_id, [a], sender=p.agent)
     p.on_payment_date(0)
     with ape.reverts(p.corp.CorporateNotTokenAgent):
-        p.corp.payBatch(payment_id, [a], sender=outsider)
+        p.corp.payBatch.call(payment_id, [a], sender=outsider)
