@@ -118,6 +118,12 @@ class Platform:
                                 f"{self.chain_id}: was the chain reset?")
         return at("SecurityToken", entry.address)
 
+    def token_by_address(self, address: str) -> Any:
+        for symbol, entry in self.manifest.tokens.items():
+            if entry.address == address:
+                return self.token(symbol)
+        raise ManifestError(f"no token at {address} in the manifest {self.path}")
+
     def reload(self) -> Platform:
         return load_platform(self.directory)
 
