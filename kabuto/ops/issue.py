@@ -32,6 +32,8 @@ from kabuto.ops import roles
 from kabuto.ops.chain import InvestorRecord, Platform, at, deploy, investor_record, send
 
 ACTIVE = 1
+# Refusals caused by the amount rather than the investor: the `units` cell is to fix.
+AMOUNT_CODES = frozenset({Restriction.MAX_BALANCE_EXCEEDED, Restriction.BELOW_MINIMUM_HOLDING})
 TRANCHE_PREFIX = b"kabuto:allot:"
 
 
@@ -161,11 +163,12 @@ def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
         if token is not None:
             code = int(token.detectTransferRestriction(ZERO_ADDRESS, wallet, row.units))
             problem = None if code == 0 else restriction_text(token, code)
+            field = "units" if code in AMOUNT_CODES else "investor_id"
         else:
             problem = _rule_problem(investor_record(registry, wallet), sheet, row.units, now)
+            field = "units" if problem and "units" in problem else "investor_id"
         if problem:
-            issues.append(allocations.issue(number, "units" if "units" in problem
-                                            else "investor_id", f"{row.investor_id}: {problem}"))
+            issues.append(allocations.issue(number, field, f"{row.investor_id}: {problem}"))
     cap = sheet.rules.holder_cap
     holders = int(token.holderCount()) if token is not None else 0
     new_holders = [a for a in allotments if a.wallet not in done

@@ -71,6 +71,14 @@ def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
     batch = platform.batch
     yen = platform.yen
     tokens = {symbol: platform.token(symbol) for symbol in {r.symbol for r in loaded}}
+    executions = [Execution(row.seller_wallet, row.buyer_wallet, tokens[row.symbol].address,
+                            row.quantity, row.yen_amount, number) for number, row in loaded.rows]
+    net = net_yen(executions)
+    batch_id = make_batch_id(reference)
+    args = (batch_id, *build_batch(executions).args())
+    plan = BatchPlan(platform, reference, batch_id, tuple(loaded.rows), args, net)
+    if batch.isSettled(batch_id):
+        return plan  # settled before (this file, or a stopped run): nothing left to check
     issues: list[InputIssue] = []
     needed: dict[tuple[str, str], tuple[int, int]] = {}
     for number, row in loaded.rows:
@@ -82,9 +90,6 @@ def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
             issues.append(loaded.issue(number, "quantity", f"{seller} sells {quantity} "
                                        f"{symbol} in this file but has locked only {locked} to "
                                        "the venue (token.lock(venue, units))"))
-    executions = [Execution(row.seller_wallet, row.buyer_wallet, tokens[row.symbol].address,
-                            row.quantity, row.yen_amount, number) for number, row in loaded.rows]
-    net = net_yen(executions)
     first_buy = {}
     for number, row in loaded.rows:
         first_buy.setdefault(row.buyer_wallet, number)
@@ -99,12 +104,7 @@ def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
                                        f"{balance:,} and allows the venue {allowance:,}"))
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
-    built = build_batch(executions)
-    batch_id = make_batch_id(reference)
-    args = (batch_id, *built.args())
-    plan = BatchPlan(platform, reference, batch_id, tuple(loaded.rows), args, net)
-    if not batch.isSettled(batch_id):
-        _dry_run(plan, venue_agent, loaded)
+    _dry_run(plan, venue_agent, loaded)
     return plan
 
 
