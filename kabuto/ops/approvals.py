@@ -1,0 +1,113 @@
+"""The issuer's approval queue: transfer applications on approval-required tokens (excluded
+Class 2 rights and any token whose rules require approval). List, approve or reject, one by
+one or in bulk. Each approval is simulated first (the token checks every rule again: KYC,
+class, holder cap ...); a refused one is reported with its reason and nothing is sent.
+Resumable: an application is done once it is no longer pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ape.exceptions import ContractLogicError
+from eth_abi import decode
+
+from kabuto.batching import BatchJob, BatchReport, run_batches
+from kabuto.domain import jst_date
+from kabuto.errors import InputError, InputIssue
+from kabuto.ops.chain import revert_reason, send
+
+STATUSES = ("None", "Pending", "Approved", "Rejected", "Cancelled", "Expired")
+PENDING = 1
+
+
+@dataclass(frozen=True)
+class Application:
+    id: int
+    sender: str
+    recipient: str
+    value: int
+    expiry: int
+    status: int
+
+    @property
+    def status_name(self) -> str:
+        return STATUSES[self.status]
+
+    def describe(self) -> str:
+        expiry = jst_date(self.expiry).isoformat() if self.expiry else "never"
+        return (f"#{self.id} {self.status_name:<9} {self.value} units {self.sender} -> "
+                f"{self.recipient} (expires {expiry})")
+
+
+def application(token: Any, application_id: int) -> Application:
+    """ISecurityToken.Application, decoded by hand (its `from` field is a Python keyword)."""
+    raw = bytes(token.application(application_id, decode=False))
+    sender, recipient, value, expiry, status = decode(
+        ["address", "address", "uint256", "uint40", "uint8"], raw)
+    from eth_utils import to_checksum_address
+    return Application(application_id, to_checksum_address(sender),
+                       to_checksum_address(recipient), value, expiry, status)
+
+
+def applications(token: Any, pending_only: bool = True) -> list[Application]:
+    found = [application(token, i) for i in range(int(token.applicationCount()))]
+    return [a for a in found if a.status == PENDING] if pending_only else found
+
+
+def _selected(token: Any, ids: Sequence[int] | None) -> list[Application]:
+    if ids is None:
+        return applications(token)
+    count = int(token.applicationCount())
+    issues = []
+    chosen = []
+    for position, application_id in enumerate(ids, start=1):
+        if not 0 <= application_id < count:
+            issues.append(InputIssue("--id", position, "id", f"no application #{application_id} "
+                                     f"(the token has {count})"))
+            continue
+        app = application(token, application_id)
+        if app.status != PENDING:
+            issues.append(InputIssue("--id", position, "id", f"application #{application_id} "
+                                     f"is {app.status_name}, not pending"))
+        chosen.append(app)
+    if issues:
+        raise InputError(issues)
+    return chosen
+
+
+def decide(token: Any, agent: Any, approve: bool, ids: Sequence[int] | None = None,
+           reason: str = "", batch_size: int = 50, progress: bool = True) -> BatchReport:
+    """Approves (in `batchApproveTransfer` chunks) or rejects the applications `ids` (None:
+    every pending one). Approvals are simulated first; nothing is sent if any would fail."""
+    chosen = _selected(token, ids)
+    data = reason.encode("utf-8")
+    if approve:
+        issues = []
+        for app in chosen:
+            try:
+                token.approveTransfer.call(app.id, data, sender=agent)
+            except ContractLogicError as exc:
+                issues.append(InputIssue("approval queue", app.id, "id",
+                                         f"application #{app.id} would be refused: "
+                                         f"{revert_reason(exc)}"))
+        if issues:
+            raise InputError(issues)
+
+    def done_keys(keys: Sequence[int]) -> Collection[int]:
+        return {k for k in keys if application(token, k).status != PENDING}
+
+    def send_chunk(chunk: list[Application]) -> None:
+        if approve:
+            send(token.batchApproveTransfer, [a.id for a in chunk], data, sender=agent)
+        else:
+            for app in chunk:
+                send(token.rejectTransfer, app.id, data, sender=agent)
+
+    job: BatchJob[Application, int] = BatchJob(
+        items=chosen, key=lambda a: a.id, done_keys=done_keys, send=send_chunk,
+        batch_size=batch_size, description="approving" if approve else "rejecting",
+        unit="application")
+    return run_batches(job, progress=progress)

@@ -1,0 +1,64 @@
+"""Command-line pieces the Ape scripts share: options for the manifest folder and the named
+operator accounts, and turning tooling errors into a clear message with exit status 1."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+from ape.exceptions import ContractLogicError
+from ape.logging import LogLevel, logger
+
+from kabuto.errors import KabutoError
+from kabuto.manifest import DEFAULT_DIR
+from kabuto.ops.accounts import ROLE_INDEX
+from kabuto.ops.chain import revert_reason
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def deployments_option(f: F) -> F:
+    return click.option("--deployments", "deployments", type=click.Path(path_type=Path),
+                        default=DEFAULT_DIR, show_default=True,
+                        help="folder of the deployment manifests (<chain-id>.json)")(f)
+
+
+def keys_option(f: F) -> F:
+    return click.option("--keys", "key_dir", type=click.Path(path_type=Path),
+                        default=Path("keys"), show_default=True,
+                        help="folder of the issuer key files (<issuer address>.pem)")(f)
+
+
+def role_option(role: str) -> Callable[[F], F]:
+    """--<role> ALIAS: the Ape account alias signing as `role` (default on local networks:
+    test account ROLE_INDEX[role])."""
+    flag = "--" + role.replace("_", "-")
+
+    def decorate(f: F) -> F:
+        return click.option(flag, role, default=None, metavar="ALIAS",
+                            help=f"Ape account alias of the {role.replace('_', ' ')} "
+                                 f"(local networks: test account {ROLE_INDEX[role]})")(f)
+    return decorate
+
+
+def quiet_ape() -> None:
+    """Keep Ape's per-transaction INFO lines out of the operator's output."""
+    if logger.level <= LogLevel.INFO:
+        logger.set_level(LogLevel.WARNING)
+
+
+def reports_errors(f: F) -> F:
+    """Tooling errors and chain refusals end the command with their message, no traceback."""
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except KabutoError as exc:
+            raise click.ClickException(str(exc)) from exc
+        except ContractLogicError as exc:
+            raise click.ClickException(f"the chain refused the transaction: "
+                                       f"{revert_reason(exc)}") from exc
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,32 @@
+"""Moving a local chain's clock to a business date (the examples are dated 2027-2028)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from ape import chain
+
+from kabuto.coupons import jst_midnight
+from kabuto.domain import jst_date
+from kabuto.ops.accounts import is_local_network
+from kabuto.errors import ChainStateError
+
+BUSINESS_HOUR = 10 * 3600  # 10:00 JST: a business day's first action
+
+
+def travel_to(day: date, seconds_into_day: int = BUSINESS_HOUR) -> None:
+    """Mines a block at `day` (JST) on a local network; the clock never goes back.
+
+    Raises:
+        ChainStateError: not a local network (a real chain keeps its own time).
+    """
+    if not is_local_network():
+        raise ChainStateError("only a local chain's clock can be moved; on this network wait "
+                              f"until {day}")
+    timestamp = jst_midnight(day) + seconds_into_day
+    if timestamp > chain.pending_timestamp:
+        chain.mine(timestamp=timestamp)
+
+
+def today() -> date:
+    return jst_date(chain.pending_timestamp)

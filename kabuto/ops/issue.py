@@ -1,0 +1,266 @@
+"""Issuing a token from a YAML term sheet and an allocation CSV.
+
+Everything is checked before the first transaction: the term sheet and allocation files,
+every allocated investor against the registry (registered, active, KYC valid, class allowed)
+and the token's rules (minimum holding, maximum balance, holder cap). When the token exists
+already, each row also gets the chain's own verdict, ``detectTransferRestriction``.
+
+Resumable: the token is recorded in the manifest as soon as it is deployed; each setup step
+(documents, roles, lock addresses) is sent only if the chain lacks it; allocations go out in
+``batchIssue`` chunks whose ``data`` names the tranche, and a row is done when the token's
+Issued events show that tranche issued to the investor's wallet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ape import chain
+
+from kabuto.batching import BatchJob, BatchReport, run_batches
+from kabuto.coupons import end_of_jst_day, jst_midnight
+from kabuto.domain import InvestorClass, Kind, investor_id_to_bytes32
+from kabuto.errors import InputError, InputIssue, ManifestError
+from kabuto.inputs import TermSheet, load_allocations, load_term_sheet
+from kabuto.lots import ZERO_ADDRESS
+from kabuto.manifest import save_manifest
+from kabuto.onchain_types import BeneficiaryTerms, BondTerms, Restriction
+from kabuto.ops import roles
+from kabuto.ops.chain import InvestorRecord, Platform, at, deploy, investor_record, send
+
+ACTIVE = 1
+# Refusals caused by the amount rather than the investor: the `units` cell is to fix.
+AMOUNT_CODES = frozenset({Restriction.MAX_BALANCE_EXCEEDED, Restriction.BELOW_MINIMUM_HOLDING})
+TRANCHE_PREFIX = b"kabuto:allot:"
+
+
+@dataclass(frozen=True)
+class Allotment:
+    row: int  # spreadsheet row of the allocation file
+    investor_id: str
+    wallet: str
+    units: int
+
+
+@dataclass(frozen=True)
+class IssuePlan:
+    platform: Platform
+    sheet: TermSheet
+    allotments: tuple[Allotment, ...]
+    tranche: str
+    token_address: str | None  # None: to be deployed
+
+    @property
+    def data(self) -> bytes:
+        return tranche_data(self.tranche)
+
+
+def tranche_data(tranche: str) -> bytes:
+    """The `data` of every Issued event of one allocation run: how reruns find what is done."""
+    return TRANCHE_PREFIX + tranche.encode("utf-8")
+
+
+def rules_tuple(sheet: TermSheet) -> tuple[Any, ...]:
+    rules = sheet.rules
+    lock_up = end_of_jst_day(rules.lock_up_until) if rules.lock_up_until else 0
+    return (rules.allowed_mask, rules.holder_cap, rules.max_balance, rules.min_holding,
+            lock_up, rules.qii_resale_only, rules.approval_required)
+
+
+def encoded_terms(sheet: TermSheet, payment_token: str) -> bytes:
+    if sheet.kind is Kind.Bond:
+        bond = sheet.bond
+        assert bond is not None  # the loader guarantees it
+        return BondTerms(
+            face_value=bond.face_value, coupon_rate=bond.coupon_rate,
+            coupons_per_year=bond.coupons_per_year, issue_date=jst_midnight(bond.issue_date),
+            maturity_date=jst_midnight(bond.maturity_date),
+            redemption_value=bond.redemption_value,
+            interest_payment_dates=tuple(jst_midnight(d) for d in bond.interest_payment_dates),
+            interest_record_dates=tuple(end_of_jst_day(d) for d in bond.interest_record_dates),
+            payment_token=payment_token).encode()
+    terms = sheet.beneficiary
+    assert terms is not None
+    return BeneficiaryTerms(
+        issue_price=terms.issue_price,
+        distribution_record_dates=tuple(end_of_jst_day(d)
+                                        for d in terms.distribution_record_dates),
+        distribution_payment_dates=tuple(jst_midnight(d)
+                                         for d in terms.distribution_payment_dates),
+        payment_token=payment_token).encode()
+
+
+def _payment_token(platform: Platform, sheet: TermSheet, path: Path) -> str:
+    if sheet.payment_token.startswith("0x"):
+        return sheet.payment_token
+    try:
+        return platform.manifest.contract(sheet.payment_token)
+    except ManifestError as exc:
+        raise InputError.single(path, str(exc), field="payment_token") from exc
+
+
+def _rule_problem(record: InvestorRecord, sheet: TermSheet, units: int, now: int) -> str | None:
+    """The rule an issue of `units` to an investor with registry `record` breaks (the
+    contract's issue-path checks, for a token not deployed yet)."""
+    if record.status != ACTIVE:
+        return "the investor is not active in the registry" if record.status else (
+            "the wallet is not registered in the investor registry")
+    if record.kyc_expiry <= now:
+        return "the investor's KYC has expired; renew it first"
+    cls = InvestorClass(record.investor_class)
+    if cls not in set(sheet.rules.allowed_classes):
+        allowed = ", ".join(c.name for c in sheet.rules.allowed_classes)
+        return f"a {cls.name} investor may not hold {sheet.symbol} (allowed: {allowed})"
+    if units < sheet.rules.min_holding:
+        return f"{units} units is below the minimum holding of {sheet.rules.min_holding}"
+    if sheet.rules.max_balance and units > sheet.rules.max_balance:
+        return f"{units} units is above the maximum balance of {sheet.rules.max_balance}"
+    return None
+
+
+def restriction_text(token: Any, code: int) -> str:
+    return f"{token.messageForTransferRestriction(code)} ({Restriction(code).name}, code {code})"
+
+
+def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
+               tranche: str | None = None) -> IssuePlan:
+    """Validates the term sheet, the allocation and every row against the chain.
+
+    Raises:
+        InputError: every problem found, each naming the file, row and field.
+    """
+    sheet = load_term_sheet(term_sheet)
+    allocations = load_allocations(allocation_csv)
+    _payment_token(platform, sheet, term_sheet)
+    tranche = tranche or allocation_csv.stem
+    entry = platform.manifest.tokens.get(sheet.symbol)
+    token = None
+    if entry is not None:
+        if (entry.category != sheet.category.name
+                or entry.kind != sheet.kind.name.lower()):
+            raise InputError.single(term_sheet, f"{sheet.symbol} is already deployed as a "
+                                    f"{entry.category} {entry.kind}; the term sheet says "
+                                    f"{sheet.category.name} {sheet.kind.name.lower()}",
+                                    field="symbol")
+        token = platform.token(sheet.symbol)
+    registry = platform.registry
+    now = chain.pending_timestamp
+    done = issued_wallets(token, tranche_data(tranche)) if token is not None else set()
+    issues: list[InputIssue] = []
+    allotments = []
+    for number, row in allocations.rows:
+        wallet = str(registry.walletOf(investor_id_to_bytes32(row.investor_id)))
+        if wallet == ZERO_ADDRESS:
+            issues.append(allocations.issue(number, "investor_id", f"{row.investor_id} is not "
+                                            "registered on chain: onboard the investor first"))
+            continue
+        allotments.append(Allotment(number, row.investor_id, wallet, row.units))
+        if wallet in done:
+            continue
+        if token is not None:
+            code = int(token.detectTransferRestriction(ZERO_ADDRESS, wallet, row.units))
+            problem = None if code == 0 else restriction_text(token, code)
+            field = "units" if code in AMOUNT_CODES else "investor_id"
+        else:
+            problem = _rule_problem(investor_record(registry, wallet), sheet, row.units, now)
+            field = "units" if problem and "units" in problem else "investor_id"
+        if problem:
+            issues.append(allocations.issue(number, field, f"{row.investor_id}: {problem}"))
+    cap = sheet.rules.holder_cap
+    holders = int(token.holderCount()) if token is not None else 0
+    new_holders = [a for a in allotments if a.wallet not in done
+                   and (token is None or int(token.balanceOf(a.wallet)) == 0)]
+    if cap and holders + len(new_holders) > cap:
+        first_over = new_holders[cap - holders] if cap > holders else new_holders[0]
+        issues.append(allocations.issue(first_over.row, None, f"{holders + len(new_holders)} "
+                                        f"holders would exceed the holder cap of {cap}; this "
+                                        "is the first row over it"))
+    if issues:
+        raise InputError(sorted(issues, key=lambda i: i.row or 0))
+    return IssuePlan(platform, sheet, tuple(allotments), tranche,
+                     token.address if token is not None else None)
+
+
+def issued_wallets(token: Any, data: bytes) -> set[str]:
+    """Wallets the token's Issued events show as issued with `data` (one tranche)."""
+    return {str(log.to) for log in token.Issued.range(0, chain.blocks.height + 1)
+            if bytes(log.data) == data}
+
+
+@dataclass
+class IssueReport:
+    token: str
+    deployed: bool
+    setup: list[str]
+    batches: BatchReport
+
+
+def ensure_token(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any,
+                 term_sheet: Path) -> tuple[Any, bool, list[str]]:
+    """The token, deployed and recorded in the manifest if new, with its documents, roles
+    and lock addresses; each step only if the chain lacks it."""
+    platform, sheet = plan.platform, plan.sheet
+    deployed = False
+    if plan.token_address is None:
+        payment = _payment_token(platform, sheet, term_sheet)
+        token = deploy("SecurityToken", sheet.name, sheet.symbol, int(sheet.category),
+                       int(sheet.kind), platform.registry, issuer, rules_tuple(sheet),
+                       encoded_terms(sheet, payment), sender=issuer)
+        manifest = platform.manifest.with_token(sheet.symbol, token.address, sheet.category,
+                                                sheet.kind.name)
+        save_manifest(manifest, platform.path)
+        platform.manifest = manifest
+        deployed = True
+    else:
+        token = at("SecurityToken", plan.token_address)
+    steps: list[str] = []
+    for document in sheet.documents:
+        name = document.name.encode("utf-8").ljust(32, b"\0")
+        uri, doc_hash, _ = token.getDocument(name)
+        if uri != document.uri or bytes(doc_hash) != document.document_hash:
+            send(token.setDocument, name, document.uri, document.document_hash, sender=issuer)
+            steps.append(f"document {document.name}")
+    for role, account, label in ((roles.AGENT, issuer, "issuer"),
+                                 (roles.AGENT, paying_agent, "paying agent"),
+                                 (roles.AGENT, platform.corporate, "corporate actions"),
+                                 (roles.COMPLIANCE, compliance, "compliance")):
+        if not token.hasRole(role, account):
+            send(token.grantRole, role, account, sender=issuer)
+            steps.append(f"{'AGENT' if role == roles.AGENT else 'COMPLIANCE'} -> {label}")
+    for lock_address, label in ((platform.dvp, "DvP settlement"),
+                                (platform.batch, "venue batch settlement")):
+        if tuple(token.isAuthorizedLockAddress(lock_address)) != (True, True):
+            send(token.authorizeLockAddress, lock_address, True, True, sender=issuer)
+            steps.append(f"lock address {label}")
+    return token, deployed, steps
+
+
+def run_issue(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any,
+              term_sheet: Path, batch_size: int = 50, progress: bool = True) -> IssueReport:
+    token, deployed, steps = ensure_token(plan, issuer, paying_agent, compliance, term_sheet)
+    by_investor = {a.investor_id: a for a in plan.allotments}
+    if deployed:  # the chain's verdict on every row before the first unit is issued
+        problems = [InputIssue("allocation", a.row, "units",
+                               f"{a.investor_id}: {restriction_text(token, code)}")
+                    for a in plan.allotments
+                    if (code := int(token.detectTransferRestriction(ZERO_ADDRESS, a.wallet,
+                                                                     a.units)))]
+        if problems:
+            raise InputError(problems)
+
+    def done_keys(keys: Sequence[str]) -> Collection[str]:
+        wallets = issued_wallets(token, plan.data)
+        return {k for k in keys if by_investor[k].wallet in wallets}
+
+    def send_chunk(chunk: list[Allotment]) -> None:
+        send(token.batchIssue, [a.wallet for a in chunk], [a.units for a in chunk], plan.data,
+             sender=issuer)
+
+    job: BatchJob[Allotment, str] = BatchJob(
+        items=plan.allotments, key=lambda a: a.investor_id, done_keys=done_keys,
+        send=send_chunk, batch_size=batch_size, description=f"issuing {plan.sheet.symbol}",
+        unit="allotment")
+    return IssueReport(str(token.address), deployed, steps, run_batches(job, progress=progress))

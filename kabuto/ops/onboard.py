@@ -1,0 +1,110 @@
+"""Onboarding investors from the investors CSV: register each one in the investor registry
+and store its personal data encrypted to the issuer's key (RSA-OAEP; hybrid when long).
+
+Validated in full before anything is sent (the file, then the chain: a wallet or an id
+registered to someone else). Sent in resumable batches: an investor is done when the chain
+shows its wallet registered under its id and personal data stored for the issuer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ape import chain
+
+from kabuto.batching import BatchJob, BatchReport, run_batches
+from kabuto.crypto import public_key_from_der
+from kabuto.domain import investor_id_to_bytes32, jst_date
+from kabuto.coupons import end_of_jst_day
+from kabuto.errors import ChainStateError, InputError, InputIssue
+from kabuto.inputs import InvestorRow, load_investors
+from kabuto.lots import ZERO_ADDRESS
+from kabuto.ops.chain import Platform, send
+from kabuto.personal_data import encrypt_personal_data
+
+ZERO32 = b"\x00" * 32
+
+
+@dataclass(frozen=True)
+class OnboardPlan:
+    platform: Platform
+    issuer: str
+    investors: tuple[InvestorRow, ...]
+    public_key_der: bytes
+
+
+def chain_today() -> Any:
+    """Today's date in Japan by the chain's clock (what KYC expiries are compared with)."""
+    return jst_date(chain.pending_timestamp)
+
+
+def plan_onboarding(platform: Platform, investors_csv: Path, issuer: str) -> OnboardPlan:
+    """Validates the file and checks it against the chain.
+
+    Raises:
+        InputError: every bad row (file checks, and wallets or ids taken on-chain by others).
+        ChainStateError: the issuer has no public key in the registry.
+    """
+    loaded = load_investors(investors_csv, today=chain_today())
+    registry = platform.registry
+    der = bytes(registry.issuerKeyOf(issuer))
+    if not der:
+        raise ChainStateError(f"the issuer {issuer} has no public key in the registry: run "
+                              "`ape run deploy` (it creates keys/<issuer>.pem and registers it)")
+    issues: list[InputIssue] = []
+    for number, row in loaded.rows:
+        investor_id = investor_id_to_bytes32(row.investor_id)
+        wallet_owner = bytes(registry.investorIdOf(row.wallet))
+        id_wallet = str(registry.walletOf(investor_id))
+        if wallet_owner not in (ZERO32, investor_id):
+            owner = wallet_owner.rstrip(b"\0").decode("ascii", "replace")
+            issues.append(loaded.issue(number, "wallet", f"{row.wallet} is already the wallet "
+                                       f"of investor {owner!r} on chain"))
+        elif id_wallet not in (ZERO_ADDRESS, row.wallet):
+            issues.append(loaded.issue(number, "investor_id", f"{row.investor_id} is already "
+                                       f"registered with wallet {id_wallet}; use the recover "
+                                       "command to replace a lost wallet"))
+    if issues:
+        raise InputError(issues)
+    return OnboardPlan(platform, issuer, tuple(loaded), der)
+
+
+def onboarded(registry: Any, issuer: str, rows: Sequence[InvestorRow]) -> set[str]:
+    """Ids of the rows the chain shows as onboarded (registered + personal data stored)."""
+    done = set()
+    for row in rows:
+        investor_id = investor_id_to_bytes32(row.investor_id)
+        if (bytes(registry.investorIdOf(row.wallet)) == investor_id
+                and bytes(registry.personalDataHash(investor_id, issuer)) != ZERO32):
+            done.add(row.investor_id)
+    return done
+
+
+def run_onboarding(plan: OnboardPlan, registrar: Any, batch_size: int = 20,
+                   progress: bool = True) -> BatchReport:
+    registry = plan.platform.registry
+    public_key = public_key_from_der(plan.public_key_der)
+    by_id = {row.investor_id: row for row in plan.investors}
+
+    def done_keys(keys: Sequence[str]) -> Collection[str]:
+        return onboarded(registry, plan.issuer, [by_id[k] for k in keys])
+
+    def send_chunk(rows: list[InvestorRow]) -> None:
+        for row in rows:  # each step re-checked: a stop between the two leaves one undone
+            investor_id = investor_id_to_bytes32(row.investor_id)
+            if bytes(registry.investorIdOf(row.wallet)) == ZERO32:
+                send(registry.registerInvestor, investor_id, row.wallet,
+                     int(row.investor_class), row.country, end_of_jst_day(row.kyc_expiry),
+                     sender=registrar)
+            if bytes(registry.personalDataHash(investor_id, plan.issuer)) == ZERO32:
+                ciphertext = encrypt_personal_data(row.personal_data, public_key)
+                send(registry.setPersonalData, investor_id, plan.issuer, ciphertext,
+                     sender=registrar)
+
+    job: BatchJob[InvestorRow, str] = BatchJob(
+        items=plan.investors, key=lambda row: row.investor_id, done_keys=done_keys,
+        send=send_chunk, batch_size=batch_size, description="onboarding", unit="investor")
+    return run_batches(job, progress=progress)

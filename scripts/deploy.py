@@ -1,0 +1,43 @@
+"""Deploy the Kabuto platform and write deployments/<chain-id>.json.
+
+Deploys the investor registry, the yen coin, bilateral (DvP) and venue batch settlement and
+corporate actions; grants the roles to the named accounts; creates the issuer's RSA key pair
+in keys/ (if absent) and registers its public key. Run again to complete a stopped run:
+what the manifest and the chain already have is kept.
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from kabuto.ops.cli import deployments_option, keys_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.deploy import Operators, deploy_platform
+
+ROLES = ("deployer", "registrar", "issuer", "trust_bank", "paying_agent", "venue_agent",
+         "compliance", "tax_account")
+
+
+def _with_roles(f):
+    for role in reversed(ROLES):
+        f = role_option(role)(f)
+    return f
+
+
+@click.command(cls=ConnectedProviderCommand, help=__doc__)
+@network_option()
+@deployments_option
+@keys_option
+@_with_roles
+@reports_errors
+def cli(deployments, key_dir, **aliases):
+    quiet_ape()
+    ops = Operators.resolve({role: aliases.get(role) for role in ROLES})
+    report = deploy_platform(ops, deployments, key_dir, echo=click.echo)
+    if report.kept:
+        click.echo(f"  kept (already deployed): {', '.join(report.kept)}")
+    for grant in report.roles_granted:
+        click.echo(f"  granted {grant}")
+    if report.key_files is not None:
+        state = "created" if report.key_created else "existing"
+        click.echo(f"  issuer key ({state}): {report.key_files.private} (private, keep it safe), "
+                   f"{report.key_files.public}")
+    click.echo(f"manifest: {report.manifest_path}")

@@ -1,0 +1,47 @@
+"""Issue a token from a YAML term sheet and an allocation CSV (investor_id,units).
+
+Deploys the token if the manifest has none with that symbol (category, bond or beneficiary
+terms, rules, documents, agent roles, settlement lock addresses), then issues the
+allocation in batches. Every row is checked first, including the chain's
+detectTransferRestriction: nothing is sent while any row breaks a rule. Resumable: run it
+again after any stop; nothing is issued twice (each run's Issued events carry the tranche).
+"""
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from kabuto.ops.accounts import account_for
+from kabuto.ops.chain import load_platform
+from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.issue import plan_issue, run_issue
+
+FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
+
+@click.command(cls=ConnectedProviderCommand, help=__doc__)
+@network_option()
+@click.argument("term_sheet", type=FILE)
+@click.argument("allocation_csv", type=FILE)
+@click.option("--tranche", default=None,
+              help="name of this allocation run (default: the allocation file's name)")
+@click.option("--batch-size", default=50, show_default=True, help="allotments per transaction")
+@deployments_option
+@role_option("issuer")
+@role_option("paying_agent")
+@role_option("compliance")
+@reports_errors
+def cli(term_sheet, allocation_csv, tranche, batch_size, deployments, issuer, paying_agent,
+        compliance):
+    quiet_ape()
+    platform = load_platform(deployments)
+    plan = plan_issue(platform, term_sheet, allocation_csv, tranche)
+    units = sum(a.units for a in plan.allotments)
+    click.echo(f"{plan.sheet.symbol}: {len(plan.allotments)} allotments, {units} units: all "
+               "rows valid")
+    report = run_issue(plan, account_for("issuer", issuer), account_for("paying_agent", paying_agent),
+                       account_for("compliance", compliance), term_sheet, batch_size)
+    click.echo(f"{plan.sheet.symbol} at {report.token}"
+               f"{' (deployed now)' if report.deployed else ''}; issued {report.batches.sent} "
+               f"allotments now, {report.batches.already_done} were already issued")

@@ -1,0 +1,36 @@
+"""Onboard investors from a CSV (investor_id,class,country,kyc_expiry,wallet,name,address).
+
+Registers each investor in the investor registry and stores its name and address encrypted
+to the issuer's public key (RSA-OAEP; hybrid for long data). Every row is checked first:
+nothing is sent while any row is wrong. Resumable: run it again after any stop.
+"""
+
+from pathlib import Path
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from kabuto.ops.accounts import account_for
+from kabuto.ops.chain import load_platform
+from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.onboard import plan_onboarding, run_onboarding
+
+
+@click.command(cls=ConnectedProviderCommand, help=__doc__)
+@network_option()
+@click.argument("investors_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--batch-size", default=20, show_default=True, help="investors per batch")
+@deployments_option
+@role_option("registrar")
+@role_option("issuer")
+@reports_errors
+def cli(investors_csv, batch_size, deployments, registrar, issuer):
+    quiet_ape()
+    platform = load_platform(deployments)
+    issuer_account = account_for("issuer", issuer)
+    plan = plan_onboarding(platform, investors_csv, str(issuer_account.address))
+    click.echo(f"{len(plan.investors)} investors in {investors_csv}: all rows valid")
+    report = run_onboarding(plan, account_for("registrar", registrar), batch_size)
+    click.echo(f"onboarded {report.sent} now, {report.already_done + report.skipped_late} "
+               f"were already on chain; registry holds {platform.registry.investorCount()} "
+               "investors")

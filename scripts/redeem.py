@@ -1,0 +1,29 @@
+"""Redeem a bond at maturity: every unit at its redemption value, paid in yen coin from the
+paying agent, units burned. Refuses (nothing sent) while any holder has locked, frozen or
+pending units. Resumable: a holder is done once its units are burned.
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand, network_option
+
+from kabuto.ops.accounts import account_for
+from kabuto.ops.chain import load_platform
+from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, redeem_at_maturity
+
+
+@click.command(cls=ConnectedProviderCommand, help=__doc__)
+@network_option()
+@click.argument("symbol")
+@click.option("--claim-days", default=DEFAULT_CLAIM_DAYS, show_default=True)
+@click.option("--batch-size", default=100, show_default=True)
+@deployments_option
+@role_option("paying_agent")
+@reports_errors
+def cli(symbol, claim_days, batch_size, deployments, paying_agent):
+    quiet_ape()
+    report = redeem_at_maturity(load_platform(deployments), symbol,
+                                account_for("paying_agent", paying_agent),
+                                claim_days=claim_days, batch_size=batch_size)
+    click.echo(f"{symbol} redemption #{report.payment_id}: {report.batches.sent} holders paid "
+               f"now, {report.gross:,} yen in all")
