@@ -456,8 +456,8 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
 
     function _tax(uint32 schedule, address registry, address recipient, uint256 gross) private view returns (uint256) {
         if (schedule == 0) return 0;
-        IInvestorRegistry.InvestorClass class = IInvestorRegistry(registry).investorOf(recipient).class;
-        Withholding memory w = _withholding[schedule][class];
+        IInvestorRegistry.InvestorClass investorClass = IInvestorRegistry(registry).investorOf(recipient).investorClass;
+        Withholding memory w = _withholding[schedule][investorClass];
         return gross * w.nationalRate / _RATE_SCALE + gross * w.localRate / _RATE_SCALE;
     }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
+import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {TokenCore} from "./TokenCore.sol";
 
@@ -71,6 +72,16 @@ abstract contract TokenLocks is TokenCore {
         _encumber(msg.sender, value, lockAddress);
         _locked[lockAddress][msg.sender] += value;
         emit Locked(lockAddress, msg.sender, value, data);
+        if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, value, data);
+    }
+
+    /// @dev A contract lock address (the settlement contracts) learns of each lock in the same
+    /// transaction, so a lock and what it is for (a delivery instruction) exist together or not at
+    /// all. Called last (checks-effects-interactions); a refusal reverts the whole lock.
+    function _notifyLockReceiver(address lockAddress, uint256 value, bytes calldata data) private {
+        if (ILockReceiver(lockAddress).onTokensLocked(msg.sender, value, data) != ILockReceiver.onTokensLocked.selector) {
+            revert TokenUnauthorizedLockAddress(lockAddress);
+        }
     }
 
     /// @inheritdoc ISecurityToken

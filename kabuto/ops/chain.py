@@ -23,6 +23,7 @@ CONTRACT_TYPES = {
     "Settlement": "DvPSettlement",
     "BatchSettlement": "BatchSettlement",
     "CorporateActions": "CorporateActions",
+    "PrimaryOffering": "PrimaryOffering",
 }
 
 
@@ -107,6 +108,10 @@ class Platform:
     @cached_property
     def corporate(self) -> Any:
         return self.contract("CorporateActions")
+
+    @cached_property
+    def offering(self) -> Any:
+        return self.contract("PrimaryOffering")
 
     def token_entry(self, symbol: str) -> TokenEntry:
         return self.manifest.token(symbol)

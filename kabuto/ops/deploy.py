@@ -116,6 +116,9 @@ def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
     if corporate.currentTaxSchedule() == 0:
         send(corporate.setWithholding, list(WITHHOLDING), sender=ops.deployer)
         report.roles_granted.append("withholding schedule (15.315% + 5% individuals)")
+    # One offering contract serves every primary offering; an issuer grants it AGENT_ROLE on
+    # its token to run an offering (docs/offering.md).
+    ensure("PrimaryOffering")
     for system in (batch, corporate):  # they hold yen inside one transaction
         if not yen.isSystemAccount(system):
             send(yen.setSystemAccount, system, True, sender=ops.trust_bank)
