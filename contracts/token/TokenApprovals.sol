@@ -19,16 +19,21 @@ abstract contract TokenApprovals is TokenOperations {
         ApplicationStatus status;
     }
 
-    /// One slot: 64 + 40 bits.
+    /// One slot: 64 + 40 + 8 bits.
     struct ApplicationBook {
         uint64 count;
         uint40 expiryPeriod; // 0: applications never expire
+        bool opened; // set at deployment so the first application writes a non-zero slot (2,900, not 20,000)
     }
 
     mapping(uint256 id => StoredApplication) private _applications;
     ApplicationBook private _book;
 
     error TokenApplicationExpired(uint256 id, uint40 expiry);
+
+    constructor() {
+        _book.opened = true;
+    }
 
     event ApplicationExpiryPeriodSet(uint40 period);
 
