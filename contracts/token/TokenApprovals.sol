@@ -76,10 +76,11 @@ abstract contract TokenApprovals is TokenOperations {
         emit TransferRejected(id, app.from, app.to, app.value, data);
     }
 
-    /// @dev Only the applicant (or the wallet its holding was recovered to). Emits {TransferCancelled}.
+    /// @dev Only the wallet holding the amount: the applicant, or after a recovery its new wallet
+    /// (a lost key cannot cancel). Emits {TransferCancelled}.
     function cancelTransfer(uint256 id, bytes calldata data) external {
         (StoredApplication storage app, address holder) = _pending(id);
-        if (msg.sender != holder && msg.sender != app.from) revert TokenNotApplicant(id, msg.sender);
+        if (msg.sender != holder) revert TokenNotApplicant(id, msg.sender);
         _close(app, holder, ApplicationStatus.Cancelled);
         emit TransferCancelled(id, app.from, app.to, app.value, data);
     }
