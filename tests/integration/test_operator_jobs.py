@@ -39,7 +39,7 @@ def test_deploy__rerun__keeps_everything(world):
     report = deploy_platform(world.ops, world.deployments, world.keys)
     assert report.deployed == [] and report.roles_granted == []
     assert set(report.kept) == {"InvestorRegistry", "YenCoin", "Settlement", "BatchSettlement",
-                                "CorporateActions"}
+                                "CorporateActions", "PrimaryOffering"}
     assert world.deploy_report.key_files.private.stat().st_mode & 0o077 == 0
 
 
