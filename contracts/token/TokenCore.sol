@@ -8,6 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC1404} from "../../interfaces/IERC1404.sol";
 import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
+import {RestrictionMessages} from "./RestrictionMessages.sol";
 
 /// @title TokenCore
 /// @notice ERC-20 core of a Kabuto security token: packed storage, the ONE movement hook
@@ -67,14 +68,13 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         bool redeemed;
     }
 
-    string private constant _MESSAGES = "SUCCESS|token paused|sender not registered|sender not active|sender KYC expired|recipient not registered|recipient not active|recipient KYC expired|recipient class not allowed|holder cap reached|max balance exceeded|below minimum holding|lock-up period|QII resale only|issuer approval required|sender frozen|recipient frozen|insufficient free balance|token redeemed|invalid recipient";
-
     /// Field offsets in the registry's packed investor record.
     uint256 private constant _CLASS_SHIFT = 64;
     uint256 private constant _STATUS_SHIFT = 72;
     uint256 private constant _KYC_EXPIRY_SHIFT = 96;
 
     IInvestorRegistry internal immutable _REGISTRY;
+    RestrictionMessages private immutable _MESSAGE_TABLE;
     Category internal immutable _CATEGORY;
     Kind internal immutable _KIND;
 
@@ -100,6 +100,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         _CATEGORY = category_;
         _KIND = kind_;
         _REGISTRY = IInvestorRegistry(registry_);
+        _MESSAGE_TABLE = new RestrictionMessages();
     }
 
     // ---------------------------------------------------------------- ERC-20
@@ -216,25 +217,8 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     }
 
     /// @inheritdoc IERC1404
-    function messageForTransferRestriction(uint8 restrictionCode) external pure returns (string memory) {
-        // One '|'-separated table in Restriction order: smaller code than twenty string literals.
-        bytes memory table = bytes(_MESSAGES);
-        uint256 start = 0;
-        uint256 index = 0;
-        for (uint256 i = 0; i <= table.length; ++i) {
-            if (i == table.length || table[i] == "|") {
-                if (index == restrictionCode) {
-                    bytes memory message = new bytes(i - start);
-                    for (uint256 j = 0; j < message.length; ++j) {
-                        message[j] = table[start + j];
-                    }
-                    return string(message);
-                }
-                ++index;
-                start = i + 1;
-            }
-        }
-        return "unknown restriction code";
+    function messageForTransferRestriction(uint8 restrictionCode) external view returns (string memory) {
+        return _MESSAGE_TABLE.message(restrictionCode);
     }
 
     // ---------------------------------------------------------------- record dates
