@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
+import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
+import {ISettlement} from "../../interfaces/ISettlement.sol";
+import {IssuerApproval} from "./IssuerApproval.sol";
+
+/// @title DvPSettlement
+/// @notice Bilateral delivery versus payment: the seller's lock carries the instruction, the
+/// buyer's acceptance moves both legs atomically, an issuer agent approves where the token
+/// needs it, and cancel / refuse / reject / expiry return the lock to the seller.
+/// @dev Tokens authorise this contract with `authorizeLockAddress(this, true, true)`: it may
+/// unlock to another investor on approval-required tokens because it runs the approval step
+/// itself. Its holdings on a token are exactly the locks of open instructions: every lock to it
+/// arrives through {onTokensLocked}, which opens one instruction for it, and every close
+/// unlocks it. Only the status of an open instruction is stored (one slot, deleted when it
+/// settles or closes: the events are the record); the instruction itself is calldata.
+contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
+    using SafeERC20 for IERC20;
+    using IssuerApproval for ISecurityToken;
+
+    /// @dev Length of the abi-encoded (buyer, amount, expiry, salt) a lock carries.
+    uint256 private constant _LOCK_DATA_LENGTH = 128;
+
+    IERC20 private immutable _coin;
+    mapping(bytes32 id => Status) private _status;
+
+    constructor(address coin_) {
+        if (coin_ == address(0)) revert SettlementInvalidCoin();
+        _coin = IERC20(coin_);
+    }
+
+    /// @notice Opens an instruction for a lock: the calling token is the security, `account`
+    /// the seller, `value` the quantity, `data` the rest (see {encodeInstruction}).
+    /// @dev Makes no external call. A contract that is not a token can only open instructions
+    /// naming itself as the token, which nobody can settle to anyone's loss.
+    function onTokensLocked(address account, uint256 value, bytes calldata data) external returns (bytes4) {
+        if (data.length != _LOCK_DATA_LENGTH) revert SettlementInvalidLockData(data.length);
+        (address buyer, uint256 amount, uint40 expiry, bytes32 salt) = abi.decode(data, (address, uint256, uint40, bytes32));
+        if (buyer == address(0) || buyer == account) revert SettlementInvalidBuyer(buyer);
+        if (value == 0 || amount == 0) revert SettlementZeroValue(value, amount);
+        if (expiry <= block.timestamp) revert SettlementInvalidExpiry(expiry, block.timestamp);
+        bytes32 id = keccak256(abi.encode(Instruction(msg.sender, account, buyer, value, amount, expiry, salt)));
+        if (_status[id] != Status.None) revert SettlementExists(id);
+        _status[id] = Status.Open;
+        emit Instructed(id, msg.sender, account, buyer, value, amount, expiry, salt);
+        return ILockReceiver.onTokensLocked.selector;
+    }
+
+    /// @inheritdoc ISettlement
+    function accept(Instruction calldata instruction) external nonReentrant {
+        _accept(instruction);
+    }
+
+    /// @inheritdoc ISettlement
+    /// @dev A permit already used (e.g. front-run from the mempool) is ignored: the allowance
+    /// it set is what the transfer then needs.
+    function acceptWithPermit(Instruction calldata instruction, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
+        external
+        nonReentrant
+    {
+        try IERC20Permit(address(_coin)).permit(instruction.buyer, address(this), instruction.amount, deadline, v, r, s) {}
+            catch {}
+        _accept(instruction);
+    }
+
+    /// @inheritdoc ISettlement
+    function approve(Instruction calldata instruction) external nonReentrant {
+        (bytes32 id, Status status) = _open(instruction);
+        if (status != Status.Open) revert SettlementNotOpen(id, status);
+        _requireIssuerAgent(id, instruction.token);
+        if (block.timestamp > instruction.expiry) {
+            revert SettlementExpired(id, instruction.expiry, block.timestamp);
+        }
+        _status[id] = Status.Approved;
+        emit Approved(id, msg.sender);
+    }
+
+    /// @inheritdoc ISettlement
+    function reject(Instruction calldata instruction) external nonReentrant {
+        (bytes32 id,) = _open(instruction);
+        _requireIssuerAgent(id, instruction.token);
+        _close(instruction, id, Status.Rejected);
+    }
+
+    /// @inheritdoc ISettlement
+    function cancel(Instruction calldata instruction) external nonReentrant {
+        _closeByParty(instruction, instruction.seller, Status.Cancelled);
+    }
+
+    /// @inheritdoc ISettlement
+    function refuse(Instruction calldata instruction) external nonReentrant {
+        _closeByParty(instruction, instruction.buyer, Status.Refused);
+    }
+
+    /// @inheritdoc ISettlement
+    function release(Instruction calldata instruction) external nonReentrant {
+        (bytes32 id,) = _open(instruction);
+        if (block.timestamp <= instruction.expiry) {
+            revert SettlementNotExpired(id, instruction.expiry, block.timestamp);
+        }
+        _close(instruction, id, Status.Expired);
+    }
+
+    /// @inheritdoc ISettlement
+    function coin() external view returns (address) {
+        return address(_coin);
+    }
+
+    /// @inheritdoc ISettlement
+    function instructionId(Instruction calldata instruction) external pure returns (bytes32) {
+        return keccak256(abi.encode(instruction));
+    }
+
+    /// @inheritdoc ISettlement
+    function statusOf(bytes32 id) external view returns (Status) {
+        return _status[id];
+    }
+
+    /// @inheritdoc ISettlement
+    function encodeInstruction(address buyer, uint256 amount, uint40 expiry, bytes32 salt)
+        external
+        pure
+        returns (bytes memory)
+    {
+        return abi.encode(buyer, amount, expiry, salt);
+    }
+
+    /// @inheritdoc ISettlement
+    function approvalRequired(address token) external view returns (bool) {
+        return ISecurityToken(token).required();
+    }
+
+    /// @dev Checks, then the status (effect), then the two legs. The coin and the token each
+    /// apply their own rules and revert with their own error; the revert undoes both legs.
+    function _accept(Instruction calldata instruction) private {
+        (bytes32 id, Status status) = _open(instruction);
+        _requireCaller(id, instruction.buyer);
+        if (block.timestamp > instruction.expiry) {
+            revert SettlementExpired(id, instruction.expiry, block.timestamp);
+        }
+        ISecurityToken token = ISecurityToken(instruction.token);
+        if (status != Status.Approved && token.required()) revert SettlementApprovalRequired(id, address(token));
+        delete _status[id];
+        emit Settled(id, instruction.buyer);
+        _coin.safeTransferFrom(instruction.buyer, instruction.seller, instruction.amount);
+        token.unlock(instruction.seller, instruction.buyer, instruction.quantity, abi.encode(id));
+    }
+
+    function _closeByParty(Instruction calldata instruction, address party, Status status) private {
+        (bytes32 id,) = _open(instruction);
+        _requireCaller(id, party);
+        _close(instruction, id, status);
+    }
+
+    /// @dev Returns the seller's lock (or what an issuer's forced unlock left of it, so an
+    /// instruction can always be closed) and records why the instruction closed.
+    function _close(Instruction calldata instruction, bytes32 id, Status status) private {
+        delete _status[id];
+        ISecurityToken token = ISecurityToken(instruction.token);
+        uint256 held = token.lockedOf(address(this), instruction.seller);
+        uint256 returned = held < instruction.quantity ? held : instruction.quantity;
+        emit Closed(id, status, msg.sender, returned);
+        if (returned != 0) token.unlock(instruction.seller, instruction.seller, returned, abi.encode(id));
+    }
+
+    function _open(Instruction calldata instruction) private view returns (bytes32 id, Status status) {
+        id = keccak256(abi.encode(instruction));
+        status = _status[id];
+        if (status != Status.Open && status != Status.Approved) revert SettlementNotOpen(id, status);
+    }
+
+    function _requireCaller(bytes32 id, address expected) private view {
+        if (msg.sender != expected) revert SettlementWrongCaller(id, msg.sender, expected);
+    }
+
+    function _requireIssuerAgent(bytes32 id, address token) private view {
+        if (!ISecurityToken(token).isAgent(msg.sender)) revert SettlementNotIssuerAgent(id, token, msg.sender);
+    }
+}

@@ -1,0 +1,496 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
+import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
+import {IERC1404} from "../../interfaces/IERC1404.sol";
+import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
+import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
+
+/// @title TokenCore
+/// @notice ERC-20 core of a Kabuto security token: packed storage, the ONE movement hook
+/// {_update} that applies every transfer rule, ERC-1404 answers and lazy record-date checkpoints.
+/// @dev Storage is laid out for the hot path (see docs/security-token.md): a transfer reads the
+/// token's config slot, each party's account slot and one registry staticcall, and writes the two
+/// account slots. Details of encumbrances (frozen, pending, locked) live in other mappings that
+/// only the operations creating them touch.
+abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
+    using Checkpoints for Checkpoints.Trace208;
+    using SafeCast for uint256;
+
+    /// Issue, redeem, forced transfer, recovery, approve/reject applications, force (un)lock.
+    bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
+    /// Wallet and partial freezes, pause.
+    bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
+
+    /// How a balance change came about: decides which rule groups apply (see {_restriction}).
+    /// Transfer and Approved are holder movements; the rest are issuer/agent operations.
+    enum Path {
+        Transfer, // transfer / transferFrom / unlock by a lock address that does not carry approval
+        Approved, // issuer-approved application, or unlock by a lock address that carries approval
+        Issue,
+        Redeem,
+        Forced,
+        Recovery
+    }
+
+    /// One slot per account: 96 + 96 + 32 + 8 = 232 bits.
+    struct Account {
+        uint96 balance; // everything the wallet owns (the legal holding)
+        uint96 encumbered; // frozen + pending + locked: the part that cannot move freely
+        uint32 lastRecordCount; // passed record dates when the balance last changed
+        bool walletFrozen;
+    }
+
+    /// One slot per token, read by every movement: 4 * 8 + 2 * 24 + 48 + 32 + 40 + 40 + 16 = 256 bits.
+    /// The issuer's Rules (widths narrowed where noted, checked when rules are set) plus hot state.
+    struct Config {
+        uint8 allowedClasses;
+        bool qiiResaleOnly;
+        bool approvalRequired;
+        bool paused;
+        uint24 holderCap; // Rules.holderCap (uint32) narrowed: at most 16,777,215 investors
+        uint24 holderCount;
+        uint48 maxBalance; // Rules.maxBalance (uint64) narrowed
+        uint32 minHolding;
+        uint40 lockUpUntil;
+        uint40 nextRecordDate; // 0: none scheduled ahead
+        uint16 passedRecordCount; // record dates already passed when a balance last changed
+    }
+
+    /// One slot: 96 + 32 + 8 = 136 bits. Touched by issue and redeem only.
+    struct Supply {
+        uint96 totalSupply;
+        uint32 lastRecordCount;
+        bool redeemed;
+    }
+
+    string private constant _MESSAGES = "SUCCESS|token paused|sender not registered|sender not active|sender KYC expired|recipient not registered|recipient not active|recipient KYC expired|recipient class not allowed|holder cap reached|max balance exceeded|below minimum holding|lock-up period|QII resale only|issuer approval required|sender frozen|recipient frozen|insufficient free balance|token redeemed|invalid recipient";
+
+    IInvestorRegistry internal immutable _REGISTRY;
+    Category internal immutable _CATEGORY;
+    Kind internal immutable _KIND;
+
+    string private _name;
+    string private _symbol;
+    Config internal _config;
+    Supply private _supply;
+    mapping(address account => Account) internal _accounts;
+    mapping(address account => mapping(address spender => uint256)) private _allowances;
+    mapping(address account => uint256) internal _frozenTokens;
+    uint40[] private _recordDates;
+    mapping(address account => Checkpoints.Trace208) private _balanceHistory;
+    Checkpoints.Trace208 private _supplyHistory;
+
+    error TokenInvalidRegistry(address registry);
+    error TokenRecordDateInPast(uint40 recordDate, uint256 timestamp);
+    error TokenTooManyRecordDates();
+
+    constructor(string memory name_, string memory symbol_, Category category_, Kind kind_, address registry_) {
+        if (registry_.code.length == 0) revert TokenInvalidRegistry(registry_);
+        _name = name_;
+        _symbol = symbol_;
+        _CATEGORY = category_;
+        _KIND = kind_;
+        _REGISTRY = IInvestorRegistry(registry_);
+    }
+
+    // ---------------------------------------------------------------- ERC-20
+
+    function name() external view returns (string memory) {
+        return _name;
+    }
+
+    function symbol() external view returns (string memory) {
+        return _symbol;
+    }
+
+    /// @notice One unit is one bond / one beneficiary unit.
+    function decimals() external pure returns (uint8) {
+        return 0;
+    }
+
+    function totalSupply() external view returns (uint256) {
+        return _supply.totalSupply;
+    }
+
+    function balanceOf(address account) external view returns (uint256) {
+        return _accounts[account].balance;
+    }
+
+    function allowance(address owner, address spender) external view returns (uint256) {
+        return _allowances[owner][spender];
+    }
+
+    function approve(address spender, uint256 value) external returns (bool) {
+        if (spender == address(0)) revert ERC20InvalidSpender(spender);
+        _allowances[msg.sender][spender] = value;
+        emit Approval(msg.sender, spender, value);
+        return true;
+    }
+
+    /// @dev Emits {Transfer}; reverts with {TransferRestricted} when a rule refuses it.
+    function transfer(address to, uint256 value) external returns (bool) {
+        _update(msg.sender, to, value, Path.Transfer, 0);
+        return true;
+    }
+
+    function transferFrom(address from, address to, uint256 value) external returns (bool) {
+        uint256 allowed = _allowances[from][msg.sender];
+        if (allowed != type(uint256).max) {
+            if (allowed < value) revert ERC20InsufficientAllowance(msg.sender, allowed, value);
+            // Underflow not possible: allowed >= value was checked above.
+            unchecked {
+                _allowances[from][msg.sender] = allowed - value;
+            }
+        }
+        _update(from, to, value, Path.Transfer, 0);
+        return true;
+    }
+
+    // ---------------------------------------------------------------- profile, rules, balances
+
+    function category() external view returns (Category) {
+        return _CATEGORY;
+    }
+
+    function kind() external view returns (Kind) {
+        return _KIND;
+    }
+
+    function registry() external view returns (address) {
+        return address(_REGISTRY);
+    }
+
+    function rules() external view returns (Rules memory) {
+        Config memory cfg = _loadConfig();
+        return Rules(
+            cfg.allowedClasses,
+            cfg.holderCap,
+            cfg.maxBalance,
+            cfg.minHolding,
+            cfg.lockUpUntil,
+            cfg.qiiResaleOnly,
+            cfg.approvalRequired
+        );
+    }
+
+    function holderCount() external view returns (uint256) {
+        return _config.holderCount;
+    }
+
+    function paused() external view returns (bool) {
+        return _config.paused;
+    }
+
+    function isRedeemed() external view returns (bool) {
+        return _supply.redeemed;
+    }
+
+    function freeBalanceOf(address account) external view returns (uint256) {
+        Account memory acc = _account(account);
+        return acc.balance - acc.encumbered;
+    }
+
+    function frozenTokensOf(address account) external view returns (uint256) {
+        return _frozenTokens[account];
+    }
+
+    function isFrozen(address account) external view returns (bool) {
+        return _accounts[account].walletFrozen;
+    }
+
+    // ---------------------------------------------------------------- ERC-1404
+
+    /// @inheritdoc IERC1404
+    /// @dev from = 0 answers for an issue, anything else for a direct transfer.
+    function detectTransferRestriction(address from, address to, uint256 value) external view returns (uint8) {
+        return uint8(_restrictionFor(from, to, value, from == address(0) ? Path.Issue : Path.Transfer));
+    }
+
+    /// @inheritdoc IERC1404
+    function messageForTransferRestriction(uint8 restrictionCode) external pure returns (string memory) {
+        // One '|'-separated table in Restriction order: smaller code than twenty string literals.
+        bytes memory table = bytes(_MESSAGES);
+        uint256 start = 0;
+        uint256 index = 0;
+        for (uint256 i = 0; i <= table.length; ++i) {
+            if (i == table.length || table[i] == "|") {
+                if (index == restrictionCode) {
+                    bytes memory message = new bytes(i - start);
+                    for (uint256 j = 0; j < message.length; ++j) {
+                        message[j] = table[start + j];
+                    }
+                    return string(message);
+                }
+                ++index;
+                start = i + 1;
+            }
+        }
+        return "unknown restriction code";
+    }
+
+    // ---------------------------------------------------------------- record dates
+
+    /// @inheritdoc ISecurityToken
+    function scheduleRecordDate(uint40 date) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 index) {
+        return _scheduleRecordDate(date);
+    }
+
+    function recordDate(uint256 index) external view returns (uint40) {
+        return _recordDates[index];
+    }
+
+    function recordDateCount() external view returns (uint256) {
+        return _recordDates.length;
+    }
+
+    /// @inheritdoc ISecurityToken
+    function balanceOfAtRecordDate(address account, uint256 index) external view returns (uint256) {
+        _requirePassed(index);
+        Account memory acc = _account(account);
+        if (acc.lastRecordCount <= index) return acc.balance;
+        return _balanceHistory[account].upperLookup(uint48(index));
+    }
+
+    function totalSupplyAtRecordDate(uint256 index) external view returns (uint256) {
+        _requirePassed(index);
+        Supply memory s = _supply;
+        if (s.lastRecordCount <= index) return s.totalSupply;
+        return _supplyHistory.upperLookup(uint48(index));
+    }
+
+    function _requirePassed(uint256 index) private view {
+        if (index >= _recordDates.length || block.timestamp <= _recordDates[index]) {
+            revert TokenRecordDateNotPassed(index);
+        }
+    }
+
+    function _scheduleRecordDate(uint40 date) internal returns (uint256 index) {
+        if (date < block.timestamp) revert TokenRecordDateInPast(date, block.timestamp);
+        index = _recordDates.length;
+        if (index != 0 && date <= _recordDates[index - 1]) {
+            revert TokenRecordDateNotAfterLast(date, _recordDates[index - 1]);
+        }
+        if (index >= type(uint16).max) revert TokenTooManyRecordDates();
+        _recordDates.push(date);
+        // Invariant: nextRecordDate == 0 exactly when every scheduled date has been passed.
+        if (_config.nextRecordDate == 0) _config.nextRecordDate = date;
+        emit RecordDateScheduled(index, date);
+    }
+
+    /// Moves the passed-count over every record date that block.timestamp has gone past.
+    function _advanceRecordDates(Config memory cfg) private view {
+        uint256 count = _recordDates.length;
+        uint16 passed = cfg.passedRecordCount;
+        uint40 next = cfg.nextRecordDate;
+        while (next != 0 && block.timestamp > next) {
+            ++passed;
+            next = passed < count ? _recordDates[passed] : 0;
+        }
+        cfg.passedRecordCount = passed;
+        cfg.nextRecordDate = next;
+    }
+
+    /// Persists `balance` as the holding from record date `fromIndex` on (skips a first zero).
+    function _checkpoint(Checkpoints.Trace208 storage history, uint32 fromIndex, uint96 balance) private {
+        if (balance != 0 || history.length() != 0) history.push(fromIndex, balance);
+    }
+
+    // ---------------------------------------------------------------- the one movement hook
+
+    /// @dev Every balance change flows through here: it applies the rules for `path`, keeps the
+    /// holder count, the lazy record-date checkpoints and the supply, and emits {Transfer}.
+    /// `fromEncumbered` is the part of `value` taken out of the sender's encumbered amount
+    /// (a pending application, a lock, frozen units in a forced transfer, everything in recovery);
+    /// callers guarantee fromEncumbered <= the sender's encumbered amount and <= value.
+    function _update(address from, address to, uint256 value, Path path, uint256 fromEncumbered) internal {
+        Config memory cfg = _loadConfig();
+        Account memory f = _account(from);
+        Account memory t = _account(to);
+        _requireAllowed(_restriction(from, to, value, path, fromEncumbered, cfg, f, t), from, to, value);
+
+        uint16 passedBefore = cfg.passedRecordCount;
+        if (cfg.nextRecordDate != 0 && block.timestamp > cfg.nextRecordDate) _advanceRecordDates(cfg);
+        uint24 countBefore = cfg.holderCount;
+
+        if (from != to) {
+            if (from == address(0)) {
+                _changeSupply(value, true, cfg.passedRecordCount);
+            } else {
+                Account storage fs = _accounts[from];
+                if (f.lastRecordCount < cfg.passedRecordCount) {
+                    _checkpoint(_balanceHistory[from], f.lastRecordCount, f.balance);
+                    fs.lastRecordCount = cfg.passedRecordCount;
+                }
+                // Underflow not possible: _restriction checked value - fromEncumbered <= balance -
+                // encumbered, and callers keep fromEncumbered <= encumbered.
+                unchecked {
+                    fs.balance = f.balance - uint96(value);
+                    if (fromEncumbered != 0) fs.encumbered = f.encumbered - uint96(fromEncumbered);
+                }
+                if (f.balance == value && value != 0) --cfg.holderCount;
+            }
+            if (to == address(0)) {
+                _changeSupply(value, false, cfg.passedRecordCount);
+            } else {
+                Account storage ts = _accounts[to];
+                if (t.lastRecordCount < cfg.passedRecordCount) {
+                    _checkpoint(_balanceHistory[to], t.lastRecordCount, t.balance);
+                    ts.lastRecordCount = cfg.passedRecordCount;
+                }
+                // Overflow not possible: a balance never exceeds totalSupply, a checked uint96.
+                unchecked {
+                    ts.balance = t.balance + uint96(value);
+                }
+                if (t.balance == 0 && value != 0) ++cfg.holderCount;
+            }
+        }
+        if (cfg.holderCount != countBefore) _config.holderCount = cfg.holderCount;
+        if (cfg.passedRecordCount != passedBefore) {
+            _config.passedRecordCount = cfg.passedRecordCount;
+            _config.nextRecordDate = cfg.nextRecordDate;
+        }
+        emit Transfer(from, to, value);
+    }
+
+    function _changeSupply(uint256 value, bool increase, uint16 passed) private {
+        Supply memory s = _supply;
+        if (s.lastRecordCount < passed) {
+            _checkpoint(_supplyHistory, s.lastRecordCount, s.totalSupply);
+            _supply.lastRecordCount = passed;
+        }
+        uint256 updated = increase ? s.totalSupply + value : s.totalSupply - value;
+        _supply.totalSupply = updated.toUint96();
+        if (!increase && updated == 0) {
+            _supply.redeemed = true;
+            emit TokenRedeemedAll(msg.sender);
+        }
+    }
+
+    /// Evaluates the rules for a movement of free units that has not happened yet.
+    function _restrictionFor(address from, address to, uint256 value, Path path) internal view returns (Restriction) {
+        return _restriction(from, to, value, path, 0, _loadConfig(), _account(from), _account(to));
+    }
+
+    function _loadConfig() private view returns (Config memory) {
+        return _config;
+    }
+
+    /// The account's slot in memory; the zero address (issue / redeem side) is never read.
+    function _account(address account) internal view returns (Account memory acc) {
+        if (account != address(0)) acc = _accounts[account];
+    }
+
+    function _requireAllowed(Restriction code, address from, address to, uint256 value) internal pure {
+        if (code != Restriction.Success) revert TransferRestricted(code, from, to, value);
+    }
+
+    /// Moves `value` free units of `account` into its encumbered part (freeze, lock).
+    /// `to` is the counterparty named in the refusal (the lock address; 0 for a freeze).
+    function _encumber(address account, uint256 value, address to) internal {
+        if (value == 0) revert TokenZeroValue();
+        Account memory acc = _account(account);
+        if (value > acc.balance - acc.encumbered) {
+            revert TransferRestricted(Restriction.InsufficientFreeBalance, account, to, value);
+        }
+        // Overflow not possible: value <= balance - encumbered, so the sum <= balance.
+        unchecked {
+            _accounts[account].encumbered = acc.encumbered + uint96(value);
+        }
+    }
+
+    /// @dev The rule engine shared by every path and by {detectTransferRestriction}, so a refusal
+    /// carries the same code whichever way it was reached. Returns the first rule that fails.
+    function _restriction(
+        address from,
+        address to,
+        uint256 value,
+        Path path,
+        uint256 fromEncumbered,
+        Config memory cfg,
+        Account memory f,
+        Account memory t
+    ) internal view returns (Restriction) {
+        bool holderMove = path <= Path.Approved;
+        if (holderMove && cfg.paused) return Restriction.TokenPaused;
+        if (path == Path.Transfer && cfg.approvalRequired) return Restriction.ApprovalRequired;
+        if (path == Path.Issue && _supply.redeemed) return Restriction.TokenRedeemed;
+        bool receives = path != Path.Redeem;
+        if (receives && to == address(0)) return Restriction.InvalidRecipient;
+
+        if (holderMove || receives) {
+            (IInvestorRegistry.Investor memory fi, IInvestorRegistry.Investor memory ti) =
+                _REGISTRY.investorsOf(holderMove ? from : address(0), receives ? to : address(0));
+            if (holderMove) {
+                Restriction c = _partyRestriction(fi, f.walletFrozen, true);
+                if (c != Restriction.Success) return c;
+            }
+            if (receives) {
+                Restriction c = _partyRestriction(ti, t.walletFrozen, false);
+                if (c != Restriction.Success) return c;
+                if ((cfg.allowedClasses >> uint8(ti.class)) & 1 == 0) return Restriction.RecipientClassNotAllowed;
+                if (
+                    cfg.qiiResaleOnly && (holderMove || path == Path.Forced)
+                        && ti.class != IInvestorRegistry.InvestorClass.QualifiedInstitutional
+                ) return Restriction.QiiResaleOnly;
+            }
+        }
+        if (holderMove && block.timestamp < cfg.lockUpUntil) return Restriction.LockUpPeriod;
+        if (from != address(0) && value - fromEncumbered > f.balance - f.encumbered) {
+            return Restriction.InsufficientFreeBalance;
+        }
+        if (from == to) return Restriction.Success;
+        return _holdingRestriction(from, value, path, cfg, f, t);
+    }
+
+    /// Registered, active, KYC unexpired, wallet not frozen: the same four checks for either side.
+    function _partyRestriction(IInvestorRegistry.Investor memory investor, bool walletFrozen, bool sender)
+        internal
+        view
+        returns (Restriction)
+    {
+        if (investor.status == IInvestorRegistry.Status.None) {
+            return sender ? Restriction.SenderNotRegistered : Restriction.RecipientNotRegistered;
+        }
+        if (investor.status != IInvestorRegistry.Status.Active) {
+            return sender ? Restriction.SenderNotActive : Restriction.RecipientNotActive;
+        }
+        if (block.timestamp > investor.kycExpiry) {
+            return sender ? Restriction.SenderKycExpired : Restriction.RecipientKycExpired;
+        }
+        if (walletFrozen) return sender ? Restriction.SenderFrozen : Restriction.RecipientFrozen;
+        return Restriction.Success;
+    }
+
+    /// Minimum holding, holder cap and maximum balance after the move.
+    function _holdingRestriction(
+        address from,
+        uint256 value,
+        Path path,
+        Config memory cfg,
+        Account memory f,
+        Account memory t
+    ) private pure returns (Restriction) {
+        uint256 min = cfg.minHolding;
+        if (min != 0) {
+            if (path <= Path.Approved) {
+                uint256 remaining = f.balance - value;
+                if (remaining != 0 && remaining < min) return Restriction.BelowMinimumHolding;
+            }
+            if (path != Path.Redeem && path != Path.Recovery) {
+                uint256 received = t.balance + value;
+                if (received != 0 && received < min) return Restriction.BelowMinimumHolding;
+            }
+        }
+        if (path == Path.Redeem) return Restriction.Success;
+        if (cfg.holderCap != 0 && t.balance == 0 && value != 0) {
+            bool senderLeaves = from != address(0) && f.balance == value;
+            if (!senderLeaves && cfg.holderCount >= cfg.holderCap) return Restriction.HolderCapReached;
+        }
+        if (cfg.maxBalance != 0 && t.balance + value > cfg.maxBalance) return Restriction.MaxBalanceExceeded;
+        return Restriction.Success;
+    }
+}

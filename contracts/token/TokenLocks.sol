@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: Apache-2.0
+pragma solidity 0.8.30;
+
+import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
+import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
+import {TokenCore} from "./TokenCore.sol";
+
+/// @title TokenLocks
+/// @notice Locks of a holder's units to a venue, an escrow or the settlement contract (ibet
+/// names): lock / unlock / forceLock / forceUnlock. Locked units stay in the holder's balance
+/// (the legal holding) but leave its free balance; only an issuer-authorised lock address may
+/// hold locks, and only it (or the agent, forcibly) releases them.
+abstract contract TokenLocks is TokenCore {
+    /// Lock addresses are few and chosen by the issuer: recovery and the per-account total
+    /// iterate over them, so their number is capped.
+    uint256 public constant MAX_LOCK_ADDRESSES = 16;
+
+    /// One slot per lock address: 3 * 8 bits.
+    struct LockAddress {
+        bool authorized; // may receive new locks
+        bool carriesApproval; // enforces the issuer's approval itself (the settlement contract)
+        bool listed; // in _lockAddressList (kept after de-authorisation: old locks still release)
+    }
+
+    mapping(address lockAddress => LockAddress) private _lockAddresses;
+    address[] private _lockAddressList;
+    mapping(address lockAddress => mapping(address account => uint256)) private _locked;
+
+    error TokenTooManyLockAddresses(uint256 max);
+    /// A lock address moved `value` locked for `lostWallet` to its new wallet in a recovery.
+    event LockRecovered(address indexed lockAddress, address indexed lostWallet, address indexed newWallet, uint256 value);
+
+    /// @inheritdoc ISecurityToken
+    function authorizeLockAddress(address lockAddress, bool authorized, bool carriesApproval)
+        external
+        onlyRole(DEFAULT_ADMIN_ROLE)
+    {
+        if (lockAddress == address(0)) revert TokenUnauthorizedLockAddress(lockAddress);
+        LockAddress storage entry = _lockAddresses[lockAddress];
+        if (!entry.listed) {
+            if (_lockAddressList.length >= MAX_LOCK_ADDRESSES) revert TokenTooManyLockAddresses(MAX_LOCK_ADDRESSES);
+            _lockAddressList.push(lockAddress);
+            entry.listed = true;
+        }
+        entry.authorized = authorized;
+        entry.carriesApproval = carriesApproval;
+        emit LockAddressAuthorized(lockAddress, authorized, carriesApproval);
+    }
+
+    function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval) {
+        LockAddress memory entry = _lockAddresses[lockAddress];
+        return (entry.authorized, entry.carriesApproval);
+    }
+
+    /// @notice Every lock address the issuer has ever authorised (some may be de-authorised now).
+    function lockAddresses() external view returns (address[] memory) {
+        return _lockAddressList;
+    }
+
+    function lockedOf(address lockAddress, address account) external view returns (uint256) {
+        return _locked[lockAddress][account];
+    }
+
+    function totalLockedOf(address account) public view returns (uint256 total) {
+        uint256 count = _lockAddressList.length;
+        for (uint256 i = 0; i < count; ++i) {
+            total += _locked[_lockAddressList[i]][account];
+        }
+    }
+
+    /// @inheritdoc ISecurityToken
+    /// @dev The holder must be an eligible investor with an unfrozen wallet and enough free
+    /// balance; the token must not be paused. Emits {Locked}.
+    function lock(address lockAddress, uint256 value, bytes calldata data) external {
+        _requireAuthorized(lockAddress);
+        _requireAllowed(_lockRestriction(msg.sender), msg.sender, lockAddress, value);
+        _encumber(msg.sender, value, lockAddress);
+        _locked[lockAddress][msg.sender] += value;
+        emit Locked(lockAddress, msg.sender, value, data);
+    }
+
+    /// @inheritdoc ISecurityToken
+    /// @dev To another investor the move passes every rule; on an approval-required token only a
+    /// lock address that carries the approval may unlock to someone else. Emits {Unlocked}.
+    function unlock(address account, address recipient, uint256 value, bytes calldata data) external {
+        Path path = _lockAddresses[msg.sender].carriesApproval ? Path.Approved : Path.Transfer;
+        _release(msg.sender, account, recipient, value, path);
+        emit Unlocked(msg.sender, account, recipient, value, data);
+    }
+
+    /// @inheritdoc ISecurityToken
+    /// @dev Seizure: locks free units of `account` without its consent. Emits {ForceLocked}.
+    function forceLock(address lockAddress, address account, uint256 value, bytes calldata data)
+        external
+        onlyRole(AGENT_ROLE)
+    {
+        _requireAuthorized(lockAddress);
+        _encumber(account, value, lockAddress);
+        _locked[lockAddress][account] += value;
+        emit ForceLocked(lockAddress, account, value, data);
+    }
+
+    /// @inheritdoc ISecurityToken
+    /// @dev To another investor this is a forced transfer (recipient rules apply). Emits {ForceUnlocked}.
+    function forceUnlock(address lockAddress, address account, address recipient, uint256 value, bytes calldata data)
+        external
+        onlyRole(AGENT_ROLE)
+    {
+        _release(lockAddress, account, recipient, value, Path.Forced);
+        emit ForceUnlocked(lockAddress, account, recipient, value, data);
+    }
+
+    /// Moves every lock of `lostWallet` to `newWallet` (recovery); the encumbered total moves with
+    /// the account in {_update}.
+    function _moveLocks(address lostWallet, address newWallet) internal {
+        uint256 count = _lockAddressList.length;
+        for (uint256 i = 0; i < count; ++i) {
+            address lockAddress = _lockAddressList[i];
+            uint256 value = _locked[lockAddress][lostWallet];
+            if (value != 0) {
+                delete _locked[lockAddress][lostWallet];
+                _locked[lockAddress][newWallet] += value;
+                emit LockRecovered(lockAddress, lostWallet, newWallet, value);
+            }
+        }
+    }
+
+    function _requireAuthorized(address lockAddress) private view {
+        if (!_lockAddresses[lockAddress].authorized) revert TokenUnauthorizedLockAddress(lockAddress);
+    }
+
+    /// A holder locking its own units must be an eligible investor with an unfrozen wallet.
+    function _lockRestriction(address account) private view returns (Restriction) {
+        if (_config.paused) return Restriction.TokenPaused;
+        (IInvestorRegistry.Investor memory investor,) = _REGISTRY.investorsOf(account, address(0));
+        return _partyRestriction(investor, _accounts[account].walletFrozen, true);
+    }
+
+    /// Releases `value` of `account`'s lock at `lockAddress`: back to the free balance when
+    /// recipient == account, otherwise moved to `recipient` through {_update} under `path`.
+    function _release(address lockAddress, address account, address recipient, uint256 value, Path path) private {
+        if (value == 0) revert TokenZeroValue();
+        uint256 locked = _locked[lockAddress][account];
+        if (locked < value) revert TokenInsufficientLocked(lockAddress, account, locked, value);
+        // Underflow not possible: locked >= value was checked above.
+        unchecked {
+            _locked[lockAddress][account] = locked - value;
+        }
+        if (recipient == account) {
+            // Underflow not possible: the account's encumbered amount includes this lock.
+            unchecked {
+                _accounts[account].encumbered -= uint96(value);
+            }
+        } else {
+            _update(account, recipient, value, path, value);
+        }
+    }
+}

@@ -1,0 +1,224 @@
+"""The corporate-actions platform: a real registry, yen coin (eligibility mode on), security
+token and CorporateActions, with accounts named by role. Dates are JST days counted from the
+chain's clock when the fixture is built, so tests do not depend on one another's time travel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from eth_abi import encode
+from eth_utils import keccak
+
+from kabuto.coupons import BondTerms, Withholding, jst_day, jst_midnight
+from kabuto.coupons import end_of_jst_day as record_time
+
+JAPAN = 392
+GENERAL, SPECIFIED, QII, SPECIALLY_PERMITTED = range(4)
+BOND, BENEFICIARY = 0, 1
+CLASS1, CLASS2 = 0, 1
+INDIVIDUAL_RATES = [(153_150, 50_000), (0, 0), (0, 0), (0, 0)]  # only general investors taxed
+BOND_TERMS_ABI = "(uint256,uint32,uint8,uint40,uint40,uint256,uint40[],uint40[],address)"
+BENEFICIARY_TERMS_ABI = "(uint256,uint40[],uint40[],address)"
+OPEN_RULES = (0b1111, 0, 0, 0, 0, False, False)
+
+
+@dataclass
+class Platform:
+    """Contracts and the operations tests need, in the roles' names."""
+
+    chain: Any
+    registry: Any
+    yen: Any
+    token: Any
+    corp: Any
+    admin: Any
+    agent: Any
+    tax_office: Any
+    terms: BondTerms | None
+    record_days: list[date]
+    payment_days: list[date]
+    onboarded: set[str] = field(default_factory=set)
+
+    def onboard(self, wallet: Any, klass: int = GENERAL) -> None:
+        address = str(wallet)
+        if address in self.onboarded:
+            return
+        investor_id = keccak(text=f"investor:{address}")
+        self.registry.registerInvestor(investor_id, address, klass, JAPAN, 2**40 - 1, sender=self.admin)
+        self.onboarded.add(address)
+
+    def issue(self, holders: dict[Any, int], klass: int = GENERAL) -> None:
+        for holder, units in holders.items():
+            self.onboard(holder, klass)
+            self.token.issue(holder, units, b"", sender=self.agent)
+
+    def travel(self, timestamp: int) -> None:
+        """Mines a block at `timestamp` (the chain's clock never goes back)."""
+        if timestamp > self.chain.pending_timestamp:
+            self.chain.mine(timestamp=timestamp)
+
+    def after_record_date(self, index: int) -> None:
+        self.travel(record_time(self.record_days[index]) + 1)
+
+    def on_payment_date(self, index: int) -> None:
+        self.travel(jst_midnight(self.payment_days[index]))
+
+    def balances(self, holders: Sequence[Any]) -> list[int]:
+        return [self.yen.balanceOf(h) for h in holders]
+
+    def declare_and_fund_interest(self, coupon: int, deadline_days: int = 30) -> int:
+        deadline = jst_midnight(self.payment_days[coupon] + timedelta(days=deadline_days))
+        receipt = self.corp.declareInterest(self.token, coupon, coupon, deadline, sender=self.agent)
+        payment_id = receipt.return_value
+        self.after_record_date(coupon)
+        self.corp.fund(payment_id, sender=self.agent)
+        return payment_id
+
+
+@pytest.fixture(scope="session")
+def admin(deployer):
+    return deployer
+
+
+@pytest.fixture(scope="session")
+def agent(accounts):
+    """The paying agent: agent of the token, holder of the yen that funds payments."""
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def tax_office(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def investors(accounts):
+    return accounts[3:9]
+
+
+@pytest.fixture
+def today(chain) -> date:
+    return jst_day(chain.pending_timestamp)
+
+
+@dataclass
+class Cash:
+    """Registry and yen coin shared by a module's tests (each test's changes are rolled back)."""
+
+    registry: Any
+    yen: Any
+
+
+@pytest.fixture(scope="module")
+def cash(project, admin, agent, tax_office, investors, outsider):
+    # Requests every session-scoped account first, so Ape's isolation never has to rebase.
+    registry = admin.deploy(project.InvestorRegistry, admin)
+    registry.grantRole(registry.REGISTRAR_ROLE(), admin, sender=admin)
+    yen = admin.deploy(project.YenCoin, "Kabuto Yen", "JPYK", admin, registry)
+    yen.grantRole(yen.MASTER_MINTER_ROLE(), admin, sender=admin)
+    yen.grantRole(yen.BLOCKLISTER_ROLE(), admin, sender=admin)
+    yen.configureMinter(admin, 10**15, sender=admin)
+    for system in (agent, tax_office):
+        yen.setSystemAccount(system, True, sender=admin)
+    yen.setEligibilityRequired(True, sender=admin)
+    yen.mint(agent, 10**12, sender=admin)
+    return Cash(registry, yen)
+
+
+def _deploy_platform(project, chain, cash, admin, agent, tax_office, kind: int, terms_for: Callable[[Any], bytes], **extra):
+    registry, yen = cash.registry, cash.yen
+    category = CLASS1 if kind == BOND else CLASS2
+    token = admin.deploy(
+        project.SecurityToken, "Kabuto Bond", "KBD", category, kind, registry, admin, OPEN_RULES, terms_for(yen)
+    )
+    corp = admin.deploy(project.CorporateActions, yen, admin, tax_office)
+    for role_holder in (agent, corp):
+        token.grantRole(token.AGENT_ROLE(), role_holder, sender=admin)
+    token.grantRole(token.COMPLIANCE_ROLE(), admin, sender=admin)
+    yen.setSystemAccount(corp, True, sender=admin)
+    yen.approve(corp, 2**256 - 1, sender=agent)
+    corp.setWithholding(INDIVIDUAL_RATES, sender=admin)
+    return Platform(chain, registry, yen, token, corp, admin, agent, tax_office, **extra)
+
+
+@pytest.fixture
+def make_bond(project, chain, cash, admin, agent, tax_office):
+    """Deploys a bond (100,000 yen units, 0.35% a year, two coupons a year by default) whose
+    record date is `record_lag` days before each payment date."""
+
+    def make(
+        issue: date,
+        payments: Sequence[date],
+        face_value: int = 100_000,
+        coupon_rate: int = 3_500,
+        coupons_per_year: int = 2,
+        redemption_value: int = 100_000,
+        record_lag: int = 7,
+    ) -> Platform:
+        record_days = [d - timedelta(days=record_lag) for d in payments]
+        terms = BondTerms(
+            face_value=face_value,
+            coupon_rate=coupon_rate,
+            coupons_per_year=coupons_per_year,
+            issue_date=jst_midnight(issue),
+            maturity_date=jst_midnight(payments[-1]),
+            redemption_value=redemption_value,
+            interest_payment_dates=tuple(jst_midnight(d) for d in payments),
+        )
+
+        def encoded(yen: Any) -> bytes:
+            return encode(
+                [BOND_TERMS_ABI],
+                [(
+                    face_value,
+                    coupon_rate,
+                    coupons_per_year,
+                    terms.issue_date,
+                    terms.maturity_date,
+                    redemption_value,
+                    list(terms.interest_payment_dates),
+                    [record_time(d) for d in record_days],
+                    str(yen),
+                )],
+            )
+
+        return _deploy_platform(
+            project, chain, cash, admin, agent, tax_office, BOND, encoded,
+            terms=terms, record_days=record_days, payment_days=list(payments),
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_fund(project, chain, cash, admin, agent, tax_office):
+    """Deploys a beneficiary interest (1,000,000 yen per unit) with distribution record dates."""
+
+    def make(record_days: Sequence[date], payment_days: Sequence[date]) -> Platform:
+        def encoded(yen: Any) -> bytes:
+            return encode(
+                [BENEFICIARY_TERMS_ABI],
+                [(1_000_000, [record_time(d) for d in record_days], [jst_midnight(d) for d in payment_days], str(yen))],
+            )
+
+        return _deploy_platform(
+            project, chain, cash, admin, agent, tax_office, BENEFICIARY, encoded,
+            terms=None, record_days=list(record_days), payment_days=list(payment_days),
+        )
+
+    return make
+
+
+@pytest.fixture
+def withholding_of():
+    """The reference withholding for an investor class (mirrors INDIVIDUAL_RATES)."""
+
+    def of(klass: int) -> Withholding:
+        national, local = INDIVIDUAL_RATES[klass]
+        return Withholding(national=national, local=local)
+
+    return of

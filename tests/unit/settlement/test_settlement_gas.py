@@ -1,0 +1,83 @@
+"""Gas of settlement, every transaction counted (target: one bilateral DvP under 200,000).
+
+The scenario is the common one: the buyer becomes a holder of the security, the seller already
+holds yen. Numbers are printed (run with -s) and the bilateral targets asserted.
+"""
+
+import pytest
+from conftest import DAY
+from eth_abi import encode
+
+from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, Rules
+from kabuto.settlement import Execution, batch_id, build_batch
+
+TARGET = 200_000  # docs/targets.md: every transaction of one settlement
+# Regression bound for the path measured today (see docs/settlement.md, "Gas"): the target is
+# not met yet; the security token's lock + unlock and the coin transfer are most of it.
+CURRENT_BOUND = 240_000
+QTY = 10
+AMOUNT = 1_000_000
+
+
+def _report(name, parts):
+    total = sum(parts.values())
+    print(f"\n[gas] {name}: " + " + ".join(f"{k} {v:,}" for k, v in parts.items()) + f" = {total:,}")
+    return total
+
+
+def _lock(dvp, token, seller, buyer, chain, salt=1):
+    expiry = chain.pending_timestamp + DAY
+    data = encode(["address", "uint256", "uint40", "bytes32"], [buyer.address, AMOUNT, expiry, salt.to_bytes(32, "big")])
+    receipt = token.lock(dvp, QTY, data, sender=seller)
+    return (token.address, seller.address, buyer.address, QTY, AMOUNT, expiry, salt.to_bytes(32, "big")), receipt
+
+
+@pytest.mark.xfail(reason="200k target not met yet: see docs/settlement.md, Gas", strict=False)
+def test_gas__bilateral_with_permit__under_target(dvp, token, seller, buyer, chain, sign_permit):
+    instruction, lock = _lock(dvp, token, seller, buyer, chain)
+    deadline = chain.pending_timestamp + 3600
+    accept = dvp.acceptWithPermit(instruction, deadline, *sign_permit(buyer, dvp, AMOUNT, deadline), sender=buyer)
+    total = _report("bilateral, permit in acceptance", {"lock+instruct": lock.gas_used, "acceptWithPermit": accept.gas_used})
+    assert total < TARGET
+
+
+@pytest.mark.xfail(reason="200k target not met yet: see docs/settlement.md, Gas", strict=False)
+def test_gas__bilateral_with_approve_tx__under_target(dvp, coin, token, seller, buyer, chain):
+    instruction, lock = _lock(dvp, token, seller, buyer, chain)
+    approve = coin.approve(dvp, AMOUNT, sender=buyer)
+    accept = dvp.accept(instruction, sender=buyer)
+    total = _report(
+        "bilateral, coin approve tx", {"lock+instruct": lock.gas_used, "coin.approve": approve.gas_used, "accept": accept.gas_used}
+    )
+    assert total < TARGET
+
+
+def test_gas__bilateral_with_standing_allowance(dvp, coin, token, seller, buyer, chain):
+    coin.approve(dvp, 10 * AMOUNT, sender=buyer)
+    instruction, lock = _lock(dvp, token, seller, buyer, chain)
+    accept = dvp.accept(instruction, sender=buyer)
+    total = _report("bilateral, standing allowance", {"lock+instruct": lock.gas_used, "accept": accept.gas_used})
+    assert total < CURRENT_BOUND
+
+
+def test_gas__bilateral_with_issuer_approval(dvp, deploy_token, seller, buyer, agent, chain, sign_permit):
+    token = deploy_token(Category.EXCLUDED_CLASS2, Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True), symbol="EXG")
+    instruction, lock = _lock(dvp, token, seller, buyer, chain)
+    approve = dvp.approve(instruction, sender=agent)
+    deadline = chain.pending_timestamp + 3600
+    accept = dvp.acceptWithPermit(instruction, deadline, *sign_permit(buyer, dvp, AMOUNT, deadline), sender=buyer)
+    _report(
+        "bilateral with issuer approval, permit",
+        {"lock+instruct": lock.gas_used, "issuer approve": approve.gas_used, "acceptWithPermit": accept.gas_used},
+    )
+
+
+@pytest.mark.parametrize("trades", [100])
+def test_gas__batch_per_trade(venue, venue_market, venue_agent, seller, buyer, carol, dave, trades):
+    wallets = (seller, buyer, carol, dave)
+    executions = [
+        Execution(wallets[i % 4], wallets[(i * 3 + 1) % 4 if (i * 3 + 1) % 4 != i % 4 else (i + 2) % 4], venue_market[i % 2], 1 + i % 3, 10_000 + 37 * i)
+        for i in range(trades)
+    ]
+    receipt = venue.settleBatch(batch_id("GAS-100"), *build_batch(executions).args(), sender=venue_agent)
+    print(f"\n[gas] batch of {trades} trades, 4 participants, 2 securities: {receipt.gas_used:,} total, {receipt.gas_used // trades:,} per trade")
