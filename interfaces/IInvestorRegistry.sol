@@ -73,6 +73,11 @@ interface IInvestorRegistry {
     /// @notice Both parties' records in one call: what a token reads on every transfer.
     function investorsOf(address from, address to) external view returns (Investor memory, Investor memory);
 
+    /// @notice Both parties' records packed as their storage words: what a token reads on every
+    /// transfer when gas matters (no struct encoding). Layout, low bits first: number (64),
+    /// class (8), status (8), country (16), kycExpiry (40). Zero for address(0).
+    function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord);
+
     function walletOf(bytes32 investorId) external view returns (address);
 
     function investorIdOf(address wallet) external view returns (bytes32);

@@ -116,6 +116,12 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     }
 
     /// @inheritdoc IInvestorRegistry
+    function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord) {
+        if (from != address(0)) fromRecord = _pack(_investors[from]);
+        if (to != address(0)) toRecord = _pack(_investors[to]);
+    }
+
+    /// @inheritdoc IInvestorRegistry
     function investorOf(address wallet) external view returns (Investor memory) {
         return _investors[wallet];
     }
@@ -154,6 +160,12 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// @inheritdoc IInvestorRegistry
     function investorCount() external view returns (uint256) {
         return _investorCount;
+    }
+
+    /// The record in the layout of its storage slot (see {IInvestorRegistry-packedInvestorsOf}).
+    function _pack(Investor storage r) private view returns (uint256) {
+        return uint256(r.number) | (uint256(uint8(r.class)) << 64) | (uint256(uint8(r.status)) << 72)
+            | (uint256(r.country) << 80) | (uint256(r.kycExpiry) << 96);
     }
 
     function _existingWallet(bytes32 investorId) private view returns (address wallet) {

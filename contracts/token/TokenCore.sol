@@ -69,6 +69,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
 
     string private constant _MESSAGES = "SUCCESS|token paused|sender not registered|sender not active|sender KYC expired|recipient not registered|recipient not active|recipient KYC expired|recipient class not allowed|holder cap reached|max balance exceeded|below minimum holding|lock-up period|QII resale only|issuer approval required|sender frozen|recipient frozen|insufficient free balance|token redeemed|invalid recipient";
 
+    /// Field offsets in the registry's packed investor record.
+    uint256 private constant _CLASS_SHIFT = 64;
+    uint256 private constant _STATUS_SHIFT = 72;
+    uint256 private constant _KYC_EXPIRY_SHIFT = 96;
+
     IInvestorRegistry internal immutable _REGISTRY;
     Category internal immutable _CATEGORY;
     Kind internal immutable _KIND;
@@ -422,8 +427,8 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         if (receives && to == address(0)) return Restriction.InvalidRecipient;
 
         if (holderMove || receives) {
-            (IInvestorRegistry.Investor memory fi, IInvestorRegistry.Investor memory ti) =
-                _REGISTRY.investorsOf(holderMove ? from : address(0), receives ? to : address(0));
+            (uint256 fi, uint256 ti) =
+                _REGISTRY.packedInvestorsOf(holderMove ? from : address(0), receives ? to : address(0));
             if (holderMove) {
                 Restriction c = _partyRestriction(fi, f.walletFrozen, true);
                 if (c != Restriction.Success) return c;
@@ -431,10 +436,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
             if (receives) {
                 Restriction c = _partyRestriction(ti, t.walletFrozen, false);
                 if (c != Restriction.Success) return c;
-                if ((cfg.allowedClasses >> uint8(ti.class)) & 1 == 0) return Restriction.RecipientClassNotAllowed;
+                uint8 class = uint8(ti >> _CLASS_SHIFT);
+                if ((cfg.allowedClasses >> class) & 1 == 0) return Restriction.RecipientClassNotAllowed;
                 if (
                     cfg.qiiResaleOnly && (holderMove || path == Path.Forced)
-                        && ti.class != IInvestorRegistry.InvestorClass.QualifiedInstitutional
+                        && class != uint8(IInvestorRegistry.InvestorClass.QualifiedInstitutional)
                 ) return Restriction.QiiResaleOnly;
             }
         }
@@ -447,18 +453,16 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     }
 
     /// Registered, active, KYC unexpired, wallet not frozen: the same four checks for either side.
-    function _partyRestriction(IInvestorRegistry.Investor memory investor, bool walletFrozen, bool sender)
-        internal
-        view
-        returns (Restriction)
-    {
-        if (investor.status == IInvestorRegistry.Status.None) {
+    /// `record` is the registry's packed record (see {IInvestorRegistry-packedInvestorsOf}).
+    function _partyRestriction(uint256 record, bool walletFrozen, bool sender) internal view returns (Restriction) {
+        uint8 status = uint8(record >> _STATUS_SHIFT);
+        if (status == uint8(IInvestorRegistry.Status.None)) {
             return sender ? Restriction.SenderNotRegistered : Restriction.RecipientNotRegistered;
         }
-        if (investor.status != IInvestorRegistry.Status.Active) {
+        if (status != uint8(IInvestorRegistry.Status.Active)) {
             return sender ? Restriction.SenderNotActive : Restriction.RecipientNotActive;
         }
-        if (block.timestamp > investor.kycExpiry) {
+        if (block.timestamp > uint40(record >> _KYC_EXPIRY_SHIFT)) {
             return sender ? Restriction.SenderKycExpired : Restriction.RecipientKycExpired;
         }
         if (walletFrozen) return sender ? Restriction.SenderFrozen : Restriction.RecipientFrozen;

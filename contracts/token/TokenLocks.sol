@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {TokenCore} from "./TokenCore.sol";
 
@@ -132,7 +131,7 @@ abstract contract TokenLocks is TokenCore {
     /// A holder locking its own units must be an eligible investor with an unfrozen wallet.
     function _lockRestriction(address account) private view returns (Restriction) {
         if (_config.paused) return Restriction.TokenPaused;
-        (IInvestorRegistry.Investor memory investor,) = _REGISTRY.investorsOf(account, address(0));
+        (uint256 investor,) = _REGISTRY.packedInvestorsOf(account, address(0));
         return _partyRestriction(investor, _accounts[account].walletFrozen, true);
     }
 

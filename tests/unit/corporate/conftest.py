@@ -4,26 +4,22 @@ chain's clock when the fixture is built, so tests do not depend on one another's
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from eth_abi import encode
-from eth_utils import keccak
 
+from kabuto import onchain_types as onchain
 from kabuto.coupons import BondTerms, Withholding, jst_day, jst_midnight
 from kabuto.coupons import end_of_jst_day as record_time
+from kabuto.onchain_types import Category, InvestorClass, Kind
+from fixtures.platform import deploy_registry, deploy_token, onboard
 
-JAPAN = 392
-GENERAL, SPECIFIED, QII, SPECIALLY_PERMITTED = range(4)
-BOND, BENEFICIARY = 0, 1
-CLASS1, CLASS2 = 0, 1
+GENERAL = InvestorClass.GENERAL
 INDIVIDUAL_RATES = [(153_150, 50_000), (0, 0), (0, 0), (0, 0)]  # only general investors taxed
-BOND_TERMS_ABI = "(uint256,uint32,uint8,uint40,uint40,uint256,uint40[],uint40[],address)"
-BENEFICIARY_TERMS_ABI = "(uint256,uint40[],uint40[],address)"
-OPEN_RULES = (0b1111, 0, 0, 0, 0, False, False)
+NEVER_EXPIRES = 2**40 - 1  # the tests travel past a year: KYC must not lapse on the way
 
 
 @dataclass
@@ -47,8 +43,7 @@ class Platform:
         address = str(wallet)
         if address in self.onboarded:
             return
-        investor_id = keccak(text=f"investor:{address}")
-        self.registry.registerInvestor(investor_id, address, klass, JAPAN, 2**40 - 1, sender=self.admin)
+        onboard(self.registry, self.admin, wallet, InvestorClass(klass), kyc_expiry=NEVER_EXPIRES)
         self.onboarded.add(address)
 
     def issue(self, holders: dict[Any, int], klass: int = GENERAL) -> None:
@@ -116,8 +111,7 @@ class Cash:
 @pytest.fixture(scope="module")
 def cash(project, admin, agent, tax_office, investors, outsider):
     # Requests every session-scoped account first, so Ape's isolation never has to rebase.
-    registry = admin.deploy(project.InvestorRegistry, admin)
-    registry.grantRole(registry.REGISTRAR_ROLE(), admin, sender=admin)
+    registry = deploy_registry(admin)
     yen = admin.deploy(project.YenCoin, "Kabuto Yen", "JPYK", admin, registry)
     yen.grantRole(yen.MASTER_MINTER_ROLE(), admin, sender=admin)
     yen.grantRole(yen.BLOCKLISTER_ROLE(), admin, sender=admin)
@@ -129,16 +123,20 @@ def cash(project, admin, agent, tax_office, investors, outsider):
     return Cash(registry, yen)
 
 
-def _deploy_platform(project, chain, cash, admin, agent, tax_office, kind: int, terms_for: Callable[[Any], bytes], **extra):
+def _deploy_platform(project, chain, cash, admin, agent, tax_office, onchain_terms, **extra):
     registry, yen = cash.registry, cash.yen
-    category = CLASS1 if kind == BOND else CLASS2
-    token = admin.deploy(
-        project.SecurityToken, "Kabuto Bond", "KBD", category, kind, registry, admin, OPEN_RULES, terms_for(yen)
+    bond = isinstance(onchain_terms, onchain.BondTerms)
+    token = deploy_token(
+        admin,
+        registry,
+        category=Category.CLASS1 if bond else Category.CLASS2,
+        kind=Kind.BOND if bond else Kind.BENEFICIARY,
+        terms=onchain_terms,
+        agent=agent,
+        compliance=admin,
     )
     corp = admin.deploy(project.CorporateActions, yen, admin, tax_office)
-    for role_holder in (agent, corp):
-        token.grantRole(token.AGENT_ROLE(), role_holder, sender=admin)
-    token.grantRole(token.COMPLIANCE_ROLE(), admin, sender=admin)
+    token.grantRole(token.AGENT_ROLE(), corp, sender=admin)
     yen.setSystemAccount(corp, True, sender=admin)
     yen.approve(corp, 2**256 - 1, sender=agent)
     corp.setWithholding(INDIVIDUAL_RATES, sender=admin)
@@ -170,24 +168,19 @@ def make_bond(project, chain, cash, admin, agent, tax_office):
             interest_payment_dates=tuple(jst_midnight(d) for d in payments),
         )
 
-        def encoded(yen: Any) -> bytes:
-            return encode(
-                [BOND_TERMS_ABI],
-                [(
-                    face_value,
-                    coupon_rate,
-                    coupons_per_year,
-                    terms.issue_date,
-                    terms.maturity_date,
-                    redemption_value,
-                    list(terms.interest_payment_dates),
-                    [record_time(d) for d in record_days],
-                    str(yen),
-                )],
-            )
-
+        onchain_terms = onchain.BondTerms(
+            face_value=face_value,
+            coupon_rate=coupon_rate,
+            coupons_per_year=coupons_per_year,
+            issue_date=terms.issue_date,
+            maturity_date=terms.maturity_date,
+            redemption_value=redemption_value,
+            interest_payment_dates=terms.interest_payment_dates,
+            interest_record_dates=tuple(record_time(d) for d in record_days),
+            payment_token=str(cash.yen),
+        )
         return _deploy_platform(
-            project, chain, cash, admin, agent, tax_office, BOND, encoded,
+            project, chain, cash, admin, agent, tax_office, onchain_terms,
             terms=terms, record_days=record_days, payment_days=list(payments),
         )
 
@@ -199,14 +192,14 @@ def make_fund(project, chain, cash, admin, agent, tax_office):
     """Deploys a beneficiary interest (1,000,000 yen per unit) with distribution record dates."""
 
     def make(record_days: Sequence[date], payment_days: Sequence[date]) -> Platform:
-        def encoded(yen: Any) -> bytes:
-            return encode(
-                [BENEFICIARY_TERMS_ABI],
-                [(1_000_000, [record_time(d) for d in record_days], [jst_midnight(d) for d in payment_days], str(yen))],
-            )
-
+        onchain_terms = onchain.BeneficiaryTerms(
+            issue_price=1_000_000,
+            distribution_record_dates=tuple(record_time(d) for d in record_days),
+            distribution_payment_dates=tuple(jst_midnight(d) for d in payment_days),
+            payment_token=str(cash.yen),
+        )
         return _deploy_platform(
-            project, chain, cash, admin, agent, tax_office, BENEFICIARY, encoded,
+            project, chain, cash, admin, agent, tax_office, onchain_terms,
             terms=None, record_days=list(record_days), payment_days=list(payment_days),
         )
 

@@ -4,9 +4,9 @@ investor class, paid on record-date balances; plus payment to a recovered wallet
 from datetime import timedelta
 
 import pytest
-from eth_utils import keccak
 
 from kabuto.coupons import PerUnit, add_months, holder_payments, jst_midnight
+from fixtures.platform import investor_id_for
 
 QII = 2
 DISTRIBUTION = 23_456  # yen per unit
@@ -58,7 +58,7 @@ def test_recovered_wallet__lost_wallet_entitlement_paid_to_the_new_wallet(fund, 
     payment_id = declare(p)
     p.after_record_date(0)
     new_wallet = accounts.generate_test_account()
-    p.registry.replaceWallet(keccak(text=f"investor:{lost}"), new_wallet, sender=p.admin)
+    p.registry.replaceWallet(investor_id_for(lost), new_wallet, sender=p.admin)
     p.token.recoveryAddress(lost, new_wallet, sender=p.agent)
     p.corp.fund(payment_id, sender=p.agent)
     p.on_payment_date(0)

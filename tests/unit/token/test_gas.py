@@ -1,0 +1,63 @@
+"""Gas of the hot paths, measured side by side with a plain OpenZeppelin ERC-20 in one run.
+
+Targets (docs/shared targets.md): an eligible transfer with holder cap and class rules active
+costs at most 1.20x the plain transfer when the recipient becomes a holder and 1.30x when it
+already holds; apply + approve together stay under 110,000 gas.
+"""
+
+import pytest
+
+from kabuto.onchain_types import ALL_CLASSES, Category, InvestorClass, Rules, class_mask
+
+CAP_AND_CLASS_RULES = Rules(allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED), holder_cap=49)
+
+
+@pytest.fixture
+def plain_gas(project, deployer, alice, bob):
+    plain = project.PlainERC20.deploy("Plain", "PLN", 1_000_000, sender=deployer)
+    plain.transfer(alice, 1_000, sender=deployer)
+    new_holder = plain.transfer(bob, 100, sender=alice).gas_used
+    existing_holder = plain.transfer(bob, 100, sender=alice).gas_used
+    return new_holder, existing_holder
+
+
+def _report(name, gas, base=None):
+    ratio = f"  ({gas / base:.3f}x plain)" if base else ""
+    print(f"\nGAS {name:<42} {gas:>8,}{ratio}")
+
+
+def test_gas__eligible_transfer__within_ratio_of_plain_erc20(make_token, investors, agent, alice, bob, plain_gas):
+    plain_new, plain_existing = plain_gas
+    token = make_token(rules=CAP_AND_CLASS_RULES)
+    issue_gas = token.issue(alice, 1_000, b"", sender=agent).gas_used
+    new_holder = token.transfer(bob, 100, sender=alice).gas_used
+    existing_holder = token.transfer(bob, 100, sender=alice).gas_used
+
+    _report("plain ERC-20 transfer, new holder", plain_new)
+    _report("plain ERC-20 transfer, existing holder", plain_existing)
+    _report("issue to a new holder", issue_gas)
+    _report("transfer, recipient becomes a holder", new_holder, plain_new)
+    _report("transfer, recipient already holds", existing_holder, plain_existing)
+    # NOT MET YET (targets 1.20x / 1.30x): the registry staticcall alone costs 2,600 (cold account)
+    # + 4,200 (two cold records) and the config slot 2,100, i.e. 8,900 of the 10,247 budget; the
+    # Solidity rule engine adds ~4,500 and the call encoding ~2,100 on top. These bounds pin what
+    # is reached today so a regression fails; see docs/security-token.md "Gas".
+    assert existing_holder <= 1.46 * plain_existing
+    assert new_holder <= 1.38 * plain_new
+
+
+def test_gas__apply_and_approve__under_target(make_token, investors, agent, alice, bob, carol):
+    token = make_token(category=Category.CLASS1, rules=Rules(allowed_classes=ALL_CLASSES, holder_cap=49, approval_required=True))
+    token.issue(alice, 1_000, b"", sender=agent)
+    token.issue(bob, 1_000, b"", sender=agent)
+    applied = token.applyForTransfer(bob, 100, b"", sender=alice)
+    approved = token.approveTransfer(0, b"", sender=agent)
+    total_existing = applied.gas_used + approved.gas_used
+    applied = token.applyForTransfer(carol, 100, b"", sender=alice)
+    approved = token.approveTransfer(1, b"", sender=agent)
+    total_new = applied.gas_used + approved.gas_used
+    _report("apply + approve, recipient already holds", total_existing)
+    _report("apply + approve, recipient becomes a holder", total_new)
+    # Target 110,000 not met: an application needs two new slots (44,200) and both transactions
+    # pay the 21,000 base and a registry read. ibet's apply + approve costs 225,957.
+    assert total_existing < 185_000
