@@ -78,8 +78,9 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
         bool approvalRequired; // every transfer goes through apply / approve
     }
 
+    /// `applicant` (not `from`): a field named after a Python keyword breaks Ape's decoding.
     struct Application {
-        address from;
+        address applicant;
         address to;
         uint256 value;
         uint40 expiry; // 0: never expires
