@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
+import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {TokenCore} from "./TokenCore.sol";
 
@@ -69,13 +70,20 @@ abstract contract TokenLocks is TokenCore {
 
     /// @inheritdoc ISecurityToken
     /// @dev The holder must be an eligible investor with an unfrozen wallet and enough free
-    /// balance; the token must not be paused. Emits {Locked}.
+    /// balance; the token must not be paused. A contract lock address is told through
+    /// {ILockReceiver-onTokensLocked} (effects done, so checks-effects-interactions holds). Emits {Locked}.
     function lock(address lockAddress, uint256 value, bytes calldata data) external {
         _requireAuthorized(lockAddress);
         _requireAllowed(_lockRestriction(msg.sender), msg.sender, lockAddress, value);
         _encumber(msg.sender, value, lockAddress);
         _locked[lockAddress][msg.sender] += value;
         emit Locked(lockAddress, msg.sender, value, data);
+        // A contract lock address (the settlement contracts) accounts for the lock in the same
+        // transaction, or the lock reverts (see {ILockReceiver}).
+        if (
+            lockAddress.code.length != 0
+                && ILockReceiver(lockAddress).onTokensLocked(msg.sender, value, data) != ILockReceiver.onTokensLocked.selector
+        ) revert TokenUnauthorizedLockAddress(lockAddress);
     }
 
     /// @inheritdoc ISecurityToken
