@@ -74,6 +74,7 @@ class TokenModel:
     pending: dict[str, int] = field(default_factory=dict)
     locked: dict[tuple[str, str], int] = field(default_factory=dict)
     wallet_frozen: set[str] = field(default_factory=set)
+    paused: bool = False
     redeemed: bool = False
     applications: list[Application] = field(default_factory=list)
     record_dates: list[int] = field(default_factory=list)
@@ -140,6 +141,7 @@ class CoinModel:
     system: set[str] = field(default_factory=set)
     # owners that gave the settlement contract an unlimited allowance
     dvp_allowance: set[str] = field(default_factory=set)
+    paused: bool = False
     minted: int = 0
     burned: int = 0
 
@@ -185,6 +187,8 @@ class PlatformModel:
     ) -> Restriction | None:
         """The first rule a movement breaks (None: allowed), in TokenCore._restriction's order."""
         holder_move = path in (Path.TRANSFER, Path.APPROVED)
+        if holder_move and token.paused:
+            return Restriction.TOKEN_PAUSED
         if path == Path.TRANSFER and token.approval_required:
             return Restriction.APPROVAL_REQUIRED
         if path == Path.ISSUE and token.redeemed:
@@ -298,6 +302,8 @@ class PlatformModel:
 
     def predict_instruct(self, token: TokenModel, seller: str, buyer: str, quantity: int, expiry: int) -> Expect | None:
         """token.lock(dvp, quantity, data): the lock's rules, then DvPSettlement.onTokensLocked."""
+        if token.paused:
+            return Expect.rule(Restriction.TOKEN_PAUSED)
         code = self._party(seller, True, token)
         if code is not None:
             return Expect.rule(code)
@@ -367,6 +373,8 @@ class PlatformModel:
         return None
 
     def predict_coin_transfer(self, sender: str, to: str, amount: int) -> Expect | None:
+        if self.coin.paused:
+            return Expect("YenPaused")
         refusal = self._coin_party(sender) or self._coin_party(to)
         if refusal is not None:
             return refusal
@@ -381,6 +389,8 @@ class PlatformModel:
     def predict_mint(self, minter: str, to: str, amount: int) -> Expect | None:
         if minter in self.coin.frozen:
             return Expect("YenAccountFrozen")
+        if self.coin.paused:
+            return Expect("YenPaused")
         return self._coin_party(to)
 
     def apply_mint(self, to: str, amount: int) -> None:
@@ -389,6 +399,8 @@ class PlatformModel:
 
     def predict_burn(self, holder: str, amount: int) -> Expect | None:
         """burn by a minter and redeem by a holder both burn the caller's own coins."""
+        if self.coin.paused:
+            return Expect("YenPaused")
         refusal = self._coin_party(holder)
         if refusal is not None:
             return refusal
@@ -399,6 +411,11 @@ class PlatformModel:
     def apply_burn(self, holder: str, amount: int) -> None:
         self.coin.balance[holder] -= amount
         self.coin.burned += amount
+
+    def predict_coin_pause(self, pause: bool) -> Expect | None:
+        if pause == self.coin.paused:
+            return Expect("YenPaused" if pause else "YenNotPaused")
+        return None
 
     def predict_coin_freeze(self, account: str, freeze: bool) -> Expect | None:
         if freeze and account in self.coin.frozen:
@@ -435,7 +452,7 @@ class PlatformModel:
             return
         net = units * payment.amount_per_unit
         token = self.tokens[payment.token]
-        if holder in token.wallet_frozen or self._coin_party(holder) is not None:
+        if holder in token.wallet_frozen or self.coin.paused or self._coin_party(holder) is not None:
             payment.entries[holder] = "held"
             payment.held += net
             return
