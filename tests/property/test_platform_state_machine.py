@@ -369,6 +369,10 @@ class PlatformMachine(RuleBasedStateMachine):
         self.refresh_clock()
         token = self.token(t)
         applicant, to = self.sender(s, self.free_of(token)), self.parties()[r]
+        if to == applicant:
+            # Known finding (tests/unit/token/test_findings_self_movement.py): approving an
+            # application to oneself leaves its amount pending for good. Left out until fixed.
+            to = self.parties()[(r + 1) % len(self.parties())]
         value = portion(token.free(applicant), share)
         expect = self.model.predict_apply(token, applicant, to, value)
         if self.step("apply_for_transfer", expect, applicant, token.address, self.enc("token", "applyForTransfer", to, value, b"")):
