@@ -1,0 +1,1 @@
+"""Stateful property-based tests of the whole platform (issue 9)."""

@@ -1,0 +1,461 @@
+"""A plain Python model of the platform the property test drives: what should happen.
+
+It knows the investor registry, two security tokens (balances split into free, frozen, pending
+and locked; holder count; applications; record-date snapshots), the yen coin (balances, frozen
+accounts, minted and burned totals), the bilateral DvP settlement (open instructions) and the
+corporate-actions payments. Every operation first *predicts* its outcome: `None` for success or
+the `Expect`ed refusal (the custom error and, for token rules, the ERC-1404 code). The test checks
+the chain agrees, then `apply_*` updates the model. Rules mirror the contracts' documented order of
+checks (TokenCore._restriction, YenCoin._update, DvPSettlement), not their code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from kabuto.onchain_types import ApplicationStatus, InvestorStatus, Restriction
+
+ZERO = "0x" + "00" * 20
+
+
+@dataclass(frozen=True)
+class Expect:
+    """A predicted refusal: the custom error's name and, for TransferRestricted, its code."""
+
+    error: str
+    code: Restriction | None = None
+
+    @staticmethod
+    def rule(code: Restriction) -> Expect:
+        return Expect("TransferRestricted", code)
+
+
+class Path(Enum):
+    """How a balance change comes about (TokenCore.Path): decides which rules apply."""
+
+    TRANSFER = 0
+    APPROVED = 1
+    ISSUE = 2
+    REDEEM = 3
+
+
+@dataclass
+class Investor:
+    cls: int
+    status: InvestorStatus
+    kyc_expiry: int
+
+    def eligible(self, now: int) -> bool:
+        """IInvestorRegistry.isEligible: active and KYC not expired."""
+        return self.status == InvestorStatus.ACTIVE and now <= self.kyc_expiry
+
+
+@dataclass
+class Application:
+    applicant: str
+    to: str
+    value: int
+    status: ApplicationStatus = ApplicationStatus.PENDING
+
+
+@dataclass
+class TokenModel:
+    """One security token. `locked` is keyed by (lock address, account)."""
+
+    name: str
+    address: str
+    allowed_classes: int
+    holder_cap: int
+    approval_required: bool
+    excluded_class2: bool
+    balance: dict[str, int] = field(default_factory=dict)
+    frozen: dict[str, int] = field(default_factory=dict)
+    pending: dict[str, int] = field(default_factory=dict)
+    locked: dict[tuple[str, str], int] = field(default_factory=dict)
+    wallet_frozen: set[str] = field(default_factory=set)
+    paused: bool = False
+    redeemed: bool = False
+    applications: list[Application] = field(default_factory=list)
+    record_dates: list[int] = field(default_factory=list)
+    # record index -> (balances at the end of the record date, total supply then)
+    snapshots: dict[int, tuple[dict[str, int], int]] = field(default_factory=dict)
+
+    # ---- derived quantities ----
+    def total_supply(self) -> int:
+        return sum(self.balance.values())
+
+    def holder_count(self) -> int:
+        return sum(1 for v in self.balance.values() if v > 0)
+
+    def total_locked(self, account: str) -> int:
+        return sum(v for (_, acc), v in self.locked.items() if acc == account)
+
+    def encumbered(self, account: str) -> int:
+        return self.frozen.get(account, 0) + self.pending.get(account, 0) + self.total_locked(account)
+
+    def free(self, account: str) -> int:
+        return self.balance.get(account, 0) - self.encumbered(account)
+
+    def settlement_approval_required(self) -> bool:
+        """IssuerApproval.required: excluded Class 2, or approval on in the rules."""
+        return self.excluded_class2 or self.approval_required
+
+
+@dataclass
+class Instruction:
+    """A DvP instruction the model believes open (or approved)."""
+
+    token: str
+    seller: str
+    buyer: str
+    quantity: int
+    amount: int
+    expiry: int
+    salt: bytes
+    approved: bool = False
+
+    def as_tuple(self) -> tuple[str, str, str, int, int, int, bytes]:
+        return (self.token, self.seller, self.buyer, self.quantity, self.amount, self.expiry, self.salt)
+
+
+@dataclass
+class Payment:
+    """A declared corporate-actions distribution on a record date of a token."""
+
+    id: int
+    token: str
+    record_index: int
+    amount_per_unit: int
+    funded: int = 0
+    paid: int = 0
+    held: int = 0
+    # holder -> "paid" | "held"; absent: unpaid
+    entries: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class CoinModel:
+    balance: dict[str, int] = field(default_factory=dict)
+    frozen: set[str] = field(default_factory=set)
+    system: set[str] = field(default_factory=set)
+    # owners that gave the settlement contract an unlimited allowance
+    dvp_allowance: set[str] = field(default_factory=set)
+    paused: bool = False
+    minted: int = 0
+    burned: int = 0
+
+    def supply(self) -> int:
+        return self.minted - self.burned
+
+
+class PlatformModel:
+    """Registry, tokens, coin, settlement and payments: the expected state and the rules."""
+
+    def __init__(self, investors: dict[str, Investor], tokens: list[TokenModel], coin: CoinModel, dvp: str) -> None:
+        self.investors = investors
+        self.tokens = {t.address: t for t in tokens}
+        self.coin = coin
+        self.dvp = dvp
+        self.instructions: dict[bytes, Instruction] = {}
+        self.payments: dict[int, Payment] = {}
+        self.now = 0
+
+    # ---------------------------------------------------------------- registry
+
+    def _party(self, account: str, sender: bool, token: TokenModel) -> Restriction | None:
+        """TokenCore._partyRestriction: registered, active, KYC unexpired, wallet not frozen."""
+        investor = self.investors.get(account)
+        if investor is None:
+            return Restriction.SENDER_NOT_REGISTERED if sender else Restriction.RECIPIENT_NOT_REGISTERED
+        if investor.status != InvestorStatus.ACTIVE:
+            return Restriction.SENDER_NOT_ACTIVE if sender else Restriction.RECIPIENT_NOT_ACTIVE
+        if self.now > investor.kyc_expiry:
+            return Restriction.SENDER_KYC_EXPIRED if sender else Restriction.RECIPIENT_KYC_EXPIRED
+        if account in token.wallet_frozen:
+            return Restriction.SENDER_FROZEN if sender else Restriction.RECIPIENT_FROZEN
+        return None
+
+    def registry_eligible(self, account: str) -> bool:
+        investor = self.investors.get(account)
+        return investor is not None and investor.eligible(self.now)
+
+    # ---------------------------------------------------------------- token rules
+
+    def restriction(
+        self, token: TokenModel, sender: str, to: str, value: int, path: Path, from_encumbered: int = 0
+    ) -> Restriction | None:
+        """The first rule a movement breaks (None: allowed), in TokenCore._restriction's order."""
+        holder_move = path in (Path.TRANSFER, Path.APPROVED)
+        if holder_move and token.paused:
+            return Restriction.TOKEN_PAUSED
+        if path == Path.TRANSFER and token.approval_required:
+            return Restriction.APPROVAL_REQUIRED
+        if path == Path.ISSUE and token.redeemed:
+            return Restriction.TOKEN_REDEEMED
+        receives = path != Path.REDEEM
+        if holder_move:
+            code = self._party(sender, True, token)
+            if code is not None:
+                return code
+        if receives:
+            code = self._party(to, False, token)
+            if code is not None:
+                return code
+            if not (token.allowed_classes >> self.investors[to].cls) & 1:
+                return Restriction.RECIPIENT_CLASS_NOT_ALLOWED
+        if sender != ZERO and value - from_encumbered > token.free(sender):
+            return Restriction.INSUFFICIENT_FREE_BALANCE
+        if sender == to or path == Path.REDEEM:
+            return None
+        if token.holder_cap and token.balance.get(to, 0) == 0 and value != 0:
+            sender_leaves = sender != ZERO and token.balance.get(sender, 0) == value
+            if not sender_leaves and token.holder_count() >= token.holder_cap:
+                return Restriction.HOLDER_CAP_REACHED
+        return None
+
+    def _move(self, token: TokenModel, sender: str, to: str, value: int) -> None:
+        if sender != ZERO:
+            token.balance[sender] = token.balance.get(sender, 0) - value
+        if to != ZERO:
+            token.balance[to] = token.balance.get(to, 0) + value
+        if sender != ZERO and token.total_supply() == 0 and to == ZERO:
+            token.redeemed = True
+
+    # ---- transfer, issue, redeem
+    def predict_transfer(self, token: TokenModel, sender: str, to: str, value: int) -> Expect | None:
+        code = self.restriction(token, sender, to, value, Path.TRANSFER)
+        return None if code is None else Expect.rule(code)
+
+    def apply_transfer(self, token: TokenModel, sender: str, to: str, value: int) -> None:
+        self._move(token, sender, to, value)
+
+    def predict_issue(self, token: TokenModel, to: str, value: int) -> Expect | None:
+        code = self.restriction(token, ZERO, to, value, Path.ISSUE)
+        return None if code is None else Expect.rule(code)
+
+    def apply_issue(self, token: TokenModel, to: str, value: int) -> None:
+        self._move(token, ZERO, to, value)
+
+    def predict_redeem(self, token: TokenModel, holder: str, value: int) -> Expect | None:
+        code = self.restriction(token, holder, ZERO, value, Path.REDEEM)
+        return None if code is None else Expect.rule(code)
+
+    def apply_redeem(self, token: TokenModel, holder: str, value: int) -> None:
+        self._move(token, holder, ZERO, value)
+
+    # ---- freezes
+    def predict_freeze(self, token: TokenModel, account: str, value: int) -> Expect | None:
+        if value > token.free(account):
+            return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
+        return None
+
+    def apply_freeze(self, token: TokenModel, account: str, value: int) -> None:
+        token.frozen[account] = token.frozen.get(account, 0) + value
+
+    def predict_unfreeze(self, token: TokenModel, account: str, value: int) -> Expect | None:
+        if value > token.frozen.get(account, 0):
+            return Expect("TokenInsufficientFrozen")
+        return None
+
+    def apply_unfreeze(self, token: TokenModel, account: str, value: int) -> None:
+        token.frozen[account] -= value
+
+    # ---- issuer-approved transfers
+    def predict_apply(self, token: TokenModel, applicant: str, to: str, value: int) -> Expect | None:
+        code = self.restriction(token, applicant, to, value, Path.APPROVED)
+        return None if code is None else Expect.rule(code)
+
+    def apply_apply(self, token: TokenModel, applicant: str, to: str, value: int) -> int:
+        token.pending[applicant] = token.pending.get(applicant, 0) + value
+        token.applications.append(Application(applicant, to, value))
+        return len(token.applications) - 1
+
+    def predict_approve(self, token: TokenModel, app_id: int) -> Expect | None:
+        app = token.applications[app_id]
+        if app.status != ApplicationStatus.PENDING:
+            return Expect("TokenApplicationNotPending")
+        code = self.restriction(token, app.applicant, app.to, app.value, Path.APPROVED, from_encumbered=app.value)
+        return None if code is None else Expect.rule(code)
+
+    def apply_approve(self, token: TokenModel, app_id: int) -> None:
+        app = token.applications[app_id]
+        token.pending[app.applicant] -= app.value
+        self._move(token, app.applicant, app.to, app.value)
+        app.status = ApplicationStatus.APPROVED
+
+    def predict_close_application(self, token: TokenModel, app_id: int, caller: str | None) -> Expect | None:
+        """Reject (caller None: the agent) or cancel by `caller`."""
+        app = token.applications[app_id]
+        if app.status != ApplicationStatus.PENDING:
+            return Expect("TokenApplicationNotPending")
+        if caller is not None and caller != app.applicant:
+            return Expect("TokenNotApplicant")
+        return None
+
+    def apply_close_application(self, token: TokenModel, app_id: int, status: ApplicationStatus) -> None:
+        app = token.applications[app_id]
+        token.pending[app.applicant] -= app.value
+        app.status = status
+
+    # ---------------------------------------------------------------- DvP settlement
+
+    def predict_instruct(self, token: TokenModel, seller: str, buyer: str, quantity: int, expiry: int) -> Expect | None:
+        """token.lock(dvp, quantity, data): the lock's rules, then DvPSettlement.onTokensLocked."""
+        if token.paused:
+            return Expect.rule(Restriction.TOKEN_PAUSED)
+        code = self._party(seller, True, token)
+        if code is not None:
+            return Expect.rule(code)
+        if quantity == 0:
+            return Expect("TokenZeroValue")
+        if quantity > token.free(seller):
+            return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
+        if buyer == seller:
+            return Expect("SettlementInvalidBuyer")
+        if expiry <= self.now:
+            return Expect("SettlementInvalidExpiry")
+        return None
+
+    def apply_instruct(self, instruction_id: bytes, instruction: Instruction) -> None:
+        token = self.tokens[instruction.token]
+        key = (self.dvp, instruction.seller)
+        token.locked[key] = token.locked.get(key, 0) + instruction.quantity
+        self.instructions[instruction_id] = instruction
+
+    def predict_settlement_approve(self, ins: Instruction) -> Expect | None:
+        if ins.approved:
+            return Expect("SettlementNotOpen")
+        if self.now > ins.expiry:
+            return Expect("SettlementExpired")
+        return None
+
+    def predict_accept(self, ins: Instruction) -> Expect | None:
+        """accept by the buyer: settlement checks, then the coin leg, then the token leg."""
+        token = self.tokens[ins.token]
+        if self.now > ins.expiry:
+            return Expect("SettlementExpired")
+        if not ins.approved and token.settlement_approval_required():
+            return Expect("SettlementApprovalRequired")
+        if ins.buyer not in self.coin.dvp_allowance:
+            return Expect("ERC20InsufficientAllowance")
+        coin_refusal = self.predict_coin_transfer(ins.buyer, ins.seller, ins.amount)
+        if coin_refusal is not None:
+            return coin_refusal
+        code = self.restriction(token, ins.seller, ins.buyer, ins.quantity, Path.APPROVED, from_encumbered=ins.quantity)
+        return None if code is None else Expect.rule(code)
+
+    def apply_accept(self, instruction_id: bytes) -> None:
+        ins = self.instructions.pop(instruction_id)
+        token = self.tokens[ins.token]
+        token.locked[(self.dvp, ins.seller)] -= ins.quantity
+        self._move(token, ins.seller, ins.buyer, ins.quantity)
+        self.apply_coin_transfer(ins.buyer, ins.seller, ins.amount)
+
+    def predict_release(self, ins: Instruction) -> Expect | None:
+        if self.now <= ins.expiry:
+            return Expect("SettlementNotExpired")
+        return None
+
+    def apply_close_instruction(self, instruction_id: bytes) -> None:
+        """Cancel, reject or release: the whole lock goes back to the seller's free balance."""
+        ins = self.instructions.pop(instruction_id)
+        self.tokens[ins.token].locked[(self.dvp, ins.seller)] -= ins.quantity
+
+    # ---------------------------------------------------------------- yen coin
+
+    def _coin_party(self, account: str) -> Expect | None:
+        """YenCoin._checkParty in eligibility mode: not frozen, then eligible or a system account."""
+        if account in self.coin.frozen:
+            return Expect("YenAccountFrozen")
+        if account not in self.coin.system and not self.registry_eligible(account):
+            return Expect("YenNotEligible")
+        return None
+
+    def predict_coin_transfer(self, sender: str, to: str, amount: int) -> Expect | None:
+        if self.coin.paused:
+            return Expect("YenPaused")
+        refusal = self._coin_party(sender) or self._coin_party(to)
+        if refusal is not None:
+            return refusal
+        if amount > self.coin.balance.get(sender, 0):
+            return Expect("ERC20InsufficientBalance")
+        return None
+
+    def apply_coin_transfer(self, sender: str, to: str, amount: int) -> None:
+        self.coin.balance[sender] -= amount
+        self.coin.balance[to] = self.coin.balance.get(to, 0) + amount
+
+    def predict_mint(self, minter: str, to: str, amount: int) -> Expect | None:
+        if minter in self.coin.frozen:
+            return Expect("YenAccountFrozen")
+        if self.coin.paused:
+            return Expect("YenPaused")
+        return self._coin_party(to)
+
+    def apply_mint(self, to: str, amount: int) -> None:
+        self.coin.balance[to] = self.coin.balance.get(to, 0) + amount
+        self.coin.minted += amount
+
+    def predict_burn(self, holder: str, amount: int) -> Expect | None:
+        """burn by a minter and redeem by a holder both burn the caller's own coins."""
+        if self.coin.paused:
+            return Expect("YenPaused")
+        refusal = self._coin_party(holder)
+        if refusal is not None:
+            return refusal
+        if amount > self.coin.balance.get(holder, 0):
+            return Expect("ERC20InsufficientBalance")
+        return None
+
+    def apply_burn(self, holder: str, amount: int) -> None:
+        self.coin.balance[holder] -= amount
+        self.coin.burned += amount
+
+    def predict_coin_pause(self, pause: bool) -> Expect | None:
+        if pause == self.coin.paused:
+            return Expect("YenPaused" if pause else "YenNotPaused")
+        return None
+
+    def predict_coin_freeze(self, account: str, freeze: bool) -> Expect | None:
+        if freeze and account in self.coin.frozen:
+            return Expect("YenAccountFrozen")
+        if not freeze and account not in self.coin.frozen:
+            return Expect("YenAccountNotFrozen")
+        return None
+
+    # ---------------------------------------------------------------- record dates and payments
+
+    def pass_time(self, new_now: int) -> None:
+        """Moves the clock; every record date it passes takes the balances as they stand."""
+        for token in self.tokens.values():
+            for index, date in enumerate(token.record_dates):
+                if index not in token.snapshots and date < new_now:
+                    token.snapshots[index] = (dict(token.balance), token.total_supply())
+        self.now = new_now
+
+    def entitlement_units(self, payment: Payment, holder: str) -> int:
+        """What CorporateActions.entitlementOf reports: record-date units while unpaid, else 0."""
+        if holder in payment.entries:
+            return 0
+        balances, _ = self.tokens[payment.token].snapshots[payment.record_index]
+        return balances.get(holder, 0)
+
+    def required_funding(self, payment: Payment) -> int:
+        _, supply = self.tokens[payment.token].snapshots[payment.record_index]
+        return supply * payment.amount_per_unit
+
+    def pay(self, payment: Payment, holder: str, corporate: str) -> None:
+        """payBatch for one holder: paid if the token wallet and the coin let it receive, else held."""
+        units = self.entitlement_units(payment, holder)
+        if units == 0:
+            return
+        net = units * payment.amount_per_unit
+        token = self.tokens[payment.token]
+        if holder in token.wallet_frozen or self.coin.paused or self._coin_party(holder) is not None:
+            payment.entries[holder] = "held"
+            payment.held += net
+            return
+        payment.entries[holder] = "paid"
+        payment.paid += net
+        self.apply_coin_transfer(corporate, holder, net)

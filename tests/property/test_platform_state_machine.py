@@ -1,0 +1,809 @@
+"""Stateful property-based test of the whole platform (issue 9).
+
+A Hypothesis RuleBasedStateMachine drives the investor registry, two security tokens (a Class 2
+fund with a holder cap of 3, and an excluded Class 2 fund that needs the issuer's approval), the
+yen coin in eligibility mode, bilateral DvP settlement and corporate-actions distributions
+together, against the plain Python model in model.py. Every rule asks the model first: a predicted
+success is sent as a transaction and must succeed; a predicted refusal is sent as an eth_call
+from the same sender and must revert with the predicted custom error (and ERC-1404 code). After
+every step the invariants in docs/assurance.md ("Properties") are checked against the chain.
+
+Run length: KABUTO_PBT_EXAMPLES (default 30) examples of KABUTO_PBT_STEPS (default 40) steps each;
+a long run is e.g. `KABUTO_PBT_EXAMPLES=500 KABUTO_PBT_STEPS=50 .venv/bin/ape test tests/property`.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
+
+from kabuto.onchain_types import (
+    ALL_CLASSES,
+    PROFESSIONAL_CLASSES,
+    ApplicationStatus,
+    Category,
+    InvestorClass,
+    InvestorStatus,
+    Kind,
+    Rules,
+)
+from fixtures.platform import AGENT_ROLE, COMPLIANCE_ROLE, JAPAN, REGISTRAR_ROLE, investor_id_for
+from property.model import (
+    ZERO,
+    CoinModel,
+    Expect,
+    Instruction,
+    Investor,
+    Payment,
+    PlatformModel,
+    TokenModel,
+)
+from property.rpc import Abi, Revert, Rpc
+from property.run_stats import STATS, setting
+
+EXAMPLES = setting("KABUTO_PBT_EXAMPLES", 30)
+STEPS = setting("KABUTO_PBT_STEPS", 40)
+
+DAY = 86_400
+HALF_DAY = DAY // 2  # every deadline sits half a day off the whole-day clock jumps: no race with block time
+MAX_UINT = 2**256 - 1
+TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
+SETTLED_TOPIC = "0x" + keccak(text="Settled(bytes32,address)").hex()
+
+# The investors: (class, KYC days). E's KYC lapses within a few clock jumps; D gets suspended.
+INVESTORS = {
+    "A": (InvestorClass.QUALIFIED_INSTITUTIONAL, 400),
+    "B": (InvestorClass.SPECIFIED, 400),
+    "C": (InvestorClass.GENERAL, 400),
+    "D": (InvestorClass.SPECIALLY_PERMITTED, 400),
+    "E": (InvestorClass.GENERAL, 3),
+}
+FUND_START = {"A": 100, "B": 50, "C": 30}  # three holders: the cap of 3 is reached
+PRO_START = {"A": 80, "B": 40}
+YEN_START = 1_000_000
+DISTRIBUTION_PER_UNIT = 100
+
+
+@dataclass
+class Platform:
+    """Addresses and ABIs of one deployed platform, and the base state's parameters."""
+
+    admin: str
+    bank: str
+    investors: dict[str, str]  # name -> wallet
+    outsider: str
+    registry: str
+    coin: str
+    dvp: str
+    corporate: str
+    fund: str  # Class 2, holder cap 3, no approval
+    pro: str  # excluded Class 2, approval required
+    kyc_expiry: dict[str, int]
+    abi: dict[str, Abi]
+
+
+# A drawn share of a balance: 1..100 percent of it (rounded up), or 1..20 units more than it.
+SHARES = st.integers(1, 120)
+
+
+def portion(available: int, share: int) -> int:
+    """`share` percent of `available` (at least 1 unit), or `share - 100` units beyond it."""
+    if share > 100:
+        return available + share - 100
+    return max(1, -(-available * share // 100))
+
+
+def _abi(contract: Any) -> Abi:
+    return Abi([item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi])
+
+
+@pytest.fixture(scope="module")
+def platform(project, chain, accounts) -> Platform:
+    """One platform for the module: registry, coin (eligibility mode), DvP, corporate actions, two tokens."""
+    admin, bank, outsider = accounts[0], accounts[1], accounts[9]
+    wallets = dict(zip(INVESTORS, accounts[2:7]))
+    registry = project.InvestorRegistry.deploy(admin, sender=admin)
+    registry.grantRole(REGISTRAR_ROLE, admin, sender=admin)
+    start = chain.pending_timestamp
+    kyc_expiry = {}
+    for name, (cls, days) in INVESTORS.items():
+        kyc_expiry[name] = start + days * DAY + HALF_DAY
+        registry.registerInvestor(investor_id_for(wallets[name]), wallets[name], int(cls), JAPAN, kyc_expiry[name], sender=admin)
+
+    coin = project.YenCoin.deploy("Kabuto Trust Yen", "KJPY", admin, registry, sender=admin)
+    for role in (coin.MASTER_MINTER_ROLE(), coin.BLOCKLISTER_ROLE(), coin.PAUSER_ROLE()):
+        coin.grantRole(role, admin, sender=admin)
+    coin.configureMinter(bank, 10**15, sender=admin)
+    dvp = project.DvPSettlement.deploy(coin, sender=admin)
+    corporate = project.CorporateActions.deploy(coin, admin, admin, sender=admin)
+    for system in (bank, admin, corporate):
+        coin.setSystemAccount(system, True, sender=admin)
+    coin.setEligibilityRequired(True, sender=admin)
+
+    def token(category: Category, rules: Rules, symbol: str, holders: dict[str, int]) -> Any:
+        t = project.SecurityToken.deploy(
+            f"{symbol} fund", symbol, int(category), int(Kind.BENEFICIARY), registry, admin, rules.as_tuple(), b"", sender=admin
+        )
+        t.grantRole(AGENT_ROLE, admin, sender=admin)
+        t.grantRole(COMPLIANCE_ROLE, admin, sender=admin)
+        t.authorizeLockAddress(dvp, True, True, sender=admin)
+        for name, value in holders.items():
+            t.issue(wallets[name], value, b"", sender=admin)
+        return t
+
+    fund = token(Category.CLASS2, Rules(allowed_classes=ALL_CLASSES, holder_cap=3), "KFND", FUND_START)
+    pro = token(
+        Category.EXCLUDED_CLASS2, Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True), "KPRO", PRO_START
+    )
+    for wallet in wallets.values():
+        coin.mint(wallet, YEN_START, sender=bank)
+        coin.approve(dvp, MAX_UINT, sender=wallet)
+    coin.approve(corporate, MAX_UINT, sender=admin)
+
+    abi = {
+        "registry": _abi(project.InvestorRegistry),
+        "token": _abi(project.SecurityToken),
+        "coin": _abi(project.YenCoin),
+        "dvp": _abi(project.DvPSettlement),
+        "corporate": _abi(project.CorporateActions),
+    }
+    return Platform(
+        admin=admin.address,
+        bank=bank.address,
+        investors={name: w.address for name, w in wallets.items()},
+        outsider=outsider.address,
+        registry=registry.address,
+        coin=coin.address,
+        dvp=dvp.address,
+        corporate=corporate.address,
+        fund=fund.address,
+        pro=pro.address,
+        kyc_expiry=kyc_expiry,
+        abi=abi,
+    )
+
+
+@pytest.fixture(scope="module")
+def rpc(chain, platform) -> Rpc:
+    errors: dict[bytes, tuple[str, tuple[str, ...]]] = {}
+    for abi in platform.abi.values():
+        errors.update(abi.errors)
+    return Rpc(chain.provider.uri, errors)
+
+
+def initial_model(p: Platform, now: int) -> PlatformModel:
+    """The model of the base state the fixture deployed."""
+    investors = {
+        p.investors[name]: Investor(int(cls), InvestorStatus.ACTIVE, p.kyc_expiry[name]) for name, (cls, _) in INVESTORS.items()
+    }
+    fund = TokenModel("fund", p.fund, ALL_CLASSES, 3, approval_required=False, excluded_class2=False)
+    pro = TokenModel("pro", p.pro, PROFESSIONAL_CLASSES, 0, approval_required=True, excluded_class2=True)
+    for token, holders in ((fund, FUND_START), (pro, PRO_START)):
+        token.balance = {p.investors[name]: value for name, value in holders.items()}
+    coin = CoinModel(
+        balance={w: YEN_START for w in p.investors.values()},
+        system={p.bank, p.admin, p.corporate},
+        dvp_allowance=set(p.investors.values()),
+        minted=YEN_START * len(INVESTORS),
+    )
+    model = PlatformModel(investors, [fund, pro], coin, p.dvp)
+    model.now = now
+    return model
+
+
+class Context:
+    """What the machine needs from the module: the platform, the driver and the base snapshot."""
+
+    def __init__(self, platform: Platform, rpc: Rpc) -> None:
+        self.platform = platform
+        self.rpc = rpc
+        self.snapshot = rpc.snapshot()
+
+
+class PlatformMachine(RuleBasedStateMachine):
+    """Rules are platform operations; one invariant compares the whole state with the model."""
+
+    context: Context
+
+    def __init__(self) -> None:
+        super().__init__()
+        ctx = self.context
+        # Every example starts from the deployed base state: anvil drops a snapshot once
+        # reverted to, so a fresh one is taken at once.
+        ctx.rpc.revert_to(ctx.snapshot)
+        ctx.snapshot = ctx.rpc.snapshot()
+        # A fresh block, so the model's clock is the chain's clock from the first step on.
+        ctx.rpc.request("evm_mine", [])
+        self.p = ctx.platform
+        self.rpc = ctx.rpc
+        self.model = initial_model(self.p, self.rpc.timestamp())
+        self.receipts: list[tuple[str, dict[str, Any]]] = []
+        self.salt = 0
+        self.started = False
+        STATS.examples += 1
+
+    # ---------------------------------------------------------------- plumbing
+
+    @property
+    def investors(self) -> list[str]:
+        return list(self.p.investors.values())
+
+    def parties(self) -> list[str]:
+        """Everyone who may send or receive in a rule: the investors and the unregistered outsider."""
+        return [*self.investors, self.p.outsider]
+
+    def universe(self) -> list[str]:
+        return [*self.parties(), self.p.admin, self.p.bank, self.p.dvp, self.p.corporate]
+
+    def sender(self, pick: int, free: dict[str, int], pool: list[str] | None = None) -> str:
+        """Half the picks are anyone in `pool` (default: every party), the other half someone
+        with something free to move (from `free`), so refusals do not crowd out the moves."""
+        pool = pool or self.parties()
+        if pick < len(pool):
+            return pool[pick]
+        holders = [a for a in pool if free.get(a, 0) > 0]
+        return holders[pick % len(holders)] if holders else pool[pick % len(pool)]
+
+    def free_of(self, token: TokenModel) -> dict[str, int]:
+        return {a: token.free(a) for a in self.parties()}
+
+    def token(self, pick: int) -> TokenModel:
+        return self.model.tokens[(self.p.fund, self.p.pro)[pick]]
+
+    def enc(self, contract: str, fn: str, *args: Any) -> bytes:
+        return self.p.abi[contract][fn].encode(*args)
+
+    def step(self, name: str, expect: Expect | None, sender: str, to: str, data: bytes) -> bool:
+        """Runs one operation the model predicted: sends it when it should succeed, else checks
+        with eth_call from `sender` that it reverts with the predicted error. True if sent."""
+        STATS.count_rule(name, refused=expect is not None)
+        if expect is None:
+            receipt = self.rpc.send(sender, to, data)
+            if receipt["status"] != "0x1":
+                reason = self.rpc.call(sender, to, data)
+                raise AssertionError(f"{name}: the model expected success, the chain reverted: {reason}")
+            self.receipts.append((name, receipt))
+            return True
+        STATS.refusals_checked += 1
+        STATS.count_reason(expect.error if expect.code is None else expect.code.name)
+        outcome = self.rpc.call(sender, to, data)
+        assert isinstance(outcome, Revert), f"{name}: the model expected {expect}, the chain would accept it"
+        assert outcome.name == expect.error, f"{name}: expected {expect}, the chain reverts with {outcome.name}{outcome.args}"
+        if expect.code is not None:
+            assert outcome.args[0] == int(expect.code), (
+                f"{name}: expected restriction {expect.code.name}, the chain gives code {outcome.args[0]}"
+            )
+        return False
+
+    def refresh_clock(self) -> None:
+        self.model.now = self.rpc.timestamp()
+
+    # ---------------------------------------------------------------- security tokens
+
+    @rule(t=st.integers(0, 1), s=st.integers(0, 11), r=st.integers(0, 5), share=st.integers(0, 120))
+    def transfer(self, t: int, s: int, r: int, share: int) -> None:
+        self.refresh_clock()
+        token = self.token(t)
+        sender, to = self.sender(s, self.free_of(token)), self.parties()[r]
+        value = 0 if share == 0 else portion(token.free(sender), share)
+        expect = self.model.predict_transfer(token, sender, to, value)
+        # The token's own ERC-1404 answer must match the model for a direct transfer.
+        code = self.p.abi["token"]["detectTransferRestriction"]
+        answer = code.decode(self.rpc.batch([(token.address, code.encode(sender, to, value))])[0])
+        assert answer == (0 if expect is None else int(expect.code)), f"detectTransferRestriction {answer} vs model {expect}"
+        if self.step("transfer", expect, sender, token.address, self.enc("token", "transfer", to, value)):
+            self.model.apply_transfer(token, sender, to, value)
+
+    def issue(self, t: int, r: int, value: int) -> None:
+        self.refresh_clock()
+        token, to = self.token(t), self.parties()[r]
+        expect = self.model.predict_issue(token, to, value)
+        if self.step("issue", expect, self.p.admin, token.address, self.enc("token", "issue", to, value, b"")):
+            self.model.apply_issue(token, to, value)
+
+    def redeem(self, t: int, h: int, share: int) -> None:
+        token = self.token(t)
+        holder = self.sender(h, self.free_of(token), self.investors)
+        value = portion(token.free(holder), share)
+        expect = self.model.predict_redeem(token, holder, value)
+        if self.step("redeem", expect, self.p.admin, token.address, self.enc("token", "redeem", holder, value, b"")):
+            self.model.apply_redeem(token, holder, value)
+
+    def freeze_partial(self, t: int, h: int, share: int, freeze: bool) -> None:
+        token = self.token(t)
+        holder = self.sender(h, self.free_of(token) if freeze else token.frozen, self.investors)
+        value = portion(token.free(holder) if freeze else token.frozen.get(holder, 0), share)
+        if freeze:
+            expect = self.model.predict_freeze(token, holder, value)
+            data = self.enc("token", "freezePartialTokens", holder, value)
+            if self.step("freeze_partial", expect, self.p.admin, token.address, data):
+                self.model.apply_freeze(token, holder, value)
+        else:
+            expect = self.model.predict_unfreeze(token, holder, value)
+            data = self.enc("token", "unfreezePartialTokens", holder, value)
+            if self.step("unfreeze_partial", expect, self.p.admin, token.address, data):
+                self.model.apply_unfreeze(token, holder, value)
+
+    def set_wallet_frozen(self, t: int, h: int, frozen: bool) -> None:
+        token, holder = self.token(t), self.investors[h]
+        if self.step("set_wallet_frozen", None, self.p.admin, token.address, self.enc("token", "setAddressFrozen", holder, frozen)):
+            (token.wallet_frozen.add if frozen else token.wallet_frozen.discard)(holder)
+
+    def pause_token(self, t: int) -> None:
+        """Toggles the token's pause."""
+        token = self.token(t)
+        paused = not token.paused
+        if self.step("pause_token", None, self.p.admin, token.address, self.enc("token", "pause" if paused else "unpause")):
+            token.paused = paused
+
+    # ---------------------------------------------------------------- registry
+
+    def set_investor_status(self, h: int, active: bool) -> None:
+        wallet = self.investors[h]
+        status = InvestorStatus.ACTIVE if active else InvestorStatus.SUSPENDED
+        data = self.enc("registry", "setInvestorStatus", investor_id_for(wallet), int(status))
+        if self.step("set_investor_status", None, self.p.admin, self.p.registry, data):
+            self.model.investors[wallet].status = status
+
+    def renew_kyc(self, h: int, days: int) -> None:
+        self.refresh_clock()
+        wallet = self.investors[h]
+        investor = self.model.investors[wallet]
+        expiry = self.model.now + days * DAY + HALF_DAY
+        data = self.enc("registry", "updateInvestor", investor_id_for(wallet), investor.cls, JAPAN, expiry)
+        if self.step("renew_kyc", None, self.p.admin, self.p.registry, data):
+            investor.kyc_expiry = expiry
+
+    # ---------------------------------------------------------------- issuer-approved transfers
+
+    @rule(t=st.integers(0, 1), s=st.integers(0, 11), r=st.integers(0, 5), share=SHARES)
+    def apply_for_transfer(self, t: int, s: int, r: int, share: int) -> None:
+        self.refresh_clock()
+        token = self.token(t)
+        applicant, to = self.sender(s, self.free_of(token)), self.parties()[r]
+        if to == applicant:
+            # Known finding (tests/unit/token/test_findings_self_movement.py): approving an
+            # application to oneself leaves its amount pending for good. Left out until fixed.
+            to = self.parties()[(r + 1) % len(self.parties())]
+        value = portion(token.free(applicant), share)
+        expect = self.model.predict_apply(token, applicant, to, value)
+        if self.step("apply_for_transfer", expect, applicant, token.address, self.enc("token", "applyForTransfer", to, value, b"")):
+            self.model.apply_apply(token, applicant, to, value)
+
+    def _has_applications(self) -> bool:
+        return any(t.applications for t in self.model.tokens.values())
+
+    def _application(self, pick: int) -> tuple[TokenModel, int]:
+        entries = [(t, i) for t in self.model.tokens.values() for i in range(len(t.applications))]
+        return entries[pick % len(entries)]
+
+    @precondition(_has_applications)
+    @rule(pick=st.integers(0, 10**6), action=st.sampled_from(["approve", "reject", "cancel", "cancel_by_other"]))
+    def settle_application(self, pick: int, action: str) -> None:
+        self.refresh_clock()
+        token, app_id = self._application(pick)
+        app = token.applications[app_id]
+        if action == "approve":
+            expect = self.model.predict_approve(token, app_id)
+            if self.step("approve_transfer", expect, self.p.admin, token.address, self.enc("token", "approveTransfer", app_id, b"")):
+                self.model.apply_approve(token, app_id)
+            return
+        if action == "reject":
+            caller, sender, fn, status = None, self.p.admin, "rejectTransfer", ApplicationStatus.REJECTED
+        else:
+            caller = app.applicant if action == "cancel" else self.p.investors["C" if app.applicant != self.p.investors["C"] else "D"]
+            sender, fn, status = caller, "cancelTransfer", ApplicationStatus.CANCELLED
+        expect = self.model.predict_close_application(token, app_id, caller)
+        if self.step(fn, expect, sender, token.address, self.enc("token", fn, app_id, b"")):
+            self.model.apply_close_application(token, app_id, status)
+
+    # ---------------------------------------------------------------- DvP settlement
+
+    @rule(
+        t=st.integers(0, 1),
+        s=st.integers(0, 9),
+        b=st.integers(0, 5),
+        share=SHARES,
+        amount=st.integers(1, 1_500_000),
+        days=st.integers(1, 3),
+    )
+    def instruct(self, t: int, s: int, b: int, share: int, amount: int, days: int) -> None:
+        """The seller's lock to the DvP contract carries the instruction."""
+        self.refresh_clock()
+        token, buyer = self.token(t), self.parties()[b]
+        seller = self.sender(s, self.free_of(token), self.investors)
+        quantity = portion(token.free(seller), share)
+        expiry = self.model.now + days * DAY + HALF_DAY
+        self.salt += 1
+        salt = self.salt.to_bytes(32, "big")
+        data = encode(["address", "uint256", "uint40", "bytes32"], [buyer, amount, expiry, salt])
+        expect = self.model.predict_instruct(token, seller, buyer, quantity, expiry)
+        if self.step("instruct", expect, seller, token.address, self.enc("token", "lock", self.p.dvp, quantity, data)):
+            ins = Instruction(token.address, seller, buyer, quantity, amount, expiry, salt)
+            self.model.apply_instruct(keccak(encode(["(address,address,address,uint256,uint256,uint40,bytes32)"], [ins.as_tuple()])), ins)
+
+    def _has_instructions(self) -> bool:
+        return bool(self.model.instructions)
+
+    @precondition(_has_instructions)
+    @rule(pick=st.integers(0, 10**6), action=st.sampled_from(["accept", "approve", "cancel", "reject", "release"]))
+    def settle_instruction(self, pick: int, action: str) -> None:
+        self.refresh_clock()
+        ids = sorted(self.model.instructions)
+        ins_id = ids[pick % len(ids)]
+        ins = self.model.instructions[ins_id]
+        data = self.enc("dvp", action, ins.as_tuple())
+        if action == "accept":
+            before = self._legs(ins)
+            expect = self.model.predict_accept(ins)
+            if self.step("dvp_accept", expect, ins.buyer, self.p.dvp, data):
+                self._check_both_legs(ins, before, self.receipts[-1][1])
+                self.model.apply_accept(ins_id)
+            else:
+                assert self._legs(ins) == before, "a refused settlement moved a leg"
+        elif action == "approve":
+            if self.step("dvp_approve", self.model.predict_settlement_approve(ins), self.p.admin, self.p.dvp, data):
+                ins.approved = True
+        elif action in ("cancel", "reject"):
+            sender = ins.seller if action == "cancel" else self.p.admin
+            if self.step(f"dvp_{action}", None, sender, self.p.dvp, data):
+                self.model.apply_close_instruction(ins_id)
+        else:
+            if self.step("dvp_release", self.model.predict_release(ins), self.p.outsider, self.p.dvp, data):
+                self.model.apply_close_instruction(ins_id)
+
+    def _legs(self, ins: Instruction) -> tuple[int, ...]:
+        bal_t, bal_c = self.p.abi["token"]["balanceOf"], self.p.abi["coin"]["balanceOf"]
+        raw = self.rpc.batch(
+            [
+                (ins.token, bal_t.encode(ins.seller)),
+                (ins.token, bal_t.encode(ins.buyer)),
+                (self.p.coin, bal_c.encode(ins.seller)),
+                (self.p.coin, bal_c.encode(ins.buyer)),
+            ]
+        )
+        return tuple(bal_t.decode(r) for r in raw)
+
+    def _check_both_legs(self, ins: Instruction, before: tuple[int, ...], receipt: dict[str, Any]) -> None:
+        """A settled instruction moved exactly the quantity one way and the amount the other."""
+        after = self._legs(ins)
+        expected = (before[0] - ins.quantity, before[1] + ins.quantity, before[2] + ins.amount, before[3] - ins.amount)
+        assert after == expected, f"settlement legs: before {before}, after {after}, expected {expected}"
+        moves = {(log["address"].lower(), _topic_address(log["topics"][1]), _topic_address(log["topics"][2])) for log in receipt["logs"] if log["topics"][0] == TRANSFER_TOPIC}
+        assert (ins.token.lower(), ins.seller, ins.buyer) in moves and (self.p.coin.lower(), ins.buyer, ins.seller) in moves
+
+    # ---------------------------------------------------------------- yen coin
+
+    def mint_yen(self, r: int, amount: int) -> None:
+        self.refresh_clock()
+        to = [*self.parties(), self.p.bank, self.p.admin][r]
+        expect = self.model.predict_mint(self.p.bank, to, amount)
+        if self.step("mint_yen", expect, self.p.bank, self.p.coin, self.enc("coin", "mint", to, amount)):
+            self.model.apply_mint(to, amount)
+
+    def burn_yen(self, h: int, share: int) -> None:
+        """The bank burns its own coins (h == 5) or an investor redeems coins for bank yen."""
+        self.refresh_clock()
+        amount = portion(self.model.coin.balance.get(self.p.bank if h == 5 else self.investors[h], 0), share)
+        if h == 5:
+            holder, data, name = self.p.bank, self.enc("coin", "burn", amount), "burn_yen"
+        else:
+            holder, data, name = self.investors[h], self.enc("coin", "redeem", amount, b"\x01" * 32), "redeem_yen"
+        if self.step(name, self.model.predict_burn(holder, amount), holder, self.p.coin, data):
+            self.model.apply_burn(holder, amount)
+
+    def transfer_yen(self, s: int, r: int, share: int) -> None:
+        self.refresh_clock()
+        sender, to = self.sender(s, self.model.coin.balance), self.parties()[r]
+        amount = portion(self.model.coin.balance.get(sender, 0), share)
+        expect = self.model.predict_coin_transfer(sender, to, amount)
+        if self.step("transfer_yen", expect, sender, self.p.coin, self.enc("coin", "transfer", to, amount)):
+            self.model.apply_coin_transfer(sender, to, amount)
+
+    def freeze_yen(self, h: int, again: int) -> None:
+        """Toggles a holder's coin freeze; one time in ten asks for the state it is already in."""
+        holder = self.investors[h]
+        freeze = (holder in self.model.coin.frozen) == (again == 0)
+        expect = self.model.predict_coin_freeze(holder, freeze)
+        if self.step("freeze_yen", expect, self.p.admin, self.p.coin, self.enc("coin", "freeze" if freeze else "unfreeze", holder)):
+            (self.model.coin.frozen.add if freeze else self.model.coin.frozen.discard)(holder)
+
+    def pause_yen(self, again: int) -> None:
+        """Toggles the coin's pause; one time in ten asks for the state it is already in (refused)."""
+        paused = self.model.coin.paused if again == 0 else not self.model.coin.paused
+        expect = self.model.predict_coin_pause(paused)
+        if self.step("pause_yen", expect, self.p.admin, self.p.coin, self.enc("coin", "pause" if paused else "unpause")):
+            self.model.coin.paused = paused
+
+    # ---------------------------------------------------------------- time, record dates, distributions
+
+    def schedule_record_date(self, t: int, days: int) -> None:
+        self.refresh_clock()
+        token = self.token(t)
+        base = max([self.model.now, *token.record_dates])
+        date = base + days * DAY + (HALF_DAY if base == self.model.now else 0)
+        if self.step("schedule_record_date", None, self.p.admin, token.address, self.enc("token", "scheduleRecordDate", date)):
+            token.record_dates.append(date)
+
+    def _time_matters(self) -> bool:
+        """Something waits for the clock: a record date, an instruction's expiry, a KYC within a month."""
+        m = self.model
+        return (
+            any(date > m.now for t in m.tokens.values() for date in t.record_dates)
+            or bool(m.instructions)
+            or any(m.now < i.kyc_expiry < m.now + 30 * DAY for i in m.investors.values())
+        )
+
+    def advance_time(self, days: int) -> None:
+        STATS.count_rule("advance_time")
+        self.rpc.advance(days * DAY)
+        self.model.pass_time(self.rpc.timestamp())
+
+    def _undeclared_record_date(self) -> tuple[TokenModel, int] | None:
+        declared = {(p.token, p.record_index) for p in self.model.payments.values()}
+        fund = self.model.tokens[self.p.fund]
+        for index in sorted(fund.snapshots):
+            if (fund.address, index) not in declared:
+                return fund, index
+        return None
+
+    @precondition(lambda self: self._undeclared_record_date() is not None and not self.model.coin.paused)
+    @rule()
+    def declare_distribution(self) -> None:
+        """The issuer declares and funds a distribution on the fund's first undeclared passed record date."""
+        self.refresh_clock()
+        token, index = self._undeclared_record_date()
+        payment_date = token.record_dates[index] + 1
+        data = self.enc(
+            "corporate", "declareDistribution", token.address, index, DISTRIBUTION_PER_UNIT, payment_date, payment_date + 400 * DAY
+        )
+        assert self.step("declare_distribution", None, self.p.admin, self.p.corporate, data)
+        payment = Payment(len(self.model.payments) + 1, token.address, index, DISTRIBUTION_PER_UNIT)
+        self.model.payments[payment.id] = payment
+        needed = self.model.required_funding(payment)
+        if needed > self.model.coin.balance.get(self.p.admin, 0):
+            assert self.step("mint_yen", None, self.p.bank, self.p.coin, self.enc("coin", "mint", self.p.admin, needed))
+            self.model.apply_mint(self.p.admin, needed)
+        if needed:
+            assert self.step("fund_distribution", None, self.p.admin, self.p.corporate, self.enc("corporate", "fund", payment.id))
+            self.model.apply_coin_transfer(self.p.admin, self.p.corporate, needed)
+            payment.funded = needed
+
+    @precondition(lambda self: any(p.funded for p in self.model.payments.values()))
+    @rule(pick=st.integers(0, 10**6), holders=st.lists(st.integers(0, 5), min_size=1, max_size=4))
+    def pay_batch(self, pick: int, holders: list[int]) -> None:
+        self.refresh_clock()
+        funded = [p for p in self.model.payments.values() if p.funded]
+        payment = funded[pick % len(funded)]
+        wallets = [self.parties()[h] for h in holders]
+        data = self.enc("corporate", "payBatch", payment.id, wallets)
+        if self.step("pay_batch", None, self.p.admin, self.p.corporate, data):
+            for wallet in wallets:
+                self.model.pay(payment, wallet, self.p.corporate)
+
+    # ---------------------------------------------------------------- grouped rules
+    # Fewer, grouped rules: Hypothesis picks among rules, so grouping the many small operations
+    # leaves the multi-step flows (applications, settlement, distributions) their fair share.
+
+    @rule(op=st.sampled_from(["issue", "redeem"]), t=st.integers(0, 1), h=st.integers(0, 9), share=SHARES)
+    def issue_or_redeem(self, op: str, t: int, h: int, share: int) -> None:
+        if op == "issue":
+            self.issue(t, h % 6, min(share, 60))
+        else:
+            self.redeem(t, h, share)
+
+    @rule(
+        op=st.sampled_from(["freeze_partial", "wallet_frozen", "pause_token"]),
+        t=st.integers(0, 1),
+        h=st.integers(0, 9),
+        share=SHARES,
+        flag=st.booleans(),
+    )
+    def compliance(self, op: str, t: int, h: int, share: int, flag: bool) -> None:
+        if op == "freeze_partial":
+            self.freeze_partial(t, h, share, flag)
+        elif op == "wallet_frozen":
+            self.set_wallet_frozen(t, h % 5, flag)
+        else:
+            self.pause_token(t)
+
+    @rule(op=st.sampled_from(["status", "renew"]), h=st.integers(0, 4), active=st.booleans(), days=st.integers(1, 30))
+    def registrar(self, op: str, h: int, active: bool, days: int) -> None:
+        if op == "status":
+            self.set_investor_status(h, active)
+        else:
+            self.renew_kyc(h, days)
+
+    @rule(
+        op=st.sampled_from(["mint", "burn", "transfer", "freeze", "pause"]),
+        s=st.integers(0, 11),
+        r=st.integers(0, 7),
+        share=SHARES,
+        again=st.integers(0, 9),
+    )
+    def yen(self, op: str, s: int, r: int, share: int, again: int) -> None:
+        if op == "mint":
+            self.mint_yen(r, share * 10_000)
+        elif op == "burn":
+            self.burn_yen(s % 6, share)
+        elif op == "transfer":
+            self.transfer_yen(s, r % 6, share)
+        elif op == "freeze":
+            self.freeze_yen(s % 5, again)
+        else:
+            self.pause_yen(again)
+
+    @rule(op=st.sampled_from(["schedule", "advance"]), t=st.integers(0, 1), days=st.integers(1, 4))
+    def clock(self, op: str, t: int, days: int) -> None:
+        if op == "schedule":
+            self.schedule_record_date(t, min(days, 3))
+        elif self._time_matters():
+            self.advance_time(days)
+
+    # ---------------------------------------------------------------- the invariants
+
+    @invariant()
+    def chain_matches_model(self) -> None:
+        """Every invariant of docs/assurance.md "Properties", on the whole state, after every step."""
+        STATS.steps += self.started  # the first check is of the base state, not after a step
+        self.started = True
+        m, p, tok, coin = self.model, self.p, self.p.abi["token"], self.p.abi["coin"]
+        accounts = self.universe()
+        calls: list[tuple[str, bytes]] = []
+        for token in m.tokens.values():
+            calls.append((token.address, tok["totalSupply"].encode()))
+            calls.append((token.address, tok["holderCount"].encode()))
+            for a in accounts:
+                calls += [
+                    (token.address, tok["balanceOf"].encode(a)),
+                    (token.address, tok["freeBalanceOf"].encode(a)),
+                    (token.address, tok["frozenTokensOf"].encode(a)),
+                    (token.address, tok["pendingOf"].encode(a)),
+                    (token.address, tok["totalLockedOf"].encode(a)),
+                    (token.address, tok["lockedOf"].encode(p.dvp, a)),
+                ]
+            for index in sorted(token.snapshots):
+                calls.append((token.address, tok["totalSupplyAtRecordDate"].encode(index)))
+                calls += [(token.address, tok["balanceOfAtRecordDate"].encode(a, index)) for a in accounts]
+        calls.append((p.coin, coin["totalSupply"].encode()))
+        calls += [(p.coin, coin["balanceOf"].encode(a)) for a in accounts]
+        statuses = sorted(m.instructions)
+        calls += [(p.dvp, p.abi["dvp"]["statusOf"].encode(i)) for i in statuses]
+        payments = sorted(m.payments)
+        for pid in payments:
+            calls += [(p.corporate, p.abi["corporate"]["entitlementOf"].encode(pid, a)) for a in self.parties()]
+        values = iter(self.rpc.batch(calls))
+
+        def next_uint() -> int:
+            return int.from_bytes(next(values)[:32], "big")
+
+        for token in m.tokens.values():
+            supply, holders = next_uint(), next_uint()
+            # 1. Supply = everything the holders own, each unit counted once.
+            assert supply == token.total_supply(), f"{token.name}: totalSupply {supply} != model {token.total_supply()}"
+            assert holders == token.holder_count(), f"{token.name}: holderCount {holders} != model {token.holder_count()}"
+            owned = 0
+            for a in accounts:
+                balance, free, frozen, pending, locked, at_dvp = (next_uint() for _ in range(6))
+                owned += balance
+                assert free + frozen + pending + locked == balance, f"{token.name} {a}: parts do not add up"
+                got = (balance, free, frozen, pending, locked, at_dvp)
+                want = (
+                    token.balance.get(a, 0),
+                    token.free(a),
+                    token.frozen.get(a, 0),
+                    token.pending.get(a, 0),
+                    token.total_locked(a),
+                    token.locked.get((p.dvp, a), 0),
+                )
+                assert got == want, f"{token.name} {a}: chain (balance, free, frozen, pending, locked, dvp) {got} != model {want}"
+            assert owned == supply, f"{token.name}: holders own {owned}, supply {supply}"
+            # 5. Record-date balances are the balances when the date passed.
+            for index in sorted(token.snapshots):
+                balances, snap_supply = token.snapshots[index]
+                assert next_uint() == snap_supply, f"{token.name}: totalSupplyAtRecordDate({index})"
+                for a in accounts:
+                    got_at = next_uint()
+                    assert got_at == balances.get(a, 0), f"{token.name} {a}: balanceOfAtRecordDate({index}) {got_at} != {balances.get(a, 0)}"
+        # 4. The yen supply moves by mint and burn only, and is what the accounts hold.
+        yen_supply = next_uint()
+        yen = [next_uint() for _ in accounts]
+        assert yen_supply == m.coin.supply() == sum(yen), f"yen supply {yen_supply}, model {m.coin.supply()}, held {sum(yen)}"
+        for a, got in zip(accounts, yen):
+            assert got == m.coin.balance.get(a, 0), f"yen {a}: chain {got} != model {m.coin.balance.get(a, 0)}"
+        # 6. The settlement contract holds nothing of its own; its locks are its open instructions.
+        for ins_id in statuses:
+            status = next_uint()
+            assert status == (2 if m.instructions[ins_id].approved else 1), f"instruction {ins_id.hex()}: status {status}"
+        for token in m.tokens.values():
+            assert token.balance.get(p.dvp, 0) == 0
+            for seller in self.investors:
+                open_qty = sum(i.quantity for i in m.instructions.values() if i.token == token.address and i.seller == seller)
+                assert token.locked.get((p.dvp, seller), 0) == open_qty
+        assert m.coin.balance.get(p.dvp, 0) == 0
+        # 5b. Corporate-actions entitlements equal the record-date balances (unpaid holders).
+        for pid in payments:
+            for a in self.parties():
+                units = next_uint()
+                # entitlementOf returns (units, gross, tax, net); only units is the first word.
+                assert units == m.entitlement_units(m.payments[pid], a), f"payment {pid} {a}: entitlement {units}"
+        corporate_due = sum(pm.funded - pm.paid for pm in m.payments.values())
+        assert m.coin.balance.get(p.corporate, 0) == corporate_due
+        # 2. No wallet ineligible at the time of receipt received anything; 3. settlement legs.
+        self._check_receipts()
+
+    def _check_receipts(self) -> None:
+        """Every Transfer in this step's transactions, checked against the chain at its block:
+        a security-token recipient was eligible and unfrozen; a yen recipient was eligible, a
+        system account, unfrozen; yen was created or destroyed only by mint and burn; a Settled
+        event came with both legs."""
+        p, reg, tok, coin = self.p, self.p.abi["registry"], self.p.abi["token"], self.p.abi["coin"]
+        for name, receipt in self.receipts:
+            block = receipt["blockNumber"]
+            calls: list[tuple[str, bytes]] = []
+            checks: list[tuple[str, str]] = []
+            settled = any(log["topics"][0] == SETTLED_TOPIC for log in receipt["logs"])
+            legs = set()
+            for log in receipt["logs"]:
+                if log["topics"][0] != TRANSFER_TOPIC:
+                    continue
+                source = to_checksum_address(log["address"])
+                sender, to = _topic_address(log["topics"][1]), _topic_address(log["topics"][2])
+                legs.add(source)
+                if source == p.coin and (sender == ZERO or to == ZERO):
+                    assert name in ("mint_yen", "burn_yen", "redeem_yen"), f"{name} changed the yen supply"
+                if to == ZERO:
+                    continue
+                if source in (p.fund, p.pro):
+                    calls += [(p.registry, reg["isEligible"].encode(to)), (source, tok["isFrozen"].encode(to))]
+                    checks.append(("token", to))
+                elif source == p.coin:
+                    calls += [
+                        (p.registry, reg["isEligible"].encode(to)),
+                        (p.coin, coin["isFrozen"].encode(to)),
+                        (p.coin, coin["isSystemAccount"].encode(to)),
+                    ]
+                    checks.append(("coin", to))
+            if settled:
+                assert len(legs) == 2 and p.coin in legs, f"{name}: Settled without both legs"
+            answers = iter(self.rpc.batch(calls, block=block))
+            for kind, to in checks:
+                eligible, frozen = (bool(int.from_bytes(next(answers)[:32], "big")) for _ in range(2))
+                if kind == "token":
+                    assert eligible and not frozen, f"{name}: {to} received a security while ineligible or frozen"
+                else:
+                    system = bool(int.from_bytes(next(answers)[:32], "big"))
+                    assert (eligible or system) and not frozen, f"{name}: {to} received yen while ineligible or frozen"
+        self.receipts.clear()
+
+
+def _topic_address(topic: str) -> str:
+    return to_checksum_address("0x" + topic[-40:])
+
+
+def test_platform_state_machine(platform: Platform, rpc: Rpc) -> None:
+    """The platform against its model, KABUTO_PBT_EXAMPLES examples of KABUTO_PBT_STEPS steps."""
+    PlatformMachine.context = Context(platform, rpc)
+    started = time.monotonic()
+    try:
+        run_state_machine_as_test(
+            PlatformMachine,
+            settings=settings(
+                max_examples=EXAMPLES,
+                stateful_step_count=STEPS,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
+    finally:
+        STATS.seconds += time.monotonic() - started
+        STATS.transactions += rpc.transactions
+        STATS.calls += rpc.calls
