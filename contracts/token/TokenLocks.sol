@@ -72,14 +72,14 @@ abstract contract TokenLocks is TokenCore {
         _encumber(msg.sender, value, lockAddress);
         _locked[lockAddress][msg.sender] += value;
         emit Locked(lockAddress, msg.sender, value, data);
-        if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, value, data);
+        if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, msg.sender, value, data);
     }
 
     /// @dev A contract lock address (the settlement contracts) learns of each lock in the same
     /// transaction, so a lock and what it is for (a delivery instruction) exist together or not at
     /// all. Called last (checks-effects-interactions); a refusal reverts the whole lock.
-    function _notifyLockReceiver(address lockAddress, uint256 value, bytes calldata data) private {
-        if (ILockReceiver(lockAddress).onTokensLocked(msg.sender, value, data) != ILockReceiver.onTokensLocked.selector) {
+    function _notifyLockReceiver(address lockAddress, address account, uint256 value, bytes calldata data) private {
+        if (ILockReceiver(lockAddress).onTokensLocked(account, value, data) != ILockReceiver.onTokensLocked.selector) {
             revert TokenUnauthorizedLockAddress(lockAddress);
         }
     }
@@ -103,6 +103,9 @@ abstract contract TokenLocks is TokenCore {
         _encumber(account, value, lockAddress);
         _locked[lockAddress][account] += value;
         emit ForceLocked(lockAddress, account, value, data);
+        // A seizure to a contract lock address is accounted for like any lock: the settlement
+        // contract refuses units that no instruction owns.
+        if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, account, value, data);
     }
 
     /// @inheritdoc ISecurityToken

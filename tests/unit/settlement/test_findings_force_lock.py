@@ -3,13 +3,13 @@ to be exactly the locks of its open instructions ("no lock without an instructio
 docs/settlement.md), but an issuer agent's forceLock to the DvP contract is accepted without any
 instruction: ILockReceiver.onTokensLocked is called by lock() only. The forced units then sit in
 the seller's pool at the DvP contract, where an instruction's close or acceptance can draw on them.
-Marked strict xfail until the token refuses (or reports) a forceLock to a lock receiver."""
+Fixed: forceLock tells a contract lock address like lock() does, and the DvP contract refuses
+units that no instruction owns."""
 
 import ape
 import pytest
 
 
-@pytest.mark.xfail(strict=True, reason="forceLock to the DvP contract opens a lock no instruction owns")
 def test_force_lock__to_the_settlement_contract__is_refused(token, dvp, agent, seller):
     before = token.lockedOf(dvp, seller)
     with ape.reverts():

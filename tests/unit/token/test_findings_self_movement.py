@@ -1,7 +1,7 @@
 """Findings of the property test (tests/property): a movement from a wallet to itself that takes
 encumbered units leaves them encumbered for good. TokenCore._update skips every account update when
 from == to, including the release of `fromEncumbered`, so the units stay out of the free balance
-with nothing (no application, freeze or lock) to release them. Marked strict xfail until fixed:
+with nothing (no application, freeze or lock) to release them. Fixed in TokenCore._update (the encumbered part is released on a self-move); kept as regression tests:
 when the token is fixed these tests pass and the marker must go."""
 
 import pytest
@@ -21,7 +21,7 @@ def parts(token, holder):
     )
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING)
+
 def test_approve__application_to_self__releases_the_pending_amount(token, agent, alice):
     token.issue(alice, 100, b"", sender=agent)
     token.applyForTransfer(alice, 1, b"", sender=alice)
@@ -31,7 +31,7 @@ def test_approve__application_to_self__releases_the_pending_amount(token, agent,
     assert parts(token, alice) == (100, 100, 0, 0, 0)
 
 
-@pytest.mark.xfail(strict=True, reason=FINDING)
+
 def test_forced_transfer__to_self_of_frozen_units__leaves_no_phantom_pending(token, agent, compliance, alice):
     token.issue(alice, 100, b"", sender=agent)
     token.freezePartialTokens(alice, 100, sender=compliance)
