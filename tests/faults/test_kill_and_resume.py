@@ -65,7 +65,7 @@ def kill_when(node: AnvilNode, issued_at_least: int, stop: threading.Event) -> N
     while not stop.is_set():
         try:
             if issued_count(node.url) >= issued_at_least:
-                time.sleep(0.3)  # let the state file catch up with part of it, like a real crash
+                time.sleep(1.5)  # the state file (dumped every second) now holds part of it
                 node.kill_hard()
                 return
         except Exception:
@@ -103,6 +103,9 @@ def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
                        ops.registrar, progress=False)
         travel_to(__import__("datetime").date(2027, 1, 15))
         plan = plan_issue(platform, term_sheet, allocation_csv)
+        # One block a second from here on, as on a QBFT chain, so the kill lands mid-issuance.
+        networks.provider.make_request("evm_setAutomine", [False])
+        networks.provider.make_request("evm_setIntervalMining", [1])
         stop = threading.Event()
         killer = threading.Thread(target=kill_when, args=(persistent_node, KILL_AFTER_ISSUED, stop))
         killer.start()
