@@ -21,9 +21,11 @@ from kabuto.bench.model import Outcome
 from kabuto.bench.registry import Peer
 from kabuto.core import JAPAN, YEAR, deploy_token, investor_id_for
 from kabuto.crypto import public_key_from_der
+from kabuto.domain import Kind
 from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, class_mask
 from kabuto.ops.chain import Platform, load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
+from kabuto.ops.export import _terms
 from kabuto.ops.trading import DvpInstruction, instruct_dvp
 from kabuto.personal_data import PersonalData, encrypt_personal_data
 from kabuto.signing import Eip712Domain, Permit, sign_typed
@@ -93,10 +95,17 @@ class KabutoPlatform:
         expect(registry.isEligible(wallet), f"Kabuto registry does not find {wallet} eligible after onboarding")
         return receipts
 
+    def public_key(self) -> Any:
+        """The issuer's public key as registered (what kabuto.ops.onboard encrypts to)."""
+        return public_key_from_der(bytes(self.registry.issuerKeyOf(self.ops.issuer)))
+
     def envelope(self) -> bytes:
         """A real envelope of SAMPLE_PERSON, encrypted to the issuer's registered key."""
-        public_key = public_key_from_der(bytes(self.registry.issuerKeyOf(self.ops.issuer)))
-        return encrypt_personal_data(SAMPLE_PERSON, public_key)
+        return encrypt_personal_data(SAMPLE_PERSON, self.public_key())
+
+    def bond_terms_view(self) -> Any:
+        """The bond's terms as the register export reads them."""
+        return _terms(self.token, Kind.Bond)
 
     def investor(self, ctx: BenchContext) -> Any:
         """A new funded wallet, onboarded."""
@@ -106,14 +115,14 @@ class KabutoPlatform:
         return wallet
 
 
-def deploy(ctx: BenchContext, workdir: Path) -> KabutoPlatform:
+def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> KabutoPlatform:
     """The whole platform by kabuto.ops.deploy (manifest and issuer key under ``workdir``),
     and one bond with the bench rules; the DvP and venue contracts authorised as lock
     addresses (DvP carrying the issuer's approval, as in docs/settlement.md)."""
     ops = _operators(ctx)
     deploy_platform(ops, directory=workdir / "deployments", key_dir=workdir / "keys")
     platform = load_platform(workdir / "deployments")
-    token = deploy_token(ops.issuer, platform.registry, rules=BENCH_RULES, agent=ops.issuer,
+    token = deploy_token(ops.issuer, platform.registry, rules=rules, agent=ops.issuer,
                          compliance=ops.compliance, name="Kabuto bench bond", symbol="KBB")
     token.authorizeLockAddress(platform.dvp, True, True, sender=ops.issuer)
     token.authorizeLockAddress(platform.batch, True, False, sender=ops.issuer)
@@ -206,8 +215,9 @@ def measure_dvp(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
     return gas_of(
         "kabuto.dvp.total", permit_variant,
         note=(f"counted: seller token.lock(dvp) carrying the instruction + buyer acceptWithPermit "
-              f"(EIP-2612 permit signed off-chain, no approve tx): {permit_gas:,} gas, 2 txs; "
-              f"with an approve tx instead: lock + yen.approve + accept = {approve_gas:,} gas, 3 txs; "
+              f"(EIP-2612 permit signed off-chain, no approve tx): {permit_gas:,} gas, 2 txs, the pair's first "
+              f"settlement (buyer becomes a holder, seller's first yen). Later settlements of the same pair (both "
+              f"balances already non-zero): with an approve tx: lock + yen.approve + accept = {approve_gas:,} gas, 3 txs; "
               f"with a standing allowance: lock + accept = {standing_gas:,} gas, 2 txs. Both legs on-chain, "
               "both parties' eligibility checked by the token; no issuer approval (not required by the bond)"),
     )
@@ -232,7 +242,7 @@ def lock_and_accept_standing(kp: KabutoPlatform, seller: Any, buyer: Any, amount
 def venue_batch(kp: KabutoPlatform, participants: list[Any], trades: int) -> tuple[list[str], list[tuple[int, ...]]]:
     """Sorted participant addresses and ``trades`` trades among them (each a different pair in
     turn, one unit at PRICE yen), as a venue's execution file would list them."""
-    addresses = sorted(p.address for p in participants)
+    addresses = sorted((p.address for p in participants), key=lambda a: int(a, 16))
     n = len(addresses)
     rows = []
     for i in range(trades):
