@@ -29,7 +29,7 @@ from kabuto.keys import KeyFiles, load_private_key
 from kabuto.lots import TransferEvent, build_lots
 from kabuto.onchain_types import InvestorClass, Rules, class_mask
 from kabuto.personal_data import PersonalData, decrypt_personal_data, encrypt_personal_data
-from kabuto.register import BondTermsView, HolderRegister, holder_entries, reconcile, write_register
+from kabuto.register import HolderRegister, holder_entries, reconcile, write_register
 
 INVESTORS = 10_000
 TRANSFERS = 100_000
