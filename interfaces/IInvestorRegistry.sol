@@ -56,6 +56,18 @@ interface IInvestorRegistry {
     function registerInvestor(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external;
 
+    /// @notice Onboarding in one transaction: {registerInvestor} then {setPersonalData} for `issuer`.
+    /// Emits {InvestorRegistered} and {PersonalDataStored}; all or nothing.
+    function onboardInvestor(
+        bytes32 investorId,
+        address wallet,
+        InvestorClass investorClass,
+        uint16 country,
+        uint40 kycExpiry,
+        address issuer,
+        bytes calldata ciphertext
+    ) external;
+
     function updateInvestor(bytes32 investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry) external;
 
     function setInvestorStatus(bytes32 investorId, Status status) external;
@@ -63,8 +75,9 @@ interface IInvestorRegistry {
     /// @notice Replaces the investor's wallet (lost key). The old wallet stops being eligible at once.
     function replaceWallet(bytes32 investorId, address newWallet) external;
 
-    /// @notice Stores the investor's personal data for `issuer`, encrypted by the tooling to the
-    /// issuer's key. Only a hash stays in storage; the ciphertext travels in the event.
+    /// @notice Publishes the investor's personal data for `issuer`, encrypted by the tooling to the
+    /// issuer's key, in {PersonalDataStored} (ciphertext and its keccak256). Nothing is stored:
+    /// the latest event per (investor, issuer) is the current data.
     function setPersonalData(bytes32 investorId, address issuer, bytes calldata ciphertext) external;
 
     function setIssuerKey(address issuer, bytes calldata publicKey) external;
@@ -88,8 +101,6 @@ interface IInvestorRegistry {
 
     /// @notice True when `wallet` is registered, active and its KYC has not expired.
     function isEligible(address wallet) external view returns (bool);
-
-    function personalDataHash(bytes32 investorId, address issuer) external view returns (bytes32);
 
     function investorCount() external view returns (uint256);
 }

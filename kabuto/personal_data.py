@@ -2,8 +2,8 @@
 
 The data is serialised deterministically (NFC-normalised text, JSON with sorted keys, no
 spaces, UTF-8) so that the same person always gives the same plaintext, then encrypted to
-the issuer's key (:mod:`kabuto.crypto`). The registry keeps ``keccak256(ciphertext)`` in
-storage and the ciphertext in its ``PersonalDataStored`` event.
+the issuer's key (:mod:`kabuto.crypto`). The registry keeps nothing in storage: the ciphertext
+and its ``keccak256`` travel in its ``PersonalDataStored`` event.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class PersonalData(BaseModel):
 
 
 def encrypt_personal_data(data: PersonalData, public_key: rsa.RSAPublicKey) -> bytes:
-    """The ciphertext for `setPersonalData`."""
+    """The ciphertext for `onboardInvestor` / `setPersonalData`."""
     return crypto.encrypt(data.to_bytes(), public_key)
 
 
@@ -60,5 +60,5 @@ def decrypt_personal_data(ciphertext: bytes, private_key: rsa.RSAPrivateKey) -> 
 
 
 def data_hash(ciphertext: bytes) -> bytes:
-    """keccak256 of the ciphertext: what `personalDataHash` returns once it is stored."""
+    """keccak256 of the ciphertext: the `dataHash` of its `PersonalDataStored` event."""
     return keccak(ciphertext)

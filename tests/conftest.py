@@ -12,3 +12,89 @@ def deployer(accounts):
 def outsider(accounts):
     """An account that holds no role anywhere."""
     return accounts[9]
+
+
+_SUMMARY_LINES: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def suite_summary():
+    """Append a line (matrix cells, analysed contracts, property steps, gas) to the summary
+    printed at the end of the run, whatever pytest captures."""
+    return _SUMMARY_LINES.append
+
+
+def pytest_terminal_summary(terminalreporter):
+    if _SUMMARY_LINES:
+        terminalreporter.section("kabuto assurance summary")
+        for line in _SUMMARY_LINES:
+            terminalreporter.write_line(line)
+
+
+def _revert_without_trace_printout() -> None:
+    """Ape's foundry provider fetches and prints the whole call trace of every reverted
+    transaction (seconds each with anvil's step tracing). The suite checks hundreds of refusals,
+    so tests keep the error (and its custom-error decoding, which `ape.reverts` asserts on)
+    and skip the printout. Nothing else about the provider changes."""
+    from ape.exceptions import ContractLogicError, TransactionError
+    from ape_foundry.provider import FoundryProvider
+
+    def handle_execution_reverted(self, exception, revert_message=None, **kwargs):
+        if not revert_message or revert_message == "0x":
+            revert_message = TransactionError.DEFAULT_MESSAGE
+        if revert_message.startswith("revert: "):
+            revert_message = revert_message[len("revert: "):]
+        error = ContractLogicError(base_err=exception, revert_message=revert_message, **kwargs)
+        return self.compiler_manager.enrich_error(error)
+
+    FoundryProvider._handle_execution_reverted = handle_execution_reverted
+
+
+_revert_without_trace_printout()
+
+
+def _decode_nested_errors_without_step_traces() -> None:
+    """When a custom error comes from a contract called by the one the test called (the token
+    refusing inside a settlement), Ape finds that contract by replaying anvil's step-by-step
+    trace: many seconds per refusal. Anvil's call tracer names the same contract at once, so
+    the error is decoded exactly as before, from the same contract and address, only faster.
+    Falls back to Ape's own way when the call tracer does not answer."""
+    from ape_ethereum.ecosystem import Ethereum
+
+    original = Ethereum.decode_custom_error
+
+    def reverting_callee(provider, tx_hash: str, data: str) -> str | None:
+        frame = provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "callTracer"}])
+        found = None
+        stack = [frame]
+        while stack:
+            call = stack.pop()
+            if call.get("error") and (call.get("output") or "").lower() == data.lower():
+                found = call.get("to")  # deeper frames are visited later and win
+            stack.extend(call.get("calls") or [])
+        return found
+
+    def decode_custom_error(self, data, address, **kwargs):
+        light = {k: v for k, v in kwargs.items() if k not in ("txn", "trace")}
+        error = original(self, data, address, **light)
+        tx = kwargs.get("txn")
+        if error is not None or tx is None:
+            return error
+        try:
+            data_hex = data.hex() if isinstance(data, bytes) else str(data)
+            data_hex = data_hex if data_hex.startswith("0x") else f"0x{data_hex}"
+            tx_hash = tx.txn_hash.hex() if isinstance(tx.txn_hash, bytes) else str(tx.txn_hash)
+            tx_hash = tx_hash if tx_hash.startswith("0x") else f"0x{tx_hash}"
+            callee = reverting_callee(self.provider, tx_hash, data_hex)
+        except Exception:  # the call tracer did not answer: Ape's own (slower) way
+            return original(self, data, address, **kwargs)
+        if callee and callee.lower() != str(address).lower():
+            from eth_utils import to_checksum_address
+
+            return original(self, data, to_checksum_address(callee), **light)
+        return original(self, data, address, **kwargs)
+
+    Ethereum.decode_custom_error = decode_custom_error
+
+
+_decode_nested_errors_without_step_traces()

@@ -8,14 +8,21 @@ import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
 /// @notice The platform-wide register of KYC'd investors (one per platform, shared by every token).
 /// @dev Hot path: tokens read `_investors[wallet]`, one slot per wallet, through one
 /// `investorsOf(from, to)` staticcall per transfer. Everything else is touched only by registrar
-/// operations. Personal data stays off storage except a keccak256 commitment per (investor, issuer);
-/// the ciphertext (encrypted by the tooling to the issuer's key) travels in {PersonalDataStored}.
+/// operations. Personal data stays off storage: the ciphertext (encrypted by the tooling to the
+/// issuer's key) and its keccak256 commitment travel in {PersonalDataStored} (docs/registry.md).
 contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// Securities firms doing KYC: register, update, suspend/revoke investors, replace wallets.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
     /// ISO 3166-1 numeric codes are 1..999.
     uint16 private constant _MAX_COUNTRY = 999;
+    /// Bits 0..135 of a record word: the {IInvestorRegistry.Investor} fields tokens decode.
+    uint256 private constant _FIELDS_MASK = (1 << 136) - 1;
+    /// Bits 136..255 of a record word: the investor id when it fits (first 15 bytes, rest zero,
+    /// top bit clear), else {_LONG_ID_FLAG}. Kept when a wallet is replaced: never zero for a used wallet.
+    uint256 private constant _ID_MASK = ~_FIELDS_MASK;
+    /// Set in a record word whose id does not fit: the id is in `_investorIdOf[wallet]`.
+    uint256 private constant _LONG_ID_FLAG = 1 << 255;
 
     error RegistryInvalidInvestorId();
     error RegistryInvalidStatus(Status status);
@@ -24,13 +31,14 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// The record every token reads: an {IInvestorRegistry.Investor} packed into one word, low
     /// bits first: number (64), class (8), status (8), country (16), kycExpiry (40) — the layout
-    /// Solidity would give the struct, kept as a word so {packedInvestorsOf} is one SLOAD per side.
+    /// Solidity would give the struct, kept as a word so {packedInvestorsOf} is one SLOAD per side —
+    /// then the investor id (120, see {_ID_MASK}). A replaced wallet keeps only the id bits.
     mapping(address wallet => uint256) private _records;
+    /// On-chain uniqueness of investor ids, and what recovery / offerings / corporate actions read.
     mapping(bytes32 investorId => address) private _walletOf;
     mapping(bytes32 investorId => address) private _previousWalletOf;
-    /// Kept for a replaced wallet too: a lost wallet is never registered again.
+    /// Only for ids that do not fit the record word ({_LONG_ID_FLAG}); kept for a replaced wallet too.
     mapping(address wallet => bytes32) private _investorIdOf;
-    mapping(bytes32 investorId => mapping(address issuer => bytes32)) private _personalDataHash;
     mapping(address issuer => bytes) private _issuerKeys;
     uint64 private _investorCount;
 
@@ -43,16 +51,21 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         external
         onlyRole(REGISTRAR_ROLE)
     {
-        if (investorId == bytes32(0)) revert RegistryInvalidInvestorId();
-        if (wallet == address(0)) revert RegistryInvalidWallet(wallet);
-        if (_walletOf[investorId] != address(0)) revert RegistryInvestorExists(investorId);
-        if (_investorIdOf[wallet] != bytes32(0)) revert RegistryWalletInUse(wallet);
-        _checkProfile(country, kycExpiry);
-        uint64 number = ++_investorCount;
-        _records[wallet] = _pack(Investor(number, investorClass, Status.Active, country, kycExpiry));
-        _walletOf[investorId] = wallet;
-        _investorIdOf[wallet] = investorId;
-        emit InvestorRegistered(investorId, wallet, investorClass, country, kycExpiry, msg.sender);
+        _register(investorId, wallet, investorClass, country, kycExpiry);
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    function onboardInvestor(
+        bytes32 investorId,
+        address wallet,
+        InvestorClass investorClass,
+        uint16 country,
+        uint40 kycExpiry,
+        address issuer,
+        bytes calldata ciphertext
+    ) external onlyRole(REGISTRAR_ROLE) {
+        _register(investorId, wallet, investorClass, country, kycExpiry);
+        _publishPersonalData(investorId, issuer, ciphertext);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -62,11 +75,12 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     {
         address wallet = _existingWallet(investorId);
         _checkProfile(country, kycExpiry);
-        Investor memory investor = _unpack(_records[wallet]);
+        uint256 word = _records[wallet];
+        Investor memory investor = _unpack(word);
         investor.investorClass = investorClass;
         investor.country = country;
         investor.kycExpiry = kycExpiry;
-        _records[wallet] = _pack(investor);
+        _records[wallet] = (word & _ID_MASK) | _pack(investor);
         emit InvestorUpdated(investorId, investorClass, country, kycExpiry, msg.sender);
     }
 
@@ -74,9 +88,10 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     function setInvestorStatus(bytes32 investorId, Status status) external onlyRole(REGISTRAR_ROLE) {
         if (status == Status.None) revert RegistryInvalidStatus(status);
         address wallet = _existingWallet(investorId);
-        Investor memory investor = _unpack(_records[wallet]);
+        uint256 word = _records[wallet];
+        Investor memory investor = _unpack(word);
         investor.status = status;
-        _records[wallet] = _pack(investor);
+        _records[wallet] = (word & _ID_MASK) | _pack(investor);
         emit InvestorStatusChanged(investorId, status, msg.sender);
     }
 
@@ -84,12 +99,14 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     function replaceWallet(bytes32 investorId, address newWallet) external onlyRole(REGISTRAR_ROLE) {
         address oldWallet = _existingWallet(investorId);
         if (newWallet == address(0)) revert RegistryInvalidWallet(newWallet);
-        if (_investorIdOf[newWallet] != bytes32(0)) revert RegistryWalletInUse(newWallet);
-        _records[newWallet] = _records[oldWallet];
-        delete _records[oldWallet];
+        if (_records[newWallet] != 0) revert RegistryWalletInUse(newWallet);
+        uint256 word = _records[oldWallet];
+        _records[newWallet] = word;
+        // The old wallet keeps its id bits only: status None (not eligible), never registrable again.
+        _records[oldWallet] = word & _ID_MASK;
         _walletOf[investorId] = newWallet;
         _previousWalletOf[investorId] = oldWallet;
-        _investorIdOf[newWallet] = investorId;
+        if (word & _LONG_ID_FLAG != 0) _investorIdOf[newWallet] = investorId;
         emit WalletReplaced(investorId, oldWallet, newWallet, msg.sender);
     }
 
@@ -99,10 +116,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         onlyRole(REGISTRAR_ROLE)
     {
         _existingWallet(investorId);
-        if (_issuerKeys[issuer].length == 0) revert RegistryNoIssuerKey(issuer);
-        bytes32 dataHash = keccak256(ciphertext);
-        _personalDataHash[investorId][issuer] = dataHash;
-        emit PersonalDataStored(investorId, issuer, dataHash, ciphertext);
+        _publishPersonalData(investorId, issuer, ciphertext);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -124,8 +138,8 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// @inheritdoc IInvestorRegistry
     function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord) {
-        if (from != address(0)) fromRecord = _records[from];
-        if (to != address(0)) toRecord = _records[to];
+        if (from != address(0)) fromRecord = _records[from] & _FIELDS_MASK;
+        if (to != address(0)) toRecord = _records[to] & _FIELDS_MASK;
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -140,7 +154,9 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// @inheritdoc IInvestorRegistry
     function investorIdOf(address wallet) external view returns (bytes32) {
-        return _investorIdOf[wallet];
+        uint256 word = _records[wallet];
+        if (word & _LONG_ID_FLAG != 0) return _investorIdOf[wallet];
+        return bytes32(word & _ID_MASK);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -154,11 +170,6 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         return investor.status == Status.Active && block.timestamp <= investor.kycExpiry;
     }
 
-    /// @inheritdoc IInvestorRegistry
-    function personalDataHash(bytes32 investorId, address issuer) external view returns (bytes32) {
-        return _personalDataHash[investorId][issuer];
-    }
-
     /// @notice The public key `issuer` published for personal data encryption (empty if none).
     function issuerKeyOf(address issuer) external view returns (bytes memory) {
         return _issuerKeys[issuer];
@@ -167,6 +178,33 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// @inheritdoc IInvestorRegistry
     function investorCount() external view returns (uint256) {
         return _investorCount;
+    }
+
+    /// Checks and writes a new investor: two new slots (`_records[wallet]`, `_walletOf[id]`) when
+    /// the id fits the record word, a third (`_investorIdOf[wallet]`) when it does not.
+    function _register(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
+        private
+    {
+        if (investorId == bytes32(0)) revert RegistryInvalidInvestorId();
+        if (wallet == address(0)) revert RegistryInvalidWallet(wallet);
+        if (_walletOf[investorId] != address(0)) revert RegistryInvestorExists(investorId);
+        // Non-zero for a registered wallet and for a replaced one (it keeps its id bits).
+        if (_records[wallet] != 0) revert RegistryWalletInUse(wallet);
+        _checkProfile(country, kycExpiry);
+        uint64 number = ++_investorCount;
+        uint256 id = uint256(investorId);
+        bool fits = id & (_FIELDS_MASK | _LONG_ID_FLAG) == 0;
+        _records[wallet] = (fits ? id : _LONG_ID_FLAG) | _pack(Investor(number, investorClass, Status.Active, country, kycExpiry));
+        _walletOf[investorId] = wallet;
+        if (!fits) _investorIdOf[wallet] = investorId;
+        emit InvestorRegistered(investorId, wallet, investorClass, country, kycExpiry, msg.sender);
+    }
+
+    /// Publishes `ciphertext` for `issuer` in {PersonalDataStored} with its keccak256 commitment;
+    /// nothing goes to storage (the log is the record: kabuto/ops/export.py reads it).
+    function _publishPersonalData(bytes32 investorId, address issuer, bytes calldata ciphertext) private {
+        if (_issuerKeys[issuer].length == 0) revert RegistryNoIssuerKey(issuer);
+        emit PersonalDataStored(investorId, issuer, keccak256(ciphertext), ciphertext);
     }
 
     /// The record in the layout of its storage word (see {IInvestorRegistry-packedInvestorsOf}).

@@ -19,16 +19,21 @@ abstract contract TokenApprovals is TokenOperations {
         ApplicationStatus status;
     }
 
-    /// One slot: 64 + 40 bits.
+    /// One slot: 64 + 40 + 8 bits.
     struct ApplicationBook {
         uint64 count;
         uint40 expiryPeriod; // 0: applications never expire
+        bool opened; // set at deployment so the first application writes a non-zero slot (2,900, not 20,000)
     }
 
     mapping(uint256 id => StoredApplication) private _applications;
     ApplicationBook private _book;
 
     error TokenApplicationExpired(uint256 id, uint40 expiry);
+
+    constructor() {
+        _book.opened = true;
+    }
 
     event ApplicationExpiryPeriodSet(uint40 period);
 
@@ -71,10 +76,11 @@ abstract contract TokenApprovals is TokenOperations {
         emit TransferRejected(id, app.from, app.to, app.value, data);
     }
 
-    /// @dev Only the applicant (or the wallet its holding was recovered to). Emits {TransferCancelled}.
+    /// @dev Only the wallet holding the amount: the applicant, or after a recovery its new wallet
+    /// (a lost key cannot cancel). Emits {TransferCancelled}.
     function cancelTransfer(uint256 id, bytes calldata data) external {
         (StoredApplication storage app, address holder) = _pending(id);
-        if (msg.sender != holder && msg.sender != app.from) revert TokenNotApplicant(id, msg.sender);
+        if (msg.sender != holder) revert TokenNotApplicant(id, msg.sender);
         _close(app, holder, ApplicationStatus.Cancelled);
         emit TransferCancelled(id, app.from, app.to, app.value, data);
     }

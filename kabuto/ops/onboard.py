@@ -1,9 +1,11 @@
 """Onboarding investors from the investors CSV: register each one in the investor registry
-and store its personal data encrypted to the issuer's key (RSA-OAEP; hybrid when long).
+and publish its personal data encrypted to the issuer's key (RSA-OAEP; hybrid when long), both
+in one `onboardInvestor` transaction.
 
 Validated in full before anything is sent (the file, then the chain: a wallet or an id
 registered to someone else). Sent in resumable batches: an investor is done when the chain
-shows its wallet registered under its id and personal data stored for the issuer.
+shows its wallet registered under its id and a `PersonalDataStored` event for the issuer (the
+registry keeps personal data in its log only).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ape import chain
+from eth_utils import keccak
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
 from kabuto.crypto import public_key_from_der
@@ -26,6 +29,7 @@ from kabuto.ops.chain import Platform, send
 from kabuto.personal_data import encrypt_personal_data
 
 ZERO32 = b"\x00" * 32
+PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
 
 
 @dataclass(frozen=True)
@@ -72,15 +76,23 @@ def plan_onboarding(platform: Platform, investors_csv: Path, issuer: str) -> Onb
     return OnboardPlan(platform, issuer, tuple(loaded), der)
 
 
+def personal_data_published(registry: Any, issuer: str, investor_ids: Collection[bytes]) -> set[bytes]:
+    """Which of `investor_ids` have a `PersonalDataStored` event for `issuer` (one log query)."""
+    if not investor_ids:
+        return set()
+    logs = chain.provider.web3.eth.get_logs({
+        "address": str(registry.address), "fromBlock": 0, "toBlock": "latest",
+        "topics": ["0x" + PERSONAL_DATA_TOPIC.hex(),
+                   ["0x" + investor_id.hex() for investor_id in investor_ids],
+                   "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex()]})
+    return {bytes(log["topics"][1]) for log in logs}
+
+
 def onboarded(registry: Any, issuer: str, rows: Sequence[InvestorRow]) -> set[str]:
-    """Ids of the rows the chain shows as onboarded (registered + personal data stored)."""
-    done = set()
-    for row in rows:
-        investor_id = investor_id_to_bytes32(row.investor_id)
-        if (bytes(registry.investorIdOf(row.wallet)) == investor_id
-                and bytes(registry.personalDataHash(investor_id, issuer)) != ZERO32):
-            done.add(row.investor_id)
-    return done
+    """Ids of the rows the chain shows as onboarded (registered + personal data published)."""
+    registered = {investor_id_to_bytes32(row.investor_id): row.investor_id for row in rows
+                  if bytes(registry.investorIdOf(row.wallet)) == investor_id_to_bytes32(row.investor_id)}
+    return {registered[i] for i in personal_data_published(registry, issuer, registered)}
 
 
 def run_onboarding(plan: OnboardPlan, registrar: Any, batch_size: int = 20,
@@ -93,14 +105,16 @@ def run_onboarding(plan: OnboardPlan, registrar: Any, batch_size: int = 20,
         return onboarded(registry, plan.issuer, [by_id[k] for k in keys])
 
     def send_chunk(rows: list[InvestorRow]) -> None:
-        for row in rows:  # each step re-checked: a stop between the two leaves one undone
+        # Only rows not done are sent; one registered without data (stopped between the two
+        # calls of the older flow) gets its data alone.
+        for row in rows:
             investor_id = investor_id_to_bytes32(row.investor_id)
+            ciphertext = encrypt_personal_data(row.personal_data, public_key)
             if bytes(registry.investorIdOf(row.wallet)) == ZERO32:
-                send(registry.registerInvestor, investor_id, row.wallet,
-                     int(row.investor_class), row.country, end_of_jst_day(row.kyc_expiry),
+                send(registry.onboardInvestor, investor_id, row.wallet, int(row.investor_class),
+                     row.country, end_of_jst_day(row.kyc_expiry), plan.issuer, ciphertext,
                      sender=registrar)
-            if bytes(registry.personalDataHash(investor_id, plan.issuer)) == ZERO32:
-                ciphertext = encrypt_personal_data(row.personal_data, public_key)
+            else:
                 send(registry.setPersonalData, investor_id, plan.issuer, ciphertext,
                      sender=registrar)
 

@@ -6,9 +6,12 @@ from datetime import date
 
 import pytest
 from ape import chain
+from eth_utils import keccak, to_checksum_address
 
+from kabuto.domain import investor_id_to_bytes32
 from kabuto.errors import ChainStateError, InputError
 from kabuto.ops import approvals, operations, trading
+from kabuto.ops.chain import send
 from kabuto.ops.clock import travel_to
 from kabuto.ops.deploy import deploy_platform
 from kabuto.ops.export import export_register
@@ -39,7 +42,7 @@ def test_deploy__rerun__keeps_everything(world):
     report = deploy_platform(world.ops, world.deployments, world.keys)
     assert report.deployed == [] and report.roles_granted == []
     assert set(report.kept) == {"InvestorRegistry", "YenCoin", "Settlement", "BatchSettlement",
-                                "CorporateActions"}
+                                "CorporateActions", "PrimaryOffering"}
     assert world.deploy_report.key_files.private.stat().st_mode & 0o077 == 0
 
 
@@ -51,6 +54,26 @@ def test_onboard__all_examples_registered_with_encrypted_data(world):
                                             str(world.ops.issuer.address)),
                             world.ops.registrar, progress=False)
     assert (report.sent, report.already_done) == (0, 12)
+
+
+def test_onboard__new_rows_one_call_each__registered_without_data_gets_data(world, tmp_path):
+    registry, issuer = world.platform.registry, str(world.ops.issuer.address)
+    fresh, half = (to_checksum_address(keccak(text=f"onboard-{n}")[:20]) for n in (1, 2))
+    send(registry.registerInvestor, investor_id_to_bytes32("HALF-1"), half, 0, 392,
+         chain.pending_timestamp + 86_400 * 365, sender=world.ops.registrar)
+    rows = write(tmp_path / "investors.csv",
+                 "investor_id,class,country,kyc_expiry,wallet,name,address\n"
+                 f"NEW-1,General,392,2030-01-01,{fresh},山田 太郎,東京都千代田区\n"
+                 f"HALF-1,General,392,2030-01-01,{half},佐藤 花子,大阪府大阪市\n")
+    start = chain.blocks.height
+    report = run_onboarding(plan_onboarding(world.platform, rows, issuer), world.ops.registrar,
+                            progress=False)
+    assert (report.sent, report.already_done) == (2, 0)
+    assert chain.blocks.height - start == 2  # one transaction per investor
+    stored = [log for log in registry.PersonalDataStored.range(start + 1, chain.blocks.height + 1)]
+    assert {bytes(log.investorId) for log in stored} == {investor_id_to_bytes32("NEW-1"),
+                                                          investor_id_to_bytes32("HALF-1")}
+    assert registry.walletOf(investor_id_to_bytes32("NEW-1")) == fresh
 
 
 def test_onboard__bad_checksum_and_taken_wallet__nothing_sent(world, tmp_path,

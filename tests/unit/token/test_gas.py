@@ -26,15 +26,17 @@ def _report(name, gas, base=None):
     print(f"\nGAS {name:<42} {gas:>8,}{ratio}")
 
 
-def test_gas__eligible_transfer__within_ratio_of_plain_erc20(make_token, investors, agent, alice, bob, plain_gas):
+def test_gas__eligible_transfer__within_ratio_of_plain_erc20(make_token, investors, agent, alice, bob, carol, plain_gas):
     plain_new, plain_existing = plain_gas
     token = make_token(rules=CAP_AND_CLASS_RULES)
-    issue_gas = token.issue(alice, 1_000, b"", sender=agent).gas_used
+    first_issue = token.issue(alice, 1_000, b"", sender=agent).gas_used
+    issue_gas = token.issue(carol, 1_000, b"", sender=agent).gas_used
     new_holder = token.transfer(bob, 100, sender=alice).gas_used
     existing_holder = token.transfer(bob, 100, sender=alice).gas_used
 
     _report("plain ERC-20 transfer, new holder", plain_new)
     _report("plain ERC-20 transfer, existing holder", plain_existing)
+    _report("issue, first of the token (supply slot created)", first_issue)
     _report("issue to a new holder", issue_gas)
     _report("transfer, recipient becomes a holder", new_holder, plain_new)
     _report("transfer, recipient already holds", existing_holder, plain_existing)
@@ -50,14 +52,15 @@ def test_gas__apply_and_approve__under_target(make_token, investors, agent, alic
     token = make_token(category=Category.CLASS1, rules=Rules(allowed_classes=ALL_CLASSES, holder_cap=49, approval_required=True))
     token.issue(alice, 1_000, b"", sender=agent)
     token.issue(bob, 1_000, b"", sender=agent)
-    applied = token.applyForTransfer(bob, 100, b"", sender=alice)
-    approved = token.approveTransfer(0, b"", sender=agent)
-    total_existing = applied.gas_used + approved.gas_used
-    applied = token.applyForTransfer(carol, 100, b"", sender=alice)
-    approved = token.approveTransfer(1, b"", sender=agent)
-    total_new = applied.gas_used + approved.gas_used
+    totals = []
+    for recipient in (bob, bob, carol):  # existing holder (first application, then steady state), new holder
+        applied = token.applyForTransfer(recipient, 100, b"", sender=alice)
+        approved = token.approveTransfer(applied.return_value, b"", sender=agent)
+        totals.append(applied.gas_used + approved.gas_used)
+    first, total_existing, total_new = totals
+    _report("apply + approve, first application", first)
     _report("apply + approve, recipient already holds", total_existing)
     _report("apply + approve, recipient becomes a holder", total_new)
-    # Target 110,000 not met: an application needs two new slots (44,200) and both transactions
-    # pay the 21,000 base and a registry read. ibet's apply + approve costs 225,957.
-    assert total_existing < 180_000
+    # Target 110,000 not met: an application needs two new slots (44,200), both transactions pay
+    # the 21,000 base and a registry read (8,900 with cold slots). ibet's apply + approve: 225,957.
+    assert total_existing < 165_000

@@ -18,9 +18,6 @@ from typing import Any, Callable
 import ape
 import pytest
 from ape import accounts
-from eth_abi import decode
-from eth_utils import keccak
-from web3.exceptions import ContractCustomError
 
 from kabuto.onchain_types import (
     ALL_CLASSES,
@@ -32,7 +29,7 @@ from kabuto.onchain_types import (
     Rules,
     ZERO_ADDRESS,
 )
-from fixtures.platform import investor_id_for
+from fixtures.platform import investor_id_for, refusal as restriction_refusal
 
 VALUE = 10
 HOLDING = 100
@@ -192,9 +189,6 @@ def build_world(chain, make_token, registry, registrar, enroll, issuer, agent, c
     return _build
 
 
-TRANSFER_RESTRICTED = keccak(text="TransferRestricted(uint8,address,address,uint256)")[:4]
-
-
 def _call(w: World, path: str, to: Any, value: int) -> tuple[Any, str, tuple]:
     """(caller, method, args) of one path."""
     return {
@@ -209,17 +203,9 @@ def _call(w: World, path: str, to: Any, value: int) -> tuple[Any, str, tuple]:
 
 
 def refusal(w: World, path: str, to: Any, value: int = VALUE) -> Restriction | None:
-    """The code `path` is refused with at the current state (simulated with eth_call), or None."""
+    """The code `path` is refused with at the current state, or None."""
     caller, method, args = _call(w, path, to, value)
-    data = getattr(w.token, method).encode_input(*args)
-    try:
-        w.chain.provider.web3.eth.call({"from": caller.address, "to": w.token.address, "data": data})
-    except ContractCustomError as err:
-        raw = bytes.fromhex(str(err.data).removeprefix("0x"))
-        assert raw[:4] == TRANSFER_RESTRICTED, f"{path}: not a TransferRestricted refusal: {err.data}"
-        code, _from, _to, _value = decode(["uint8", "address", "address", "uint256"], raw[4:])
-        return Restriction(code)
-    return None
+    return restriction_refusal(w.token, caller, method, *args)
 
 
 @pytest.mark.parametrize("category", list(Category), ids=lambda c: c.name)

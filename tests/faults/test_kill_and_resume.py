@@ -1,0 +1,138 @@
+"""Fault injection: a long issuance against an anvil that keeps its state on disk is killed
+hard (SIGKILL) in the middle; anvil is restarted from its state file and the same job is run
+again. The chain must end exactly as intended: every allotment issued once, none twice.
+
+The kill comes from outside the job (a watcher thread that sees the chain reach a point), so
+the job's own code is what recovers: it reads what is done from the chain, not from memory.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from ape import networks
+from eth_account import Account
+from web3 import Web3
+
+from kabuto.localchain import AnvilNode, PRIVNET_CHAIN_ID
+from kabuto.ops.chain import load_platform
+from kabuto.ops.clock import travel_to
+from kabuto.ops.deploy import Operators, deploy_platform
+from kabuto.ops.issue import plan_issue, run_issue
+from kabuto.ops.onboard import plan_onboarding, run_onboarding
+from kabuto.environment import PROJECT_ROOT
+
+EXAMPLES = PROJECT_ROOT / "examples"
+INVESTORS = 30
+BATCH = 3
+KILL_AFTER_ISSUED = 12  # allotments seen on chain when the node is killed
+ISSUED_TOPIC = Web3.keccak(text="Issued(address,address,uint256,bytes)").hex()
+
+
+def write_inputs(folder: Path) -> tuple[Path, Path]:
+    """A larger version of the examples: INVESTORS investors, 1-5 units each."""
+    Account.enable_unaudited_hdwallet_features()
+    investors = folder / "investors.csv"
+    allocation = folder / "allocation.csv"
+    with investors.open("w", newline="", encoding="utf-8") as inv, allocation.open("w", newline="") as alloc:
+        inv_rows = csv.writer(inv)
+        alloc_rows = csv.writer(alloc)
+        inv_rows.writerow(["investor_id", "class", "country", "kyc_expiry", "wallet", "name", "address"])
+        alloc_rows.writerow(["investor_id", "units"])
+        for n in range(INVESTORS):
+            wallet = Account.from_mnemonic(
+                "test test test test test test test test test test test junk",
+                account_path=f"m/44'/60'/0'/0/{100 + n}",
+            ).address
+            investor_id = f"FLT-{n:04d}"
+            inv_rows.writerow([investor_id, "General", 392, "2030-03-31", wallet,
+                               f"投資家 {n}", f"東京都千代田区丸の内{n}丁目"])
+            alloc_rows.writerow([investor_id, 1 + n % 5])
+    return investors, allocation
+
+
+def issued_count(url: str) -> int:
+    web3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 2}))
+    return len(web3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "topics": [ISSUED_TOPIC]}))
+
+
+def kill_when(node: AnvilNode, issued_at_least: int, stop: threading.Event) -> None:
+    while not stop.is_set():
+        try:
+            if issued_count(node.url) >= issued_at_least:
+                time.sleep(0.3)  # let the state file catch up with part of it, like a real crash
+                node.kill_hard()
+                return
+        except Exception:
+            pass
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def persistent_node(tmp_path):
+    state = tmp_path / "anvil-state.json"
+    node = AnvilNode(chain_id=PRIVNET_CHAIN_ID, gas_free=True, state_file=state).start()
+    yield node
+    node.stop()
+
+
+def chain_height() -> int:
+    return networks.provider.get_block("latest").number
+
+
+def connect(node: AnvilNode):
+    return networks.parse_network_choice("ethereum:privnet:node", provider_settings={"uri": node.url})
+
+
+def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
+    persistent_node, tmp_path, suite_summary
+):
+    investors_csv, allocation_csv = write_inputs(tmp_path)
+    deployments, keys = tmp_path / "deployments", tmp_path / "keys"
+    term_sheet = EXAMPLES / "stbond1.yaml"
+    with connect(persistent_node):
+        ops = Operators.resolve()
+        deploy_platform(ops, deployments, keys)
+        platform = load_platform(deployments)
+        run_onboarding(plan_onboarding(platform, investors_csv, str(ops.issuer.address)),
+                       ops.registrar, progress=False)
+        travel_to(__import__("datetime").date(2027, 1, 15))
+        plan = plan_issue(platform, term_sheet, allocation_csv)
+        stop = threading.Event()
+        killer = threading.Thread(target=kill_when, args=(persistent_node, KILL_AFTER_ISSUED, stop))
+        killer.start()
+        with pytest.raises(Exception):
+            run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, term_sheet,
+                      batch_size=BATCH, progress=False)
+        stop.set()
+        killer.join()
+    assert persistent_node.process.poll() is not None, "the node was not killed mid-issuance"
+
+    # Restart from what anvil had written to disk, then run the same job again.
+    restarted = AnvilNode(chain_id=PRIVNET_CHAIN_ID, gas_free=True, port=persistent_node.port,
+                          state_file=persistent_node.state_file).start()
+    try:
+        survived = issued_count(restarted.url)
+        with connect(restarted):
+            platform = load_platform(deployments)
+            plan = plan_issue(platform, term_sheet, allocation_csv)
+            report = run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, term_sheet,
+                               batch_size=BATCH, progress=False)
+            token = platform.reload().token("STBOND1")
+            wanted = {a.wallet: a.units for a in plan.allotments}
+            for wallet, units in wanted.items():
+                assert token.balanceOf(wallet) == units
+            assert token.totalSupply() == sum(wanted.values())
+            recipients = [log.to for log in token.Issued.range(0, chain_height() + 1)]
+            assert sorted(recipients) == sorted(wanted), "an allotment was issued twice or not at all"
+    finally:
+        restarted.stop()
+    suite_summary(f"fault injection (issuance): anvil SIGKILLed with {survived} of {INVESTORS} "
+                  f"allotments on disk; the rerun issued the rest, each exactly once")
+    assert 0 < survived < INVESTORS
+    assert report is not None
