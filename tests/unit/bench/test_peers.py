@@ -68,7 +68,7 @@ def test_kabuto_peer__measures_every_key_from_receipts(kabuto_measured):
     for key, outcome in kabuto_measured.items():
         assert isinstance(outcome, GasMeasurement), key
         assert outcome.note, f"{key} has no note saying what it includes"
-    assert kabuto_measured["kabuto.onboard_investor"].txs == 2
+    assert kabuto_measured["kabuto.onboard_investor"].txs == 1
     assert kabuto_measured["kabuto.approved_transfer.total"].txs == 2
     assert kabuto_measured["kabuto.dvp.total"].txs == 2
     assert "acceptWithPermit" in kabuto_measured["kabuto.dvp.total"].note
