@@ -25,12 +25,16 @@ class BenchContext:
         chain: Ape's chain manager for the connected provider.
         label: a word mixed into generated addresses so two contexts on one chain never
             hand out the same "new holder".
+        scale_investors, scale_transfers: the throughput jobs' scale (targets.md's by default).
     """
 
     project: Any
     accounts: Any
     chain: Any
     label: str = "kabuto.bench"
+    scale_investors: int = 10_000  # throughput jobs: investors onboarded and holding
+    scale_transfers: int = 100_000  # throughput jobs: transfers before the register export
+    cache: dict[str, Any] = field(default_factory=dict)  # what one job builds for the next
     _counter: itertools.count[int] = field(default_factory=itertools.count, repr=False)
 
     def role(self, index: int) -> Any:

@@ -29,13 +29,18 @@ class GasMeasurement:
 
 @dataclass(frozen=True)
 class TimeMeasurement:
-    """Wall time of a throughput job on the benchmark's anvil, with what it sent."""
+    """Wall time of a throughput job on the benchmark's anvil, with what it sent.
+
+    ``at_target_scale`` is False for a run at another scale than targets.md's (e.g.
+    ``--investors 2000``): its time is reported but no target is judged on it.
+    """
 
     key: str
     seconds: float
     txs: int
     gas: int
     note: str = ""
+    at_target_scale: bool = True
 
 
 @dataclass(frozen=True)

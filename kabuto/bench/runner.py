@@ -34,12 +34,16 @@ class BenchConfig:
         peers: peer names to measure; empty for all.
         throughput: run the throughput jobs too.
         out_dir: where latest.json and latest.md go.
+        investors, transfers: the throughput jobs' scale (targets.md's by default; a target is
+            only judged at that scale, see kabuto.bench.targets).
     """
 
     hardfork: str = DEFAULT_HARDFORK
     peers: tuple[str, ...] = ()
     throughput: bool = True
     out_dir: Path = RESULTS_DIR
+    investors: int = 10_000
+    transfers: int = 100_000
 
     def selected_peers(self) -> tuple[Peer, ...]:
         return tuple(peer_named(n) for n in self.peers) if self.peers else peers()
@@ -118,5 +122,6 @@ def run(config: BenchConfig) -> Results:
     from ape import accounts, chain, project
 
     with bench_chain(config.hardfork):
-        ctx = BenchContext(project=project, accounts=accounts.test_accounts, chain=chain)
+        ctx = BenchContext(project=project, accounts=accounts.test_accounts, chain=chain,
+                           scale_investors=config.investors, scale_transfers=config.transfers)
         return measure_all(ctx, config, config.hardfork)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from kabuto.bench.model import Results
+from kabuto.bench.model import Results, TimeMeasurement
 
 
 @dataclass(frozen=True)
@@ -103,6 +103,9 @@ class Target:
 
     def value(self, results: Results) -> float | None:
         if self.kind is Kind.SECONDS:
+            outcome = results.outcomes.get(self.key)
+            if isinstance(outcome, TimeMeasurement) and not outcome.at_target_scale:
+                return None  # a scaled-down run: the target is set for the full scale only
             return results.seconds(self.key)
         gas = results.gas(self.key)
         if self.kind is Kind.GAS or gas is None:

@@ -1,28 +1,34 @@
-"""Kabuto itself, measured against the agreed interfaces (interfaces/IInvestorRegistry.sol and
-interfaces/ISecurityToken.sol) on the same chain as the peers.
+"""Kabuto itself, on the same chain as the peers: the platform deployed by the operators' own
+code (kabuto.ops.deploy.deploy_platform: registry, yen coin, DvP, venue batch settlement, ...),
+a Class 1 bond deployed with kabuto.core.deploy_token, holder cap and class rules active.
 
-Until the contracts are in the project, every key is reported as pending with the missing
-contract types named; nothing is estimated.
+Every key is measured from the receipts of every transaction the operation needs, and each
+operation is checked to have done what it is measured for.
 """
 
 from __future__ import annotations
 
-import os
-import time
-from dataclasses import dataclass
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+from ape import chain
 from eth_utils import keccak
 
 from kabuto.bench.context import BenchContext, expect, gas_of
-from kabuto.bench.model import BenchError, Outcome
-from kabuto.bench.registry import Peer, pending_all
-
-REGISTRY = "InvestorRegistry"
-TOKEN = "SecurityToken"
-COIN = "YenCoin"
-DVP = "DvPSettlement"
-BATCH = "BatchSettlement"
+from kabuto.bench.model import Outcome
+from kabuto.bench.registry import Peer
+from kabuto.core import JAPAN, YEAR, deploy_token
+from kabuto.crypto import public_key_from_der
+from kabuto.domain import Kind, investor_id_to_bytes32
+from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, class_mask
+from kabuto.ops.chain import Platform, load_platform
+from kabuto.ops.deploy import Operators, deploy_platform
+from kabuto.ops.export import _terms
+from kabuto.ops.trading import DvpInstruction, instruct_dvp
+from kabuto.personal_data import PersonalData, encrypt_personal_data
+from kabuto.signing import Eip712Domain, Permit, sign_typed
 
 TOKEN_KEYS = (
     "kabuto.transfer.new_holder",
@@ -35,181 +41,253 @@ TOKEN_KEYS = (
 SETTLEMENT_KEYS = ("kabuto.dvp.total", "kabuto.batch_settlement.per_trade")
 KEYS = TOKEN_KEYS + SETTLEMENT_KEYS
 
-# IInvestorRegistry.InvestorClass / ISecurityToken enums, by position.
-CLASS_GENERAL, CLASS_SPECIFIED, CLASS_QII = 0, 1, 2
-CATEGORY_CLASS1, KIND_BOND = 0, 0
-REASON_COURT_ORDER = 0
-COUNTRY_JAPAN = 392
-KYC_VALIDITY_S = 365 * 24 * 3600
-# An RSA-2048 OAEP ciphertext of the investor's personal data: 256 bytes (ibet stores the
-# base64 text, 344 bytes). Random bytes cost the same calldata as a real ciphertext.
-CIPHERTEXT_BYTES = 256
 AMOUNT = 10
-# Rules with both-sides checks, the holder cap and the class rule active, as the target says.
-GAS_RULES = (
-    (1 << CLASS_GENERAL) | (1 << CLASS_SPECIFIED) | (1 << CLASS_QII),  # allowedClasses
-    1_000,  # holderCap
-    0,  # maxBalance
-    0,  # minHolding
-    0,  # lockUpUntil
-    False,  # qiiResaleOnly
-    False,  # approvalRequired
+PRICE = 1_000  # yen per unit in the settlement measurements
+YEN_PER_INVESTOR = 10**9
+BATCH_TRADES = 100
+BATCH_PARTICIPANTS = 10
+# The target's conditions: holder cap and class rule active (QIIs excluded from this bond, so
+# the class check is a real mask test, not "all classes").
+HOLDER_CAP = 49
+BENCH_RULES = Rules(
+    allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED), holder_cap=HOLDER_CAP
 )
+RULES_NOTE = (f"rules active: holder cap {HOLDER_CAP}, allowedClasses General+Specified, both parties' "
+              "registry records checked (KYC, status, class)")
+# What the register needs about a holder, as the operators' onboarding encrypts it.
+SAMPLE_PERSON = PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号 カブトビル 12階")
 
 
-def missing_types(ctx: BenchContext, *names: str) -> list[str]:
-    """The contract types among ``names`` the compiled project does not have (yet)."""
-    missing = []
-    for name in names:
-        try:
-            getattr(ctx.project, name)
-        except AttributeError:
-            missing.append(name)
-    return missing
-
-
-def not_available(missing: list[str]) -> str:
-    return f"not yet available: pending contracts ({', '.join(missing)} not in the project)"
-
-
-def pending_until_wired(ctx: BenchContext, keys: tuple[str, ...], required: tuple[str, ...],
-                        where: str) -> list[Outcome]:
-    """Keys whose measurement waits for contracts: names the missing ones, or, once they are
-    compiled, the function the measurement goes into. Never a number."""
-    missing = missing_types(ctx, *required)
-    if missing:
-        return pending_all(keys, not_available(missing))
-    return pending_all(keys, f"pending contracts: {', '.join(required)} compiled, measurement not wired "
-                             f"in yet ({where})")
-
-
-# How the bench fills SecurityToken's constructor, by parameter name. A constructor parameter
-# not listed here stops the run with a message naming it, instead of a guessed value.
-def _token_constructor_values(registry: Any, issuer: Any) -> dict[str, Any]:
-    by_role = {
-        ("name", "name_"): "Kabuto bench bond",
-        ("symbol", "symbol_"): "KBB",
-        ("category", "category_"): CATEGORY_CLASS1,
-        ("kind", "kind_"): KIND_BOND,
-        ("registry", "registry_"): registry,
-        ("admin", "admin_", "issuer", "issuer_", "owner", "owner_"): issuer,
-    }
-    return {name: value for names, value in by_role.items() for name in names}
-
-
-def deploy_with_named_args(container: Any, values: dict[str, Any], sender: Any, where: str) -> Any:
-    """Deploys ``container`` filling each constructor parameter from ``values`` by name."""
-    constructor = container.contract_type.constructor
-    args = []
-    for parameter in constructor.inputs:
-        if parameter.name not in values:
-            raise BenchError(
-                f"{container.contract_type.name}'s constructor takes `{parameter.name}` "
-                f"({parameter.type}), which the bench cannot fill: add it in {where}"
-            )
-        args.append(values[parameter.name])
-    return container.deploy(*args, sender=sender)
-
-
-def _grant(contract: Any, role_getter: str, account: Any, admin: Any) -> None:
-    """Grants an AccessControl role named by its getter (e.g. ``AGENT_ROLE``) unless held."""
-    role = getattr(contract, role_getter)()
-    if not contract.hasRole(role, account):
-        contract.grantRole(role, account, sender=admin)
+def _operators(ctx: BenchContext) -> Operators:
+    """The platform's roles played by the funded test accounts."""
+    names = list(Operators.__dataclass_fields__)
+    return Operators(**{name: ctx.role(index) for index, name in enumerate(names)})
 
 
 @dataclass
-class Platform:
-    """The deployed registry and token with the accounts playing each role."""
+class KabutoPlatform:
+    """The deployed platform, one bond on it, and the accounts playing each role."""
 
-    registry: Any
+    platform: Platform
+    ops: Operators
     token: Any
-    issuer: Any  # token admin and agent
-    registrar: Any
-    next_investor: int = 0
+    workdir: Path
+    investors: list[Any] = field(default_factory=list)
+    onboarded: int = 0
 
-    def investor_id(self) -> bytes:
-        self.next_investor += 1
-        return keccak(text=f"kabuto.bench.investor.{self.next_investor}")
+    @property
+    def registry(self) -> Any:
+        return self.platform.registry
 
-    def onboard(self, ctx: BenchContext, wallet: Any, with_personal_data: bool = False) -> list[Any]:
-        """Registers ``wallet`` as a general investor; optionally stores its encrypted data."""
-        investor_id = self.investor_id()
-        expiry = int(time.time()) + KYC_VALIDITY_S
-        receipts = [
-            self.registry.registerInvestor(
-                investor_id, wallet, CLASS_GENERAL, COUNTRY_JAPAN, expiry, sender=self.registrar
-            )
-        ]
+    def onboard(self, wallet: Any, with_personal_data: bool = False) -> list[Any]:
+        """Registers ``wallet`` (General investor, KYC valid a year); with personal data, in one
+        ``onboardInvestor`` call carrying the envelope, as kabuto.ops.onboard does. Returns the
+        receipts of every transaction."""
+        registry, registrar = self.registry, self.ops.registrar
+        # A short text id, as the operators' investors CSV has (kabuto.domain): the registry packs
+        # ASCII ids of up to 15 characters into the record word (docs/registry.md); a 32-byte hash id
+        # would take the long path with a third new slot.
+        self.onboarded += 1
+        investor_id = investor_id_to_bytes32(f"B{self.onboarded:07d}")
+        kyc_expiry = int(chain.pending_timestamp) + YEAR
+        general = int(InvestorClass.GENERAL)
         if with_personal_data:
-            ciphertext = os.urandom(CIPHERTEXT_BYTES)
-            receipts.append(self.registry.setPersonalData(investor_id, self.issuer, ciphertext, sender=self.registrar))
-        expect(self.registry.isEligible(wallet), f"Kabuto registry does not find {wallet} eligible")
-        return receipts
+            envelope = self.envelope()
+            receipt = registry.onboardInvestor(investor_id, wallet, general, JAPAN, kyc_expiry, self.ops.issuer,
+                                               envelope, sender=registrar)
+            stored = receipt.events.filter(registry.PersonalDataStored)
+            expect(len(stored) == 1 and bytes(stored[0].dataHash) == keccak(envelope),
+                   "Kabuto onboarding did not publish the personal data")
+        else:
+            receipt = registry.registerInvestor(investor_id, wallet, general, JAPAN, kyc_expiry, sender=registrar)
+        expect(registry.isEligible(wallet), f"Kabuto registry does not find {wallet} eligible after onboarding")
+        return [receipt]
+
+    def public_key(self) -> Any:
+        """The issuer's public key as registered (what kabuto.ops.onboard encrypts to)."""
+        return public_key_from_der(bytes(self.registry.issuerKeyOf(self.ops.issuer)))
+
+    def envelope(self) -> bytes:
+        """A real envelope of SAMPLE_PERSON, encrypted to the issuer's registered key."""
+        return encrypt_personal_data(SAMPLE_PERSON, self.public_key())
+
+    def bond_terms_view(self) -> Any:
+        """The bond's terms as the register export reads them."""
+        return _terms(self.token, Kind.Bond)
+
+    def investor(self, ctx: BenchContext) -> Any:
+        """A new funded wallet, onboarded."""
+        wallet = ctx.new_investor()
+        self.onboard(wallet)
+        self.investors.append(wallet)
+        return wallet
 
 
-def deploy_platform(ctx: BenchContext) -> Platform:
-    """Registry + one Class 1 bond token with cap and class rules on, roles granted."""
-    issuer, registrar = ctx.role(0), ctx.role(1)
-    registry = getattr(ctx.project, REGISTRY).deploy(issuer, sender=issuer)
-    _grant(registry, "REGISTRAR_ROLE", registrar, issuer)
-    registry.setIssuerKey(issuer, os.urandom(270), sender=issuer)  # an RSA-2048 public key, DER
-    values = _token_constructor_values(registry, issuer)
-    token = deploy_with_named_args(
-        getattr(ctx.project, TOKEN), values, issuer, "kabuto/bench/peers/kabuto.py _token_constructor_values"
-    )
-    for role in ("AGENT_ROLE", "COMPLIANCE_ROLE"):
-        if hasattr(token, role):
-            _grant(token, role, issuer, issuer)
-    token.setRules(GAS_RULES, sender=issuer)
-    return Platform(registry, token, issuer, registrar)
+def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> KabutoPlatform:
+    """The whole platform by kabuto.ops.deploy (manifest and issuer key under ``workdir``),
+    and one bond with the bench rules; the DvP and venue contracts authorised as lock
+    addresses (DvP carrying the issuer's approval, as in docs/settlement.md)."""
+    ops = _operators(ctx)
+    deploy_platform(ops, directory=workdir / "deployments", key_dir=workdir / "keys")
+    platform = load_platform(workdir / "deployments")
+    token = deploy_token(ops.issuer, platform.registry, rules=rules, agent=ops.issuer,
+                         compliance=ops.compliance, name="Kabuto bench bond", symbol="KBB")
+    token.authorizeLockAddress(platform.dvp, True, True, sender=ops.issuer)
+    token.authorizeLockAddress(platform.batch, True, False, sender=ops.issuer)
+    return KabutoPlatform(platform, ops, token, workdir)
 
 
-def measure_token(ctx: BenchContext) -> list[Outcome]:
+def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
     """Every single-token operation once, on a token that already has supply and holders."""
-    platform = deploy_platform(ctx)
-    token, agent = platform.token, platform.issuer
-    alice, bob, charlie, dave, erin = (ctx.new_investor() for _ in range(5))
-    platform.onboard(ctx, alice)
-    onboarding = platform.onboard(ctx, bob, with_personal_data=True)
-    for wallet in (charlie, dave, erin):
-        platform.onboard(ctx, wallet)
+    token, agent = kp.token, kp.ops.issuer
+    alice = kp.investor(ctx)
+    bob = ctx.new_investor()
+    onboarding = kp.onboard(bob, with_personal_data=True)
+    charlie, dave, erin = (kp.investor(ctx) for _ in range(3))
     token.issue(alice, 100 * AMOUNT, b"", sender=agent)  # the first issue also creates the supply
 
     new_holder = token.transfer(bob, AMOUNT, sender=alice)
     existing_holder = token.transfer(bob, AMOUNT, sender=alice)
     issue = token.issue(charlie, AMOUNT, b"", sender=agent)
-    forced = token.forcedTransfer(alice, dave, AMOUNT, REASON_COURT_ORDER, b"", sender=agent)
+    forced = token.forcedTransfer(alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent)
     applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
     application_id = applied.events.filter(token.TransferApplied)[0].id
     approved = token.approveTransfer(application_id, b"", sender=agent)
     for wallet in (bob, charlie, dave, erin):
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
+    envelope_bytes = len(kp.envelope())
     return [
-        gas_of("kabuto.transfer.new_holder", [new_holder]),
-        gas_of("kabuto.transfer.existing_holder", [existing_holder]),
-        gas_of("kabuto.issue.new_holder", [issue]),
-        gas_of("kabuto.forced_transfer.new_holder", [forced]),
-        gas_of(
-            "kabuto.onboard_investor", onboarding,
-            note=f"registerInvestor + setPersonalData ({CIPHERTEXT_BYTES}-byte RSA-2048 ciphertext)",
-        ),
-        gas_of("kabuto.approved_transfer.total", [applied, approved], note="apply + approve, new holder"),
+        gas_of("kabuto.transfer.new_holder", [new_holder], note=RULES_NOTE),
+        gas_of("kabuto.transfer.existing_holder", [existing_holder], note=RULES_NOTE),
+        gas_of("kabuto.issue.new_holder", [issue], note="issue by the issuer's agent; " + RULES_NOTE),
+        gas_of("kabuto.forced_transfer.new_holder", [forced],
+               note="agent, reason CourtOrder, recipient checked (KYC, class, cap); sender not"),
+        gas_of("kabuto.onboard_investor", onboarding,
+               note=f"onboardInvestor: registration + personal data in one call ({envelope_bytes}-byte envelope: "
+                    "RSA-2048 OAEP of the name and address, kabuto.personal_data; published in the event, "
+                    "nothing stored for it)"),
+        gas_of("kabuto.approved_transfer.total", [applied, approved],
+               note="applyForTransfer by the holder + approveTransfer by the agent, new holder"),
     ]
 
 
-def measure_settlement(ctx: BenchContext) -> list[Outcome]:
-    """DvP and venue batch: pending until the settlement contracts are in the project."""
-    return pending_until_wired(
-        ctx, SETTLEMENT_KEYS, (REGISTRY, TOKEN, COIN, DVP, BATCH),
-        "kabuto/bench/peers/kabuto.py measure_settlement",
+def _permit(kp: KabutoPlatform, owner: Any, value: int, deadline: int) -> tuple[int, bytes, bytes]:
+    yen = kp.platform.yen
+    domain = Eip712Domain.from_eip5267(yen.eip712Domain())
+    message = Permit(owner.address, kp.platform.dvp.address, value, yen.nonces(owner), deadline)
+    signature = sign_typed(owner.private_key, domain, message)
+    return signature.v, signature.r, signature.s
+
+
+def _fund_yen(kp: KabutoPlatform, wallets: list[Any], amount: int) -> None:
+    for wallet in wallets:
+        kp.platform.yen.mint(wallet, amount, sender=kp.ops.trust_bank)
+
+
+def measure_dvp(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
+    """One bilateral DvP: the seller's lock carrying the instruction + the buyer's
+    acceptWithPermit (the yen authorisation signed off-chain, so no approve transaction)."""
+    token, dvp, yen = kp.token, kp.platform.dvp, kp.platform.yen
+    seller, buyer = kp.investor(ctx), kp.investor(ctx)
+    token.issue(seller, 100 * AMOUNT, b"", sender=kp.ops.issuer)
+    _fund_yen(kp, [buyer], YEN_PER_INVESTOR)
+    amount = AMOUNT * PRICE
+
+    def lock_and_accept(with_permit: bool) -> list[Any]:
+        instruction = instruct_dvp(kp.platform, token, seller, buyer.address, AMOUNT, amount)
+        lock = last_lock(seller, token)
+        if with_permit:
+            deadline = ctx.chain.pending_timestamp + 3600
+            accept = dvp.acceptWithPermit(instruction.as_tuple(), deadline, *_permit(kp, buyer, amount, deadline),
+                                          sender=buyer)
+            return [lock, accept]
+        approve = yen.approve(dvp, amount, sender=buyer)
+        accept = dvp.accept(instruction.as_tuple(), sender=buyer)
+        return [lock, approve, accept]
+
+    def settled(before: tuple[int, int]) -> None:
+        expect(token.balanceOf(buyer) == before[0] + AMOUNT and yen.balanceOf(seller) == before[1] + amount,
+               "Kabuto DvP did not move both legs")
+
+    before = (token.balanceOf(buyer), yen.balanceOf(seller))
+    permit_variant = lock_and_accept(with_permit=True)
+    settled(before)
+    before = (token.balanceOf(buyer), yen.balanceOf(seller))
+    approve_variant = lock_and_accept(with_permit=False)
+    settled(before)
+    # A buyer with a standing allowance (e.g. left by an earlier approve): lock + accept only.
+    yen.approve(dvp, 10 * amount, sender=buyer)
+    standing = lock_and_accept_standing(kp, seller, buyer, amount)
+    permit_gas = sum(int(r.gas_used) for r in permit_variant)
+    approve_gas = sum(int(r.gas_used) for r in approve_variant)
+    standing_gas = sum(int(r.gas_used) for r in standing)
+    return gas_of(
+        "kabuto.dvp.total", permit_variant,
+        note=(f"counted: seller token.lock(dvp) carrying the instruction + buyer acceptWithPermit "
+              f"(EIP-2612 permit signed off-chain, no approve tx): {permit_gas:,} gas, 2 txs, the pair's first "
+              f"settlement (buyer becomes a holder, seller's first yen). Later settlements of the same pair (both "
+              f"balances already non-zero): with an approve tx: lock + yen.approve + accept = {approve_gas:,} gas, 3 txs; "
+              f"with a standing allowance: lock + accept = {standing_gas:,} gas, 2 txs. Both legs on-chain, "
+              "both parties' eligibility checked by the token; no issuer approval (not required by the bond)"),
     )
 
 
-def measure(ctx: BenchContext) -> list[Outcome]:
-    missing = missing_types(ctx, REGISTRY, TOKEN)
-    token_outcomes = pending_all(TOKEN_KEYS, not_available(missing)) if missing else measure_token(ctx)
-    return token_outcomes + measure_settlement(ctx)
+def last_lock(seller: Any, token: Any) -> Any:
+    """The receipt of the lock instruct_dvp just sent for ``seller``."""
+    receipt = seller.history[-1]
+    expect(receipt.receiver == token.address and receipt.method_called.name == "lock",
+           f"the last transaction of {seller} is not its lock on {token.address}")
+    return receipt
+
+
+def lock_and_accept_standing(kp: KabutoPlatform, seller: Any, buyer: Any, amount: int) -> list[Any]:
+    """The standing-allowance variant: lock + accept (the allowance was approved earlier)."""
+    instruction: DvpInstruction = instruct_dvp(kp.platform, kp.token, seller, buyer.address, AMOUNT, amount)
+    lock = last_lock(seller, kp.token)
+    accept = kp.platform.dvp.accept(instruction.as_tuple(), sender=buyer)
+    return [lock, accept]
+
+
+def venue_batch(kp: KabutoPlatform, participants: list[Any], trades: int) -> tuple[list[str], list[tuple[int, ...]]]:
+    """Sorted participant addresses and ``trades`` trades among them (each a different pair in
+    turn, one unit at PRICE yen), as a venue's execution file would list them."""
+    addresses = sorted((p.address for p in participants), key=lambda a: int(a, 16))
+    n = len(addresses)
+    rows = []
+    for i in range(trades):
+        seller, step = i % n, 1 + (i // n) % (n - 1)
+        rows.append((seller, (seller + step) % n, 0, 1, PRICE))
+    return addresses, rows
+
+
+def measure_batch(ctx: BenchContext, kp: KabutoPlatform, trades: int = BATCH_TRADES,
+                  participants: int = BATCH_PARTICIPANTS) -> Outcome:
+    """A ``trades``-trade venue batch through BatchSettlement: gas of settleBatch / trades.
+    Setup (participants' locks to the venue and yen approvals) is not per trade."""
+    token, batch, yen = kp.token, kp.platform.batch, kp.platform.yen
+    wallets = [kp.investor(ctx) for _ in range(participants)]
+    token.batchIssue([w.address for w in wallets], [trades] * participants, b"", sender=kp.ops.issuer)
+    _fund_yen(kp, wallets, YEN_PER_INVESTOR)
+    for wallet in wallets:  # standing lock and allowance: what participants do before trading
+        token.lock(batch, trades, b"", sender=wallet)
+        yen.approve(batch, trades * PRICE, sender=wallet)
+    addresses, rows = venue_batch(kp, wallets, trades)
+    batch_id = keccak(text=f"kabuto.bench.venue.batch.{ctx.label}")
+    receipt = batch.settleBatch(batch_id, addresses, [token.address], rows, sender=kp.ops.venue_agent)
+    expect(batch.isSettled(batch_id), "Kabuto venue batch not settled")
+    measured = gas_of("kabuto.batch_settlement.per_trade", [receipt])
+    return type(measured)(
+        key=measured.key, gas=round(measured.gas / trades), txs=1,
+        note=(f"settleBatch of {trades} trades among {participants} participants, one token: "
+              f"{measured.gas:,} gas / {trades}; security legs from the venue lock under every token rule, "
+              "yen netted (one payment per participant); setup locks/approvals not counted"),
+    )
+
+
+def measure(ctx: BenchContext, batch_trades: int = BATCH_TRADES) -> list[Outcome]:
+    with tempfile.TemporaryDirectory(prefix="kabuto-bench-") as workdir:
+        kp = deploy(ctx, Path(workdir))
+        return measure_token(ctx, kp) + [measure_dvp(ctx, kp), measure_batch(ctx, kp, batch_trades)]
 
 
 PEER = Peer(name="kabuto", title="Kabuto", keys=KEYS, measure=measure)

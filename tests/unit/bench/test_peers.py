@@ -1,13 +1,16 @@
 """The benchmark measures the ERC-20 floor and T-REX from receipts, and reports every key."""
 
+import copy
 import json
 
 import pytest
 
 from kabuto.bench import report
-from kabuto.bench.model import GasMeasurement, Pending
-from kabuto.bench.registry import peer_named, run_peer
+from kabuto.bench.model import GasMeasurement
+from kabuto.bench.peers import kabuto as kabuto_peer
+from kabuto.bench.registry import peer_named
 from kabuto.bench.runner import BenchConfig, measure_all
+from kabuto.bench.targets import TARGETS, Status
 
 
 @pytest.fixture(scope="module")
@@ -53,10 +56,42 @@ def test_results__json_has_every_declared_key_and_ratios_to_the_floor(measured, 
     assert "| eligible transfer, recipient already holds | <= 1.30x ERC-20 | - | pending |" in table
 
 
-def test_kabuto_peer__answers_every_key_measured_or_pending_with_a_reason(new_bench_context):
-    outcomes = run_peer(peer_named("kabuto"), new_bench_context("kabuto"))
-    for outcome in outcomes:
-        if isinstance(outcome, Pending):
-            assert outcome.reason.startswith(("not yet available", "pending contracts"))
-        else:
-            assert isinstance(outcome, GasMeasurement) and outcome.gas > 21_000
+@pytest.fixture(scope="module")
+def kabuto_measured(new_bench_context):
+    """The Kabuto peer on the test chain, with a 10-trade venue batch instead of 100."""
+    outcomes = kabuto_peer.measure(new_bench_context("kabuto"), batch_trades=10)
+    return {o.key: o for o in outcomes}
+
+
+def test_kabuto_peer__measures_every_key_from_receipts(kabuto_measured):
+    assert set(kabuto_measured) == set(peer_named("kabuto").keys)
+    for key, outcome in kabuto_measured.items():
+        assert isinstance(outcome, GasMeasurement), key
+        assert outcome.note, f"{key} has no note saying what it includes"
+    assert kabuto_measured["kabuto.onboard_investor"].txs == 1
+    assert kabuto_measured["kabuto.approved_transfer.total"].txs == 2
+    assert kabuto_measured["kabuto.dvp.total"].txs == 2
+    assert "acceptWithPermit" in kabuto_measured["kabuto.dvp.total"].note
+
+
+def test_kabuto_peer__costs_ordered_as_the_operations_are(kabuto_measured):
+    gas = {key: outcome.gas for key, outcome in kabuto_measured.items()}
+    # Same zero->non-zero balance write difference as the floor, plus the holder count update.
+    assert gas["kabuto.transfer.new_holder"] - gas["kabuto.transfer.existing_holder"] >= 17_100
+    assert 34_453 < gas["kabuto.transfer.existing_holder"] < gas["kabuto.transfer.new_holder"] < 100_000
+    assert gas["kabuto.approved_transfer.total"] > gas["kabuto.transfer.new_holder"]
+    # A batch trade pays no 21,000 base fee of its own: cheaper than a single DvP.
+    assert gas["kabuto.batch_settlement.per_trade"] < gas["kabuto.dvp.total"]
+
+
+def test_kabuto_targets__evaluated_against_the_floor_measured_in_the_same_run(measured, kabuto_measured):
+    measured = copy.deepcopy(measured)
+    for outcome in kabuto_measured.values():
+        measured.gas_keys.append(outcome.key)
+        measured.add(outcome)
+    statuses = {t.key: t.status(measured) for t in TARGETS}
+    for key in ("kabuto.transfer.new_holder", "kabuto.transfer.existing_holder", "kabuto.approved_transfer.total",
+                "kabuto.dvp.total", "kabuto.onboard_investor"):
+        assert statuses[key] in (Status.MET, Status.NOT_MET), key
+    ratio = measured.gas("kabuto.transfer.new_holder") / measured.gas("erc20.transfer.new_holder")
+    assert (statuses["kabuto.transfer.new_holder"] is Status.MET) == (ratio <= 1.20)

@@ -46,3 +46,9 @@ def test_pending_key__pending_target_and_null_in_json():
     assert data["gas"]["kabuto.transfer.new_holder"] is None
     assert data["pending"] == {"kabuto.transfer.new_holder": "not yet available: pending contracts"}
     assert "not yet available: pending contracts" in report.to_markdown(results)
+
+
+def test_time_target__not_judged_on_a_scaled_down_run():
+    results = results_with(TimeMeasurement("issue_10k_investors", 5.0, txs=4_000, gas=10**8, at_target_scale=False))
+    assert target("issue_10k_investors").status(results) is Status.PENDING
+    assert report.to_json(results)["time_s"]["issue_10k_investors"] == 5.0
