@@ -29,7 +29,8 @@ def travel_to(day: date, seconds_into_day: int = BUSINESS_HOUR) -> None:
         try:
             chain.mine(timestamp=timestamp)
         except APINotImplementedError:  # Ape's generic node provider (privnet): ask anvil directly
-            chain.provider.make_request("evm_mine", [timestamp])
+            chain.provider.make_request("evm_setTime", [timestamp])
+            chain.provider.make_request("evm_mine", [])
 
 
 def today() -> date:

@@ -9,6 +9,7 @@ the job's own code is what recovers: it reads what is done from the chain, not f
 from __future__ import annotations
 
 import csv
+from datetime import date
 import shutil
 import threading
 import time
@@ -25,6 +26,8 @@ from kabuto.ops.clock import travel_to
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.issue import plan_issue, run_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
+from kabuto.ops.payments import pay_record_date
+from kabuto.ops.trading import mint_yen
 from kabuto.environment import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -32,6 +35,9 @@ INVESTORS = 30
 BATCH = 3
 KILL_AFTER_ISSUED = 12  # allotments seen on chain when the node is killed
 ISSUED_TOPIC = Web3.keccak(text="Issued(address,address,uint256,bytes)").hex()
+PAID_TOPIC = Web3.keccak(
+    text="HolderPaid(uint256,address,address,uint256,uint256,uint256,uint256)").hex()
+KILL_AFTER_PAID = 12  # holders paid on chain when the node is killed during the coupon run
 
 
 def write_inputs(folder: Path) -> tuple[Path, Path]:
@@ -56,15 +62,20 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
     return investors, allocation
 
 
-def issued_count(url: str) -> int:
+def event_count(url: str, topic: str = ISSUED_TOPIC) -> int:
     web3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": 2}))
-    return len(web3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "topics": [ISSUED_TOPIC]}))
+    return len(web3.eth.get_logs({"fromBlock": 0, "toBlock": "latest", "topics": [topic]}))
 
 
-def kill_when(node: AnvilNode, issued_at_least: int, stop: threading.Event) -> None:
+def issued_count(url: str) -> int:
+    return event_count(url, ISSUED_TOPIC)
+
+
+def kill_when(node: AnvilNode, issued_at_least: int, stop: threading.Event,
+              topic: str = ISSUED_TOPIC) -> None:
     while not stop.is_set():
         try:
-            if issued_count(node.url) >= issued_at_least:
+            if event_count(node.url, topic) >= issued_at_least:
                 time.sleep(1.5)  # the state file (dumped every second) now holds part of it
                 node.kill_hard()
                 return
@@ -85,6 +96,13 @@ def chain_height() -> int:
     return networks.provider.get_block("latest").number
 
 
+def resume_clock() -> None:
+    """A restarted anvil forgets how far its clock was moved; a real chain's time does not go
+    back, so it continues from the last block it had kept."""
+    latest = networks.provider.get_block("latest").timestamp
+    networks.provider.make_request("evm_setTime", [latest + 1])
+
+
 def connect(node: AnvilNode):
     return networks.parse_network_choice("ethereum:privnet:node", provider_settings={"uri": node.url})
 
@@ -101,7 +119,7 @@ def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
         platform = load_platform(deployments)
         run_onboarding(plan_onboarding(platform, investors_csv, str(ops.issuer.address)),
                        ops.registrar, progress=False)
-        travel_to(__import__("datetime").date(2027, 1, 15))
+        travel_to(date(2027, 1, 15))
         plan = plan_issue(platform, term_sheet, allocation_csv)
         # One block a second from here on, as on a QBFT chain, so the kill lands mid-issuance.
         networks.provider.make_request("evm_setAutomine", [False])
@@ -122,6 +140,7 @@ def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
     try:
         survived = issued_count(restarted.url)
         with connect(restarted):
+            resume_clock()
             platform = load_platform(deployments)
             plan = plan_issue(platform, term_sheet, allocation_csv)
             report = run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, term_sheet,
@@ -133,9 +152,46 @@ def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
             assert token.totalSupply() == sum(wanted.values())
             recipients = [log.to for log in token.Issued.range(0, chain_height() + 1)]
             assert sorted(recipients) == sorted(wanted), "an allotment was issued twice or not at all"
+            # The first coupon, paid in batches of 3 holders, one block a second, killed again.
+            mint_yen(platform, ops.trust_bank, {str(ops.paying_agent.address): 10_000_000})
+            travel_to(date(2027, 7, 15))
+            networks.provider.make_request("evm_setAutomine", [False])
+            networks.provider.make_request("evm_setIntervalMining", [1])
+            stop = threading.Event()
+            killer = threading.Thread(target=kill_when,
+                                      args=(restarted, KILL_AFTER_PAID, stop, PAID_TOPIC))
+            killer.start()
+            with pytest.raises(Exception):
+                pay_record_date(platform, "STBOND1", date(2027, 6, 30), ops.paying_agent,
+                                batch_size=BATCH, progress=False)
+            stop.set()
+            killer.join()
+        assert restarted.process.poll() is not None, "the node was not killed mid-payment"
     finally:
         restarted.stop()
-    suite_summary(f"fault injection (issuance): anvil SIGKILLed with {survived} of {INVESTORS} "
-                  f"allotments on disk; the rerun issued the rest, each exactly once")
+
+    again = AnvilNode(chain_id=PRIVNET_CHAIN_ID, gas_free=True, port=restarted.port,
+                      state_file=restarted.state_file).start()
+    try:
+        paid_on_disk = event_count(again.url, PAID_TOPIC)
+        with connect(again):
+            resume_clock()
+            platform = load_platform(deployments)
+            payment = pay_record_date(platform, "STBOND1", date(2027, 6, 30), ops.paying_agent,
+                                      batch_size=BATCH, progress=False)
+            token = platform.token("STBOND1")
+            corporate = platform.corporate
+            paid = list(corporate.HolderPaid.range(0, chain_height() + 1))
+            assert sorted(log.holder for log in paid) == sorted(wanted), \
+                "a holder was paid twice or not at all"
+            for log in paid:  # a regular coupon of 0.35% a year on 100,000 yen: 175 yen a unit
+                assert log.units == wanted[log.holder] and log.gross == 175 * log.units
+            assert token.totalSupply() == sum(wanted.values())
+    finally:
+        again.stop()
+    suite_summary(f"fault injection: anvil SIGKILLed mid-issuance ({survived} of {INVESTORS} "
+                  f"allotments on disk) and mid-coupon ({paid_on_disk} of {INVESTORS} holders paid "
+                  "on disk); each rerun finished the job, nobody issued or paid twice")
     assert 0 < survived < INVESTORS
+    assert 0 < paid_on_disk < INVESTORS
     assert report is not None
