@@ -1,4 +1,7 @@
-"""Python mirrors of the contracts' enums and encodings (interfaces/*.sol), and dates in JST.
+"""Encodings of the contracts' values (investor ids, coupon rates, class sets), and dates in JST.
+
+The enums InvestorClass, Category and Kind live in kabuto.onchain_types (re-exported here);
+their `label` is the spelling input files use.
 
 Dates in input files are calendar dates in Japan; the chain keeps unix seconds. A date means
 the whole day in Japan Standard Time (UTC+9, no daylight saving): a KYC expiry or a record
@@ -9,7 +12,11 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, timezone
-from enum import IntEnum
+
+# Re-exported (`X as X`): scripts and kabuto/bench import the enums from here.
+from kabuto.onchain_types import Category as Category
+from kabuto.onchain_types import InvestorClass as InvestorClass
+from kabuto.onchain_types import Kind as Kind
 
 JST = timezone(timedelta(hours=9), "JST")
 UINT40_MAX = 2**40 - 1
@@ -19,33 +26,9 @@ UINT256_MAX = 2**256 - 1
 INVESTOR_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 
-class InvestorClass(IntEnum):
-    """IInvestorRegistry.InvestorClass."""
-
-    General = 0
-    Specified = 1
-    QualifiedInstitutional = 2
-    SpeciallyPermitted = 3
-
-
-class Category(IntEnum):
-    """ISecurityToken.Category (FIEA category)."""
-
-    Class1 = 0
-    Class2 = 1
-    ExcludedClass2 = 2
-
-
-class Kind(IntEnum):
-    """ISecurityToken.Kind."""
-
-    Bond = 0
-    Beneficiary = 1
-
-
 PROFESSIONAL_CLASSES = frozenset(
-    {InvestorClass.Specified, InvestorClass.QualifiedInstitutional,
-     InvestorClass.SpeciallyPermitted})
+    {InvestorClass.SPECIFIED, InvestorClass.QUALIFIED_INSTITUTIONAL,
+     InvestorClass.SPECIALLY_PERMITTED})
 
 
 def class_mask(classes: frozenset[InvestorClass] | set[InvestorClass]) -> int:

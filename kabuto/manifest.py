@@ -19,9 +19,9 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
-from kabuto.domain import Category
 from kabuto.errors import ManifestError
 from kabuto.inputs.fields import checksum_address, suggest
+from kabuto.onchain_types import Category
 
 DEFAULT_DIR = Path("deployments")
 Address = Annotated[str, AfterValidator(checksum_address)]
@@ -66,7 +66,7 @@ class Manifest(BaseModel):
     def with_token(self, symbol: str, address: str, category: Category | str,
                    kind: str) -> Manifest:
         entry = TokenEntry(address=address, kind=kind.lower(),  # type: ignore[arg-type]
-                           category=category.name if isinstance(category, Category)
+                           category=category.label if isinstance(category, Category)
                            else category)  # type: ignore[arg-type]
         return self.model_copy(update={"tokens": {**self.tokens, symbol: entry}})
 

@@ -1,4 +1,5 @@
-"""Python mirrors of the enums and structs in interfaces/IInvestorRegistry.sol and ISecurityToken.sol.
+"""Python mirrors of the enums and structs in interfaces/IInvestorRegistry.sol and ISecurityToken.sol
+(the one definition of each; kabuto.domain re-exports InvestorClass, Category and Kind).
 
 Values must stay in the Solidity declaration order: they are ABI-encoded as uint8.
 """
@@ -7,17 +8,51 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import Self
 
 from eth_abi import encode
 
 ZERO_ADDRESS = "0x" + "00" * 20
 
 
-class InvestorClass(IntEnum):
+class LabelledEnum(IntEnum):
+    """An enum whose members people also write by their Solidity name, the `label`: input
+    files, the manifest and the holder register say "QualifiedInstitutional" for
+    QUALIFIED_INSTITUTIONAL."""
+
+    @property
+    def label(self) -> str:
+        """The member's name in the .sol interface ("QualifiedInstitutional")."""
+        return "".join(part.capitalize() for part in self.name.split("_"))
+
+    @classmethod
+    def from_label(cls, text: str) -> Self:
+        """The member whose label is `text`, ignoring case and surrounding spaces.
+
+        Raises:
+            ValueError: no member has that label (the message lists the labels).
+        """
+        wanted = text.strip().lower()
+        for member in cls:
+            if member.label.lower() == wanted:
+                return member
+        raise ValueError(f"{text!r} is not a {cls.__name__} (one of: "
+                         f"{', '.join(m.label for m in cls)})")
+
+
+class InvestorClass(LabelledEnum):
+    """IInvestorRegistry.InvestorClass."""
+
     GENERAL = 0
     SPECIFIED = 1
     QUALIFIED_INSTITUTIONAL = 2
     SPECIALLY_PERMITTED = 3
+    # Deprecated aliases: the spelling of kabuto.domain's former copy of this enum, still used
+    # by code outside this change (kabuto/bench). New code uses the names above.
+    General = GENERAL
+    Specified = SPECIFIED
+    QualifiedInstitutional = QUALIFIED_INSTITUTIONAL
+    SpeciallyPermitted = SPECIALLY_PERMITTED
 
 
 class InvestorStatus(IntEnum):
@@ -27,15 +62,26 @@ class InvestorStatus(IntEnum):
     REVOKED = 3
 
 
-class Category(IntEnum):
+class Category(LabelledEnum):
+    """ISecurityToken.Category (FIEA category)."""
+
     CLASS1 = 0
     CLASS2 = 1
     EXCLUDED_CLASS2 = 2
+    # Deprecated aliases (see InvestorClass).
+    Class1 = CLASS1
+    Class2 = CLASS2
+    ExcludedClass2 = EXCLUDED_CLASS2
 
 
-class Kind(IntEnum):
+class Kind(LabelledEnum):
+    """ISecurityToken.Kind."""
+
     BOND = 0
     BENEFICIARY = 1
+    # Deprecated aliases (see InvestorClass).
+    Bond = BOND
+    Beneficiary = BENEFICIARY
 
 
 class Restriction(IntEnum):

@@ -18,8 +18,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from kabuto.domain import Category, Kind, jst_date
+from kabuto.domain import jst_date
 from kabuto.lots import Lot, units_of
+from kabuto.onchain_types import Category, Kind
 from kabuto.personal_data import PersonalData
 
 NOT_REGISTERED = "(個人情報未登録 / personal data not registered)"
@@ -132,7 +133,7 @@ def _dates(days: Sequence[date]) -> str:
 def _header_rows(reg: HolderRegister) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
         ("銘柄 (issue name)", reg.name), ("シンボル (symbol)", reg.symbol),
-        ("区分 (FIEA category)", reg.category.name),
+        ("区分 (FIEA category)", reg.category.label),
         ("トークンアドレス (token address)", reg.token_address),
         ("チェーンID (chain id)", reg.chain_id), ("ブロック番号 (block)", reg.block_number),
         ("ブロック日付 (block date, JST)", jst_date(reg.block_timestamp).isoformat()),
@@ -158,8 +159,8 @@ def _header_rows(reg: HolderRegister) -> list[tuple[str, object]]:
 
 
 def table_columns(kind: Kind) -> tuple[str, ...]:
-    holder = "社債権者" if kind is Kind.Bond else "受益者"
-    first = ("社債の種類", "各社債の金額") if kind is Kind.Bond else ("受益権の名称", "発行価額")
+    holder = "社債権者" if kind is Kind.BOND else "受益者"
+    first = ("社債の種類", "各社債の金額") if kind is Kind.BOND else ("受益権の名称", "発行価額")
     return first + (f"{holder}の氏名又は名称", "住所", "投資家ID", "ウォレットアドレス",
                     "取得日", "口数", "金額", "保有口数合計")
 
@@ -167,7 +168,7 @@ def table_columns(kind: Kind) -> tuple[str, ...]:
 def write_register_csv(reg: HolderRegister, path: Path) -> Path:
     """The register as CSV for Excel (UTF-8 with BOM): terms, one row per lot, reconciliation."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    title = "社債原簿 (bond register)" if reg.kind is Kind.Bond else "受益権原簿 (beneficiary register)"
+    title = "社債原簿 (bond register)" if reg.kind is Kind.BOND else "受益権原簿 (beneficiary register)"
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle, lineterminator="\r\n")
         out.writerow([title])
@@ -203,9 +204,9 @@ def register_to_json(reg: HolderRegister) -> dict[str, Any]:
                                         else value) for key, value in vars(terms).items()}
     rec = reg.reconciliation
     return {
-        "register": "bond" if reg.kind is Kind.Bond else "beneficiary",
+        "register": "bond" if reg.kind is Kind.BOND else "beneficiary",
         "symbol": reg.symbol, "name": reg.name, "token": reg.token_address,
-        "chain_id": reg.chain_id, "category": reg.category.name,
+        "chain_id": reg.chain_id, "category": reg.category.label,
         "block_number": reg.block_number,
         "block_date_jst": jst_date(reg.block_timestamp).isoformat(),
         "record_date": reg.record_date.isoformat() if reg.record_date else None,

@@ -27,8 +27,8 @@ def allocation_issues(allocations: LoadedRows[AllocationRow], sheet: TermSheet,
         if investor.investor_class not in allowed:
             issues.append(allocations.issue(
                 number, "investor_id",
-                f"{allocation.investor_id} is a {investor.investor_class.name} investor; "
-                f"{sheet.symbol} admits only {', '.join(c.name for c in rules.allowed_classes)}"))
+                f"{allocation.investor_id} is a {investor.investor_class.label} investor; "
+                f"{sheet.symbol} admits only {', '.join(c.label for c in rules.allowed_classes)}"))
         if allocation.units < rules.min_holding:
             issues.append(allocations.issue(number, "units", f"{allocation.units} is below the "
                                             f"minimum holding of {rules.min_holding} units"))

@@ -5,14 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Mapping
-from enum import IntEnum
 from typing import TypeVar
 
 from eth_utils import to_checksum_address
 
-from kabuto.domain import InvestorClass
+from kabuto.onchain_types import InvestorClass, LabelledEnum
 
-E = TypeVar("E", bound=IntEnum)
+E = TypeVar("E", bound=LabelledEnum)
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
 ZERO_ADDRESS = "0x" + "0" * 40
 
@@ -45,20 +44,23 @@ def checksum_address(value: str) -> str:
 
 
 def parse_enum(value: object, enum: type[E], aliases: Mapping[str, E] | None = None) -> E:
-    """An enum member from its name (case-insensitive) or an alias; ValueError with a hint."""
+    """An enum member from its label (case-insensitive) or an alias; ValueError with a hint."""
     if isinstance(value, enum):
         return value
     text = str(value).strip()
-    names: dict[str, E] = {m.name.lower(): m for m in enum}
-    names.update({k.lower(): v for k, v in (aliases or {}).items()})
-    if text.lower() in names:
-        return names[text.lower()]
-    allowed = ", ".join(m.name for m in enum)
-    hint = suggest(text, [m.name for m in enum] + list(aliases or {}))
+    alias = {k.lower(): v for k, v in (aliases or {}).items()}.get(text.lower())
+    if alias is not None:
+        return alias
+    try:
+        return enum.from_label(text)
+    except ValueError:
+        pass
+    allowed = ", ".join(m.label for m in enum)
+    hint = suggest(text, [m.label for m in enum] + list(aliases or {}))
     raise ValueError(f"unknown value {text!r}{hint} (allowed: {allowed})")
 
 
-CLASS_ALIASES: dict[str, InvestorClass] = {"QII": InvestorClass.QualifiedInstitutional}
+CLASS_ALIASES: dict[str, InvestorClass] = {"QII": InvestorClass.QUALIFIED_INSTITUTIONAL}
 
 
 def parse_investor_class(value: object) -> InvestorClass:

@@ -11,12 +11,13 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from kabuto.domain import InvestorClass, investor_id_to_bytes32
+from kabuto.domain import investor_id_to_bytes32
 from kabuto.errors import InputError, InputIssue
 from kabuto.inputs.dates import InputDate
 from kabuto.inputs.fields import checksum_address, parse_country, parse_investor_class
 from kabuto.inputs.loaded import LoadedRows
 from kabuto.inputs.tabular import duplicate_issues, read_rows, validate_rows
+from kabuto.onchain_types import InvestorClass
 from kabuto.personal_data import MAX_ADDRESS_CHARS, MAX_NAME_CHARS, PersonalData
 
 COLUMNS = ("investor_id", "class", "country", "kyc_expiry", "wallet", "name", "address")

@@ -12,13 +12,14 @@ from typing import Annotated, Any, Literal
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
                       ValidationError, field_validator)
 
-from kabuto.domain import (PROFESSIONAL_CLASSES, UINT32_MAX, UINT64_MAX, UINT256_MAX, Category,
-                           InvestorClass, Kind, class_mask, coupon_rate_millionths)
+from kabuto.domain import (PROFESSIONAL_CLASSES, UINT32_MAX, UINT64_MAX, UINT256_MAX, class_mask,
+                           coupon_rate_millionths)
 from kabuto.errors import InputError, InputIssue
 from kabuto.inputs.dates import InputDate
 from kabuto.inputs.fields import checksum_address, parse_enum, parse_investor_class
 from kabuto.inputs.tabular import issues_from_validation
 from kabuto.inputs.yamlfile import Loc, line_of, load_yaml_with_lines
+from kabuto.onchain_types import Category, InvestorClass, Kind
 
 _SYMBOL = re.compile(r"^[A-Z][A-Z0-9]{0,10}$")
 _HEX32 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
@@ -139,20 +140,20 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
     """Rules across fields: (key path, message) for each broken one."""
     problems: list[tuple[Loc, str]] = []
     rules = sheet.rules
-    expected, other = ("bond", "beneficiary") if sheet.kind is Kind.Bond else (
+    expected, other = ("bond", "beneficiary") if sheet.kind is Kind.BOND else (
         "beneficiary", "bond")
     if getattr(sheet, expected) is None:
-        problems.append(((expected,), f"a {sheet.kind.name.lower()} needs a '{expected}:' "
+        problems.append(((expected,), f"a {sheet.kind.label.lower()} needs a '{expected}:' "
                          "section with its terms"))
     if getattr(sheet, other) is not None:
-        problems.append(((other,), f"a {sheet.kind.name.lower()} has no '{other}:' terms; "
+        problems.append(((other,), f"a {sheet.kind.label.lower()} has no '{other}:' terms; "
                          "remove the section or change 'kind'"))
-    if sheet.kind is Kind.Bond and sheet.category is not Category.Class1:
+    if sheet.kind is Kind.BOND and sheet.category is not Category.CLASS1:
         problems.append((("category",), "bonds are Class1 (tokenized securities display "
                          "rights); Class2 categories hold beneficiary/fund interests"))
     if len(set(rules.allowed_classes)) != len(rules.allowed_classes):
         problems.append((("rules", "allowed_classes"), "lists a class twice"))
-    if sheet.category is Category.ExcludedClass2:
+    if sheet.category is Category.EXCLUDED_CLASS2:
         if not rules.approval_required:
             problems.append((("rules", "approval_required"), "an ExcludedClass2 token must "
                              "set approval_required: true (transfers only with the issuer's "
@@ -163,10 +164,10 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
                              "be held by professional classes (Specified, "
                              "QualifiedInstitutional, SpeciallyPermitted); remove General"))
     if rules.qii_resale_only:
-        if sheet.category is not Category.Class1:
+        if sheet.category is not Category.CLASS1:
             problems.append((("rules", "qii_resale_only"), "QII resale restriction applies to "
                              "Class1 private placements only"))
-        if set(rules.allowed_classes) != {InvestorClass.QualifiedInstitutional}:
+        if set(rules.allowed_classes) != {InvestorClass.QUALIFIED_INSTITUTIONAL}:
             problems.append((("rules", "allowed_classes"), "with qii_resale_only the only "
                              "allowed class is QualifiedInstitutional"))
     if rules.max_balance and rules.min_holding > rules.max_balance:
@@ -181,9 +182,9 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
             problems.append((("documents", index, "name"), f"document {document.name!r} is "
                              "listed twice"))
         names.add(document.name)
-    if sheet.kind is Kind.Bond and sheet.bond is not None:
+    if sheet.kind is Kind.BOND and sheet.bond is not None:
         problems += _bond_problems(sheet.bond)
-    if sheet.kind is Kind.Beneficiary and sheet.beneficiary is not None:
+    if sheet.kind is Kind.BENEFICIARY and sheet.beneficiary is not None:
         problems += _schedule_problems(("beneficiary",), "distribution_record_dates",
                                        sheet.beneficiary.distribution_record_dates,
                                        "distribution_payment_dates",

@@ -62,7 +62,7 @@ def run_demo(examples: Path, out: Path, deployments: Path, key_dir: Path, echo: 
     plan = plan_onboarding(platform, examples / "investors.csv", str(ops.issuer.address))
     run_onboarding(plan, ops.registrar, progress=False)
     for row in plan.investors:
-        echo(f"  {row.investor_id} {row.investor_class.name:<22} {row.wallet}")
+        echo(f"  {row.investor_id} {row.investor_class.label:<22} {row.wallet}")
 
     travel_to(ISSUE_DAY)
     _step(echo, "3. issue the securities")
@@ -73,7 +73,7 @@ def run_demo(examples: Path, out: Path, deployments: Path, key_dir: Path, echo: 
         result = run_issue(iplan, ops.issuer, ops.paying_agent, ops.compliance,
                            examples / sheet, progress=False)
         units = sum(a.units for a in iplan.allotments)
-        echo(f"  {iplan.sheet.symbol:<10} {iplan.sheet.category.name:<15} {result.token}: "
+        echo(f"  {iplan.sheet.symbol:<10} {iplan.sheet.category.label:<15} {result.token}: "
              f"{units} units to {len(iplan.allotments)} investors")
 
     platform = platform.reload()

@@ -16,11 +16,12 @@ from typing import Any
 from ape import chain
 
 from kabuto.coupons import end_of_jst_day
-from kabuto.domain import Category, Kind, investor_id_from_bytes32, jst_date
+from kabuto.domain import investor_id_from_bytes32, jst_date
 from kabuto.errors import ChainStateError, DecryptionError
 from kabuto.keys import DEFAULT_KEY_DIR, KeyFiles, load_private_key
 from kabuto.lots import TransferEvent, build_lots
 from kabuto.ops.chain import Platform
+from kabuto.onchain_types import Category, Kind
 from kabuto.personal_data import PersonalData, decrypt_personal_data
 from kabuto.register import (BeneficiaryTermsView, BondTermsView, HolderRegister, holder_entries,
                              reconcile, write_register)
@@ -82,7 +83,7 @@ def _personal_data(registry: Any, issuer: str, key_file: Path, until_block: int,
 
 
 def _terms(token: Any, kind: Kind) -> BondTermsView | BeneficiaryTermsView:
-    if kind is Kind.Bond:
+    if kind is Kind.BOND:
         t = token.bondTerms()
         return BondTermsView(int(t.faceValue), int(t.couponRate), int(t.couponsPerYear),
                              jst_date(int(t.issueDate)), jst_date(int(t.maturityDate)),
@@ -130,10 +131,10 @@ def export_register(platform: Platform, symbol: str, issuer: str, out_dir: Path,
     else:
         supply = int(token.totalSupply(block_id=block))
         balances = {w: int(token.balanceOf(w, block_id=block)) for w in lots}
-    kind = Kind.Bond if entry.kind == "bond" else Kind.Beneficiary
+    kind = Kind.BOND if entry.kind == "bond" else Kind.BENEFICIARY
     register = HolderRegister(
         symbol=symbol, name=str(token.name()), token_address=str(token.address),
-        chain_id=platform.chain_id, category=Category[entry.category], kind=kind,
+        chain_id=platform.chain_id, category=Category.from_label(entry.category), kind=kind,
         block_number=block, block_timestamp=int(chain.blocks[block].timestamp),
         record_date=record_date, terms=_terms(token, kind), entries=entries,
         reconciliation=reconcile(entries, supply, balances), notes=tuple(notes))

@@ -22,12 +22,12 @@ from ape import chain
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
 from kabuto.coupons import end_of_jst_day, jst_midnight
-from kabuto.domain import InvestorClass, Kind, investor_id_to_bytes32
+from kabuto.domain import investor_id_to_bytes32
 from kabuto.errors import InputError, InputIssue, ManifestError
 from kabuto.inputs import TermSheet, load_allocations, load_term_sheet
 from kabuto.lots import ZERO_ADDRESS
 from kabuto.manifest import save_manifest
-from kabuto.onchain_types import BeneficiaryTerms, BondTerms, Restriction
+from kabuto.onchain_types import BeneficiaryTerms, BondTerms, InvestorClass, Kind, Restriction
 from kabuto.ops import roles
 from kabuto.ops.chain import InvestorRecord, Platform, at, deploy, investor_record, send
 
@@ -71,7 +71,7 @@ def rules_tuple(sheet: TermSheet) -> tuple[Any, ...]:
 
 
 def encoded_terms(sheet: TermSheet, payment_token: str) -> bytes:
-    if sheet.kind is Kind.Bond:
+    if sheet.kind is Kind.BOND:
         bond = sheet.bond
         assert bond is not None  # the loader guarantees it
         return BondTerms(
@@ -112,8 +112,8 @@ def _rule_problem(record: InvestorRecord, sheet: TermSheet, units: int, now: int
         return "the investor's KYC has expired; renew it first"
     cls = InvestorClass(record.investor_class)
     if cls not in set(sheet.rules.allowed_classes):
-        allowed = ", ".join(c.name for c in sheet.rules.allowed_classes)
-        return f"a {cls.name} investor may not hold {sheet.symbol} (allowed: {allowed})"
+        allowed = ", ".join(c.label for c in sheet.rules.allowed_classes)
+        return f"a {cls.label} investor may not hold {sheet.symbol} (allowed: {allowed})"
     if units < sheet.rules.min_holding:
         return f"{units} units is below the minimum holding of {sheet.rules.min_holding}"
     if sheet.rules.max_balance and units > sheet.rules.max_balance:
@@ -139,11 +139,11 @@ def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
     entry = platform.manifest.tokens.get(sheet.symbol)
     token = None
     if entry is not None:
-        if (entry.category != sheet.category.name
-                or entry.kind != sheet.kind.name.lower()):
+        if (entry.category != sheet.category.label
+                or entry.kind != sheet.kind.label.lower()):
             raise InputError.single(term_sheet, f"{sheet.symbol} is already deployed as a "
                                     f"{entry.category} {entry.kind}; the term sheet says "
-                                    f"{sheet.category.name} {sheet.kind.name.lower()}",
+                                    f"{sheet.category.label} {sheet.kind.label.lower()}",
                                     field="symbol")
         token = platform.token(sheet.symbol)
     registry = platform.registry
@@ -210,7 +210,7 @@ def ensure_token(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: An
                        int(sheet.kind), platform.registry, issuer, rules_tuple(sheet),
                        encoded_terms(sheet, payment), sender=issuer)
         manifest = platform.manifest.with_token(sheet.symbol, token.address, sheet.category,
-                                                sheet.kind.name)
+                                                sheet.kind.label)
         save_manifest(manifest, platform.path)
         platform.manifest = manifest
         deployed = True

@@ -15,9 +15,10 @@ from ape import chain
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
 from kabuto.coupons import end_of_jst_day, jst_midnight
-from kabuto.domain import Kind, jst_date
+from kabuto.domain import jst_date
 from kabuto.errors import ChainStateError, InputError
 from kabuto.lots import ZERO_ADDRESS
+from kabuto.onchain_types import Kind
 from kabuto.ops.chain import Platform, send
 
 INTEREST, DISTRIBUTION, REDEMPTION = 0, 1, 2
@@ -135,7 +136,7 @@ def pay_record_date(platform: Platform, symbol: str, record_day: date, agent: An
     token = platform.token(symbol)
     corporate = platform.corporate
     record_index = _record_index(token, record_day)
-    bond = int(token.kind()) == int(Kind.Bond)
+    bond = int(token.kind()) == int(Kind.BOND)
     kind = INTEREST if bond else DISTRIBUTION
     payment_id = _find_payment(corporate, str(token.address), kind, record_index)
     declared = False
@@ -176,7 +177,7 @@ def redeem_at_maturity(platform: Platform, symbol: str, agent: Any, payer: Any |
     """Redeems every unit of a bond at its redemption value on its maturity date."""
     payer = payer or agent
     token = platform.token(symbol)
-    if int(token.kind()) != int(Kind.Bond):
+    if int(token.kind()) != int(Kind.BOND):
         raise InputError.single(symbol, "only bonds have a maturity redemption")
     corporate = platform.corporate
     payment_id = _find_payment(corporate, str(token.address), REDEMPTION, None)

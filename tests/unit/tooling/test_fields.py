@@ -1,9 +1,9 @@
 import pytest
 
-from kabuto.domain import (InvestorClass, coupon_rate_millionths, investor_id_from_bytes32,
-                           investor_id_to_bytes32)
+from kabuto.domain import coupon_rate_millionths, investor_id_from_bytes32, investor_id_to_bytes32
 from kabuto.errors import InputError, InputIssue
 from kabuto.inputs.fields import checksum_address, parse_country, parse_investor_class
+from kabuto.onchain_types import InvestorClass
 
 GOOD = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
@@ -19,8 +19,8 @@ def test_checksum_address__accepts_only_eip55():
 
 
 def test_investor_class__names_aliases_and_suggestions():
-    assert parse_investor_class("qii") is InvestorClass.QualifiedInstitutional
-    assert parse_investor_class("specified") is InvestorClass.Specified
+    assert parse_investor_class("qii") is InvestorClass.QUALIFIED_INSTITUTIONAL
+    assert parse_investor_class("specified") is InvestorClass.SPECIFIED
     with pytest.raises(ValueError, match="did you mean 'SpeciallyPermitted'"):
         parse_investor_class("SpeciallyPermited")
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
-from kabuto.domain import Category, InvestorClass, Kind
 from kabuto.inputs import (check_allocations, load_allocations, load_executions, load_investors,
                            load_term_sheet)
+from kabuto.onchain_types import Category, InvestorClass, Kind
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
@@ -30,7 +30,7 @@ def test_investors_example__twelve_investors_of_every_class_on_test_accounts_1_t
 
 def test_bond_example__like_sbi_first_st_bond():
     sheet = load_term_sheet(EXAMPLES / "stbond1.yaml")
-    assert (sheet.category, sheet.kind) == (Category.Class1, Kind.Bond)
+    assert (sheet.category, sheet.kind) == (Category.CLASS1, Kind.BOND)
     bond = sheet.bond
     assert bond is not None
     assert bond.face_value == 100_000 and bond.coupon_rate == 3500 and bond.coupons_per_year == 2
@@ -40,7 +40,7 @@ def test_bond_example__like_sbi_first_st_bond():
 
 def test_beneficiary_example__like_kenedix_minimum_two_units():
     sheet = load_term_sheet(EXAMPLES / "retrust1.yaml")
-    assert (sheet.category, sheet.kind) == (Category.Class2, Kind.Beneficiary)
+    assert (sheet.category, sheet.kind) == (Category.CLASS2, Kind.BENEFICIARY)
     assert sheet.beneficiary is not None and sheet.beneficiary.issue_price == 1_000_000
     assert sheet.rules.min_holding == 2
     assert len(sheet.beneficiary.distribution_payment_dates) == 2
@@ -48,9 +48,9 @@ def test_beneficiary_example__like_kenedix_minimum_two_units():
 
 def test_excluded_class2_example__professionals_only_with_approval():
     sheet = load_term_sheet(EXAMPLES / "protrust1.yaml")
-    assert sheet.category is Category.ExcludedClass2
+    assert sheet.category is Category.EXCLUDED_CLASS2
     assert sheet.rules.approval_required
-    assert InvestorClass.General not in sheet.rules.allowed_classes
+    assert InvestorClass.GENERAL not in sheet.rules.allowed_classes
     assert sheet.rules.allowed_mask == 0b1110
 
 

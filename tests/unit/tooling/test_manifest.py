@@ -2,10 +2,10 @@ import json
 
 import pytest
 
-from kabuto.domain import Category
 from kabuto.errors import ManifestError
 from kabuto.manifest import (Manifest, TokenEntry, load_manifest, load_or_new, manifest_path,
                              save_manifest, update_manifest)
+from kabuto.onchain_types import Category
 
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
 YEN = "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512"
@@ -25,8 +25,10 @@ def test_update_manifest__writes_the_documented_format(tmp_path):
 
 
 def test_with_token__from_enum_and_round_trip(tmp_path):
-    manifest = Manifest(chain_id=31337).with_token("RETRUST1", TOKEN, Category.Class2,
+    manifest = Manifest(chain_id=31337).with_token("RETRUST1", TOKEN, Category.CLASS2,
                                                    "Beneficiary")
+    assert manifest.token("RETRUST1").category == "Class2"
+    assert manifest.token("RETRUST1").kind == "beneficiary"
     save_manifest(manifest, manifest_path(31337, tmp_path))
     assert load_manifest(manifest_path(31337, tmp_path), 31337) == manifest
 

@@ -2,8 +2,9 @@ import csv
 import json
 from datetime import date
 
-from kabuto.domain import Category, Kind, end_of_day_jst, start_of_day_jst
+from kabuto.domain import end_of_day_jst, start_of_day_jst
 from kabuto.lots import Lot
+from kabuto.onchain_types import Category, Kind
 from kabuto.personal_data import PersonalData
 from kabuto.register import (BeneficiaryTermsView, BondTermsView, HolderRegister, holder_entries,
                              reconcile, table_columns, write_register)
@@ -17,15 +18,15 @@ BOND = BondTermsView(100_000, 3500, 2, date(2027, 1, 15), date(2028, 1, 14), 100
                      (date(2027, 7, 15), date(2028, 1, 14)))
 
 
-def make_register(tmp_path, balances=None, total_supply=13, kind=Kind.Bond, names=None):
+def make_register(tmp_path, balances=None, total_supply=13, kind=Kind.BOND, names=None):
     lots = {W1: [Lot(JAN15, 5), Lot(FEB01, 3)], W2: [Lot(JAN15, 5)]}
     ids = {W1: "INV-001", W2: "INV-002"}
     people = names if names is not None else {
         "INV-001": PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号"),
         "INV-002": PersonalData(name="=HYPERLINK(\"x\")", address="大阪府")}
     entries = holder_entries(lots, ids, people)
-    terms = BOND if kind is Kind.Bond else BeneficiaryTermsView(1_000_000, (date(2027, 9, 15),))
-    reg = HolderRegister("STBOND1", "第1回 Kabuto STデジタル社債", W3, 31337, Category.Class1, kind,
+    terms = BOND if kind is Kind.BOND else BeneficiaryTermsView(1_000_000, (date(2027, 9, 15),))
+    reg = HolderRegister("STBOND1", "第1回 Kabuto STデジタル社債", W3, 31337, Category.CLASS1, kind,
                          42, FEB01, date(2027, 6, 30), terms, entries,
                          reconcile(entries, total_supply, balances or {W1: 8, W2: 5}))
     return reg, write_register(reg, tmp_path)
@@ -43,7 +44,7 @@ def test_bond_register__art_681_columns_one_row_per_lot(tmp_path):
     assert csv_path.name == "STBOND1-register-record-2027-06-30.csv"
     rows = read_csv(csv_path)
     assert rows[0] == ["社債原簿 (bond register)"]
-    header = rows.index(list(table_columns(Kind.Bond)))
+    header = rows.index(list(table_columns(Kind.BOND)))
     assert rows[header][:7] == ["社債の種類", "各社債の金額", "社債権者の氏名又は名称", "住所",
                                 "投資家ID", "ウォレットアドレス", "取得日"]
     body = rows[header + 1:header + 4]
@@ -55,6 +56,8 @@ def test_bond_register__art_681_columns_one_row_per_lot(tmp_path):
     assert terms["利率 (coupon)"] == "年0.35%"
     assert terms["社債の総額 (total amount, yen)"] == "1300000"
     assert terms["償還期限 (maturity)"] == "2028-01-14"
+    assert terms["区分 (FIEA category)"] == "Class1"  # the Solidity name, as term sheets say it
+    assert json.loads(json_path.read_text())["category"] == "Class1"
 
 
 def test_register__formula_like_names_are_escaped_for_excel(tmp_path):
@@ -91,10 +94,10 @@ def test_register__mismatch_with_chain__stated_with_every_differing_holder(tmp_p
 
 
 def test_beneficiary_register__trust_columns_and_missing_personal_data_marked(tmp_path):
-    reg, (csv_path, _) = make_register(tmp_path, kind=Kind.Beneficiary, names={})
+    reg, (csv_path, _) = make_register(tmp_path, kind=Kind.BENEFICIARY, names={})
     rows = read_csv(csv_path)
     assert rows[0] == ["受益権原簿 (beneficiary register)"]
-    header = rows.index(list(table_columns(Kind.Beneficiary)))
+    header = rows.index(list(table_columns(Kind.BENEFICIARY)))
     assert rows[header][2] == "受益者の氏名又は名称"
     assert rows[header + 1][2].startswith("(個人情報未登録")
     assert rows[header + 1][8] == "5000000"
