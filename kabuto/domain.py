@@ -1,7 +1,8 @@
-"""Encodings of the contracts' values (investor ids, coupon rates, class sets), and dates in JST.
+"""Encodings of the contracts' values (investor ids, coupon rates), and dates in JST.
 
-The enums InvestorClass, Category and Kind live in kabuto.onchain_types (re-exported here);
-their `label` is the spelling input files use.
+The enums InvestorClass, Category and Kind, class_mask and PROFESSIONAL_CLASSES live in
+kabuto.onchain_types (the enums are re-exported here); an enum's `label` is the spelling input
+files use.
 
 Dates in input files are calendar dates in Japan; the chain keeps unix seconds. A date means
 the whole day in Japan Standard Time (UTC+9, no daylight saving): a KYC expiry or a record
@@ -24,16 +25,6 @@ UINT64_MAX = 2**64 - 1
 UINT32_MAX = 2**32 - 1
 UINT256_MAX = 2**256 - 1
 INVESTOR_ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
-
-
-PROFESSIONAL_CLASSES = frozenset(
-    {InvestorClass.SPECIFIED, InvestorClass.QUALIFIED_INSTITUTIONAL,
-     InvestorClass.SPECIALLY_PERMITTED})
-
-
-def class_mask(classes: frozenset[InvestorClass] | set[InvestorClass]) -> int:
-    """Rules.allowedClasses: bit i set when InvestorClass(i) may receive."""
-    return sum(1 << int(c) for c in classes)
 
 
 def investor_id_to_bytes32(investor_id: str) -> bytes:

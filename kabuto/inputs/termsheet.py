@@ -12,14 +12,13 @@ from typing import Annotated, Any, Literal
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
                       ValidationError, field_validator)
 
-from kabuto.domain import (PROFESSIONAL_CLASSES, UINT32_MAX, UINT64_MAX, UINT256_MAX, class_mask,
-                           coupon_rate_millionths)
+from kabuto.domain import UINT32_MAX, UINT64_MAX, UINT256_MAX, coupon_rate_millionths
 from kabuto.errors import InputError, InputIssue
 from kabuto.inputs.dates import InputDate
 from kabuto.inputs.fields import checksum_address, parse_enum, parse_investor_class
 from kabuto.inputs.tabular import issues_from_validation
 from kabuto.inputs.yamlfile import Loc, line_of, load_yaml_with_lines
-from kabuto.onchain_types import Category, InvestorClass, Kind
+from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, InvestorClass, Kind, class_mask
 
 _SYMBOL = re.compile(r"^[A-Z][A-Z0-9]{0,10}$")
 _HEX32 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
@@ -92,7 +91,7 @@ class RulesInput(_Strict):
 
     @property
     def allowed_mask(self) -> int:
-        return class_mask(set(self.allowed_classes))
+        return class_mask(*self.allowed_classes)
 
 
 class DocumentInput(_Strict):
@@ -158,8 +157,7 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
             problems.append((("rules", "approval_required"), "an ExcludedClass2 token must "
                              "set approval_required: true (transfers only with the issuer's "
                              "consent)"))
-        general = set(rules.allowed_classes) - PROFESSIONAL_CLASSES
-        if general:
+        if rules.allowed_mask & ~PROFESSIONAL_CLASSES:
             problems.append((("rules", "allowed_classes"), "an ExcludedClass2 token may only "
                              "be held by professional classes (Specified, "
                              "QualifiedInstitutional, SpeciallyPermitted); remove General"))
