@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from eth_account import Account
 
+from kabuto.errors import InputError
 from kabuto.inputs import (check_allocations, load_allocations, load_executions, load_investors,
                            load_term_sheet)
 from kabuto.onchain_types import Category, InvestorClass, Kind
@@ -103,3 +104,13 @@ def test_investors_csv__blank_lines_and_padding__ignored_with_true_row_numbers(w
                                              lines[2].replace(",", " , ")]) + "\n")
     investors = load_investors(path)
     assert [number for number, _ in investors.rows] == [2, 5]
+
+
+def test_allocation__general_investor_on_professional_sheet__names_classes_as_written():
+    investors = load_investors(EXAMPLES / "investors.csv")
+    allocations = load_allocations(EXAMPLES / "stbond1-allocation.csv",
+                                   {i.investor_id for i in investors})
+    with pytest.raises(InputError) as error:
+        check_allocations(allocations, load_term_sheet(EXAMPLES / "protrust1.yaml"), investors)
+    assert ("INV-001 is a General investor; PROTRUST1 admits only Specified, "
+            "QualifiedInstitutional, SpeciallyPermitted") in str(error.value)
