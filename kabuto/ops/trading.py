@@ -80,7 +80,7 @@ def instruct_dvp(platform: Platform, token: Any, seller: Any, buyer: str, quanti
                  amount: int, valid_seconds: int = 3 * 24 * 3600) -> DvpInstruction:
     """The seller locks `quantity` to the DvP contract; the lock carries the instruction."""
     refusal = restriction(token, str(seller.address), buyer, quantity)
-    if refusal is not None and refusal.name != "ApprovalRequired":
+    if refusal is not None and refusal.code != Restriction.APPROVAL_REQUIRED:
         raise ChainStateError(f"the token would refuse this delivery: {refusal}")
     selector = keccak(text="onTokensLocked(address,uint256,bytes)")[:4]
     if selector not in bytes(chain.provider.get_code(token.address)):

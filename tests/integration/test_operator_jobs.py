@@ -206,6 +206,23 @@ def test_approvals__approve_all_and_unknown_id(world, issued):
     assert approvals.applications(token) == []
 
 
+def test_dvp__approval_required_token__issuer_approves_then_buyer_accepts(world, issued):
+    token, dvp = issued.token("PROTRUST1"), issued.dvp
+    travel_to(date(2027, 4, 1))
+    seller, buyer = investor(9), investor(10)
+    # The token's own ERC-1404 answer for a direct transfer is "approval required": a DvP
+    # instruction is still sent, the issuer's approval being a step of the settlement.
+    assert trading.restriction(token, str(seller.address), str(buyer.address), 5).name == "APPROVAL_REQUIRED"
+    instruction = trading.instruct_dvp(issued, token, seller, str(buyer.address), 5, 50_000)
+    assert token.lockedOf(dvp, seller) == 5
+    send(dvp.approve, instruction.as_tuple(), sender=world.ops.issuer)
+    send(issued.yen.approve, dvp, 50_000, sender=buyer)
+    before = (token.balanceOf(buyer), issued.yen.balanceOf(seller))
+    send(dvp.accept, instruction.as_tuple(), sender=buyer)
+    assert (token.balanceOf(buyer), issued.yen.balanceOf(seller)) == (before[0] + 5, before[1] + 50_000)
+    assert token.lockedOf(dvp, seller) == 0
+
+
 def test_pay_redeem_and_export(world, issued, tmp_path):
     with pytest.raises(ChainStateError, match="has not passed"):
         pay_record_date(issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent,
