@@ -140,7 +140,7 @@ abstract contract TokenLocks is TokenCore {
     /// A holder locking its own units must be an eligible investor with an unfrozen wallet.
     function _lockRestriction(address account) private view returns (Restriction) {
         if (_config.paused) return Restriction.TokenPaused;
-        (uint256 investor,) = _REGISTRY.packedInvestorsOf(account, address(0));
+        (uint256 investor,) = _investorRecords(account, address(0));
         return _partyRestriction(investor, _accounts[account].walletFrozen, true);
     }
 
@@ -160,7 +160,7 @@ abstract contract TokenLocks is TokenCore {
                 _accounts[account].encumbered -= uint96(value);
             }
         } else {
-            _update(account, recipient, value, path, value);
+            _move(account, recipient, value, path, value);
         }
     }
 }
