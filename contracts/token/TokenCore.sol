@@ -37,12 +37,15 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         Recovery
     }
 
-    /// One slot per account: 96 + 96 + 32 + 8 = 232 bits.
+    /// One slot per account: 96 + 96 + 16 + 8 + 40 = 256 bits.
     struct Account {
         uint96 balance; // everything the wallet owns (the legal holding)
         uint96 encumbered; // frozen + pending + locked: the part that cannot move freely
-        uint32 lastRecordCount; // passed record dates when the balance last changed
+        uint16 lastRecordCount; // passed record dates when the balance last changed (at most 65,535)
         bool walletFrozen;
+        // Units locked to the token's settlement lock address (TokenLocks): kept here, in the word
+        // every movement writes anyway, so a lock to the DvP contract creates no new slot.
+        uint40 settlementLocked;
     }
 
     /// One slot per token, read by every movement: 4 * 8 + 2 * 24 + 48 + 32 + 40 + 40 + 16 = 256 bits.
@@ -86,7 +89,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     uint256 private constant _CFG_SLOW = _CFG_SLOW_WHEN_APPROVED | (0xff << 16);
     uint256 private constant _ACC_ENCUMBERED_SHIFT = 96;
     uint256 private constant _ACC_RECORD_SHIFT = 192;
-    uint256 private constant _ACC_FROZEN_BIT = 1 << 224;
+    uint256 private constant _ACC_FROZEN_BIT = 1 << 208;
     /// keccak256("Transfer(address,address,uint256)"): {Transfer} as the fast path emits it.
     bytes32 private constant _TRANSFER_EVENT = 0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef;
     /// IInvestorRegistry.packedInvestorsOf.selector, left-aligned in a word (a literal: inline
@@ -94,7 +97,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     uint256 private constant _PACKED_INVESTORS_OF = 0xdf21eefd << 224;
     uint256 private constant _UINT8 = 0xff;
     uint256 private constant _UINT24 = 0xffffff;
-    uint256 private constant _UINT32 = 0xffffffff;
+    uint256 private constant _UINT16 = 0xffff;
     uint256 private constant _UINT40 = 0xffffffffff;
     uint256 private constant _UINT48 = 0xffffffffffff;
     uint256 private constant _UINT96 = 0xffffffffffffffffffffffff;
@@ -216,6 +219,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
 
     function paused() external view returns (bool) {
         return _config.paused;
+    }
+
+    /// @dev Excluded Class 2 rules always have approvalRequired set (see TokenOperations._setRules).
+    function approvalRequired() external view returns (bool) {
+        return _config.approvalRequired;
     }
 
     function isRedeemed() external view returns (bool) {
@@ -424,9 +432,9 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
                     // the passed record count, except a recipient still at count 0 holding nothing
                     // (its history is empty).
                     let passed := shr(_CFG_PASSED_SHIFT, cfg)
-                    let toCount := and(shr(_ACC_RECORD_SHIFT, t), _UINT32)
+                    let toCount := and(shr(_ACC_RECORD_SHIFT, t), _UINT16)
                     if or(
-                        or(and(or(f, t), _ACC_FROZEN_BIT), lt(and(shr(_ACC_RECORD_SHIFT, f), _UINT32), passed)),
+                        or(and(or(f, t), _ACC_FROZEN_BIT), lt(and(shr(_ACC_RECORD_SHIFT, f), _UINT16), passed)),
                         or(
                             and(lt(toCount, passed), iszero(iszero(or(toCount, and(t, _UINT96))))),
                             gt(sub(value, fromEncumbered), sub(and(f, _UINT96), and(shr(_ACC_ENCUMBERED_SHIFT, f), _UINT96)))
@@ -479,7 +487,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
                 sstore(fromSlot, sub(sub(f, value), shl(_ACC_ENCUMBERED_SHIFT, fromEncumbered)))
                 {
                     let received := add(t, value)
-                    if iszero(shr(_ACC_RECORD_SHIFT, t)) {
+                    if iszero(and(shr(_ACC_RECORD_SHIFT, t), _UINT16)) {
                         received := or(received, shl(_ACC_RECORD_SHIFT, shr(_CFG_PASSED_SHIFT, cfg)))
                     }
                     sstore(toSlot, received)
