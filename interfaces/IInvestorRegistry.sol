@@ -99,6 +99,10 @@ interface IInvestorRegistry {
     /// @notice The wallet the investor used before its latest replacement (zero if none).
     function previousWalletOf(bytes32 investorId) external view returns (address);
 
+    /// @notice The investor id when `newWallet` is the investor's current wallet and `lostWallet`
+    /// the one its latest replacement retired (what a lost-key recovery needs), else zero.
+    function recoveryOf(address lostWallet, address newWallet) external view returns (bytes32 investorId);
+
     /// @notice True when `wallet` is registered, active and its KYC has not expired.
     function isEligible(address wallet) external view returns (bool);
 

@@ -201,6 +201,10 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
 
     function paused() external view returns (bool);
 
+    /// @notice True when a transfer needs the issuer's approval (always for excluded Class 2,
+    /// otherwise as the rules say): what a settlement contract checks before it delivers.
+    function approvalRequired() external view returns (bool);
+
     // ---- issuer-approved transfers (ibet names) ----
     function applyForTransfer(address to, uint256 value, bytes calldata data) external returns (uint256 id);
 
@@ -227,6 +231,11 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     function authorizeLockAddress(address lockAddress, bool authorized, bool carriesApproval) external;
 
     function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval);
+
+    /// @notice The settlement lock address: the first lock address authorised to carry the
+    /// issuer's approval (the platform's DvP contract). Its locks are kept in each holder's
+    /// account word, so a delivery instruction's lock writes no new storage slot.
+    function settlementLockAddress() external view returns (address);
 
     function lock(address lockAddress, uint256 value, bytes calldata data) external;
 

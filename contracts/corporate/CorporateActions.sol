@@ -212,8 +212,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         Payment storage p = _existing(id);
         _onlyTokenAgent(p.token);
         IInvestorRegistry registry = IInvestorRegistry(ISecurityToken(p.token).registry());
-        bytes32 investorId = registry.investorIdOf(newWallet);
-        if (investorId == bytes32(0) || registry.previousWalletOf(investorId) != lostWallet || lostWallet == newWallet) {
+        if (registry.recoveryOf(lostWallet, newWallet) == bytes32(0)) {
             revert CorporateNotRecoveredWallet(lostWallet, newWallet);
         }
         if (ISecurityToken(p.token).isFrozen(newWallet)) revert CorporateHolderFrozen(id, newWallet);

@@ -17,7 +17,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// ISO 3166-1 numeric codes are 1..999.
     uint16 private constant _MAX_COUNTRY = 999;
     /// Bits 0..135 of a record word: the {IInvestorRegistry.Investor} fields tokens decode.
-    uint256 private constant _FIELDS_MASK = (1 << 136) - 1;
+    uint256 private constant _FIELDS_MASK = 0xffffffffffffffffffffffffffffffffff; // (1 << 136) - 1
     /// Bits 136..255 of a record word: the investor id when it fits (first 15 bytes, rest zero,
     /// top bit clear), else {_LONG_ID_FLAG}. Kept when a wallet is replaced: never zero for a used wallet.
     uint256 private constant _ID_MASK = ~_FIELDS_MASK;
@@ -137,9 +137,19 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     }
 
     /// @inheritdoc IInvestorRegistry
+    /// @dev Every token calls this on every movement: the two mapping reads in assembly.
     function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord) {
-        if (from != address(0)) fromRecord = _records[from] & _FIELDS_MASK;
-        if (to != address(0)) toRecord = _records[to] & _FIELDS_MASK;
+        assembly ("memory-safe") {
+            mstore(0x20, _records.slot)
+            if from {
+                mstore(0x00, from)
+                fromRecord := and(sload(keccak256(0x00, 0x40)), _FIELDS_MASK)
+            }
+            if to {
+                mstore(0x00, to)
+                toRecord := and(sload(keccak256(0x00, 0x40)), _FIELDS_MASK)
+            }
+        }
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -154,6 +164,19 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// @inheritdoc IInvestorRegistry
     function investorIdOf(address wallet) external view returns (bytes32) {
+        return _idOf(wallet);
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    function recoveryOf(address lostWallet, address newWallet) external view returns (bytes32 investorId) {
+        investorId = _idOf(newWallet);
+        if (
+            investorId == bytes32(0) || lostWallet == newWallet || _walletOf[investorId] != newWallet
+                || _previousWalletOf[investorId] != lostWallet
+        ) return bytes32(0);
+    }
+
+    function _idOf(address wallet) private view returns (bytes32) {
         uint256 word = _records[wallet];
         if (word & _LONG_ID_FLAG != 0) return _investorIdOf[wallet];
         return bytes32(word & _ID_MASK);

@@ -123,7 +123,7 @@ abstract contract TokenApprovals is TokenOperations {
         app.status = ApplicationStatus.Approved;
         address to = app.to;
         uint256 value = app.value;
-        _update(holder, to, value, Path.Approved, value);
+        _move(holder, to, value, Path.Approved, value);
         emit TransferApproved(id, app.from, to, value, data);
     }
 

@@ -37,12 +37,15 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         Recovery
     }
 
-    /// One slot per account: 96 + 96 + 32 + 8 = 232 bits.
+    /// One slot per account: 96 + 96 + 16 + 8 + 40 = 256 bits.
     struct Account {
         uint96 balance; // everything the wallet owns (the legal holding)
         uint96 encumbered; // frozen + pending + locked: the part that cannot move freely
-        uint32 lastRecordCount; // passed record dates when the balance last changed
+        uint16 lastRecordCount; // passed record dates when the balance last changed (at most 65,535)
         bool walletFrozen;
+        // Units locked to the token's settlement lock address (TokenLocks): kept here, in the word
+        // every movement writes anyway, so a lock to the DvP contract creates no new slot.
+        uint40 settlementLocked;
     }
 
     /// One slot per token, read by every movement: 4 * 8 + 2 * 24 + 48 + 32 + 40 + 40 + 16 = 256 bits.
@@ -72,6 +75,32 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     uint256 private constant _CLASS_SHIFT = 64;
     uint256 private constant _STATUS_SHIFT = 72;
     uint256 private constant _KYC_EXPIRY_SHIFT = 96;
+    /// Field offsets in the stored {Config} and {Account} words (Solidity packs a struct's
+    /// fields from the low-order bits in declaration order); read by {_fastMove}.
+    uint256 private constant _CFG_HOLDER_CAP_SHIFT = 32;
+    uint256 private constant _CFG_HOLDER_COUNT_SHIFT = 56;
+    uint256 private constant _CFG_MAX_BALANCE_SHIFT = 80;
+    uint256 private constant _CFG_LOCK_UP_SHIFT = 160;
+    uint256 private constant _CFG_NEXT_RECORD_SHIFT = 200;
+    uint256 private constant _CFG_PASSED_SHIFT = 240;
+    /// qiiResaleOnly, paused, minHolding: a holder movement needs the full rule engine.
+    uint256 private constant _CFG_SLOW_WHEN_APPROVED = (0xff << 8) | (0xff << 24) | (0xffffffff << 128);
+    /// The same, plus approvalRequired for a direct transfer.
+    uint256 private constant _CFG_SLOW = _CFG_SLOW_WHEN_APPROVED | (0xff << 16);
+    uint256 private constant _ACC_ENCUMBERED_SHIFT = 96;
+    uint256 private constant _ACC_RECORD_SHIFT = 192;
+    uint256 private constant _ACC_FROZEN_BIT = 1 << 208;
+    /// keccak256("Transfer(address,address,uint256)"): {Transfer} as the fast path emits it.
+    bytes32 private constant _TRANSFER_EVENT = 0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef;
+    /// IInvestorRegistry.packedInvestorsOf.selector, left-aligned in a word (a literal: inline
+    /// assembly reads only number constants; the constructor checks it against the interface).
+    uint256 private constant _PACKED_INVESTORS_OF = 0xdf21eefd << 224;
+    uint256 private constant _UINT8 = 0xff;
+    uint256 private constant _UINT24 = 0xffffff;
+    uint256 private constant _UINT16 = 0xffff;
+    uint256 private constant _UINT40 = 0xffffffffff;
+    uint256 private constant _UINT48 = 0xffffffffffff;
+    uint256 private constant _UINT96 = 0xffffffffffffffffffffffff;
 
     IInvestorRegistry internal immutable _REGISTRY;
     RestrictionMessages private immutable _MESSAGE_TABLE;
@@ -95,6 +124,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
 
     constructor(string memory name_, string memory symbol_, Category category_, Kind kind_, address registry_) {
         if (registry_.code.length == 0) revert TokenInvalidRegistry(registry_);
+        assert(bytes32(_PACKED_INVESTORS_OF) == IInvestorRegistry.packedInvestorsOf.selector);
         _name = name_;
         _symbol = symbol_;
         _CATEGORY = category_;
@@ -139,7 +169,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
 
     /// @dev Emits {Transfer}; reverts with {TransferRestricted} when a rule refuses it.
     function transfer(address to, uint256 value) external returns (bool) {
-        _update(msg.sender, to, value, Path.Transfer, 0);
+        if (!_fastMove(msg.sender, to, value, 0, _CFG_SLOW)) _update(msg.sender, to, value, Path.Transfer, 0);
         return true;
     }
 
@@ -152,7 +182,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
                 _allowances[from][msg.sender] = allowed - value;
             }
         }
-        _update(from, to, value, Path.Transfer, 0);
+        _move(from, to, value, Path.Transfer, 0);
         return true;
     }
 
@@ -189,6 +219,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
 
     function paused() external view returns (bool) {
         return _config.paused;
+    }
+
+    /// @dev Excluded Class 2 rules always have approvalRequired set (see TokenOperations._setRules).
+    function approvalRequired() external view returns (bool) {
+        return _config.approvalRequired;
     }
 
     function isRedeemed() external view returns (bool) {
@@ -352,6 +387,136 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         emit Transfer(from, to, value);
     }
 
+    /// @dev A holder movement (Path.Transfer or Path.Approved): the fast path when it applies,
+    /// else the full rule engine in {_update}. Both end in the same state and events.
+    function _move(address from, address to, uint256 value, Path path, uint256 fromEncumbered) internal {
+        uint256 slowFlags = path == Path.Approved ? _CFG_SLOW_WHEN_APPROVED : _CFG_SLOW;
+        if (!_fastMove(from, to, value, fromEncumbered, slowFlags)) _update(from, to, value, path, fromEncumbered);
+    }
+
+    /// @dev The common case of a holder movement, on the raw storage words (see the field offsets
+    /// above): both parties active, unexpired, unfrozen, the recipient's class allowed, within the
+    /// holder cap and the maximum balance; none of `slowFlags` set in the config (pause, QII-only
+    /// resale, minimum holding, approval on a direct transfer), no running lock-up and no record
+    /// date passed since either account last moved (a checkpoint due). It only SUCCEEDS where
+    /// {_restriction} returns Success, and then writes and emits exactly what {_update} would; in
+    /// any other case it returns false before writing anything and the full engine decides (and
+    /// names the refusal). The eligible transfer is what the gas targets measure
+    /// (docs/performance.md), hence words, OR-ed conditions and few branches.
+    function _fastMove(address from, address to, uint256 value, uint256 fromEncumbered, uint256 slowFlags)
+        private
+        returns (bool moved)
+    {
+        address registry_ = address(_REGISTRY);
+        // One pass that `break`s out (moved stays false) at the first condition the full engine
+        // must look at.
+        assembly ("memory-safe") {
+            for {} 1 {} {
+                let cfg := sload(_config.slot)
+                {
+                    let next := and(shr(_CFG_NEXT_RECORD_SHIFT, cfg), _UINT40)
+                    if or(
+                        or(and(cfg, slowFlags), gt(and(shr(_CFG_LOCK_UP_SHIFT, cfg), _UINT40), timestamp())),
+                        or(and(iszero(iszero(next)), gt(timestamp(), next)), or(or(iszero(value), iszero(to)), eq(from, to)))
+                    ) { break }
+                }
+                mstore(0x20, _accounts.slot)
+                mstore(0x00, from)
+                let fromSlot := keccak256(0x00, 0x40)
+                let f := sload(fromSlot)
+                mstore(0x00, to)
+                let toSlot := keccak256(0x00, 0x40)
+                let t := sload(toSlot)
+                {
+                    // A frozen wallet, too few free units, or a checkpoint due: an account behind
+                    // the passed record count, except a recipient still at count 0 holding nothing
+                    // (its history is empty).
+                    let passed := shr(_CFG_PASSED_SHIFT, cfg)
+                    let toCount := and(shr(_ACC_RECORD_SHIFT, t), _UINT16)
+                    if or(
+                        or(and(or(f, t), _ACC_FROZEN_BIT), lt(and(shr(_ACC_RECORD_SHIFT, f), _UINT16), passed)),
+                        or(
+                            and(lt(toCount, passed), iszero(iszero(or(toCount, and(t, _UINT96))))),
+                            gt(sub(value, fromEncumbered), sub(and(f, _UINT96), and(shr(_ACC_ENCUMBERED_SHIFT, f), _UINT96)))
+                        )
+                    ) { break }
+                }
+                {
+                    // Both records in one staticcall ({IInvestorRegistry-packedInvestorsOf}): both
+                    // Active and unexpired, the recipient's class in allowedClasses.
+                    let ptr := mload(0x40)
+                    mstore(ptr, _PACKED_INVESTORS_OF)
+                    mstore(add(ptr, 0x04), from)
+                    mstore(add(ptr, 0x24), to)
+                    if iszero(staticcall(gas(), registry_, ptr, 0x44, ptr, 0x40)) {
+                        returndatacopy(ptr, 0, returndatasize())
+                        revert(ptr, returndatasize())
+                    }
+                    let fr := mload(ptr)
+                    let tr := mload(add(ptr, 0x20))
+                    if iszero(
+                        and(
+                            and(
+                                and(eq(and(shr(_STATUS_SHIFT, fr), _UINT8), 1), eq(and(shr(_STATUS_SHIFT, tr), _UINT8), 1)),
+                                and(
+                                    iszero(gt(timestamp(), and(shr(_KYC_EXPIRY_SHIFT, fr), _UINT40))),
+                                    iszero(gt(timestamp(), and(shr(_KYC_EXPIRY_SHIFT, tr), _UINT40)))
+                                )
+                            ),
+                            and(iszero(lt(returndatasize(), 0x40)), and(shr(and(shr(_CLASS_SHIFT, tr), _UINT8), and(cfg, _UINT8)), 1))
+                        )
+                    ) { break }
+                }
+                let joins := iszero(and(t, _UINT96))
+                let leaves := eq(and(f, _UINT96), value)
+                {
+                    // A new holder while the sender stays must fit the cap (no cap: the count's
+                    // own width, where the full engine's checked increment would fail).
+                    let cap := and(shr(_CFG_HOLDER_CAP_SHIFT, cfg), _UINT24)
+                    if iszero(cap) { cap := _UINT24 }
+                    let maxBalance := and(shr(_CFG_MAX_BALANCE_SHIFT, cfg), _UINT48)
+                    if or(
+                        and(and(joins, iszero(leaves)), iszero(lt(and(shr(_CFG_HOLDER_COUNT_SHIFT, cfg), _UINT24), cap))),
+                        and(iszero(iszero(maxBalance)), gt(add(and(t, _UINT96), value), maxBalance))
+                    ) { break }
+                }
+                // No field underflows or overflows: value <= balance and fromEncumbered <=
+                // encumbered (checked above / kept by callers); a balance stays below totalSupply,
+                // a uint96; the holder count moves by at most one within its width. A first-time
+                // recipient starts at the passed record count.
+                sstore(fromSlot, sub(sub(f, value), shl(_ACC_ENCUMBERED_SHIFT, fromEncumbered)))
+                {
+                    let received := add(t, value)
+                    if iszero(and(shr(_ACC_RECORD_SHIFT, t), _UINT16)) {
+                        received := or(received, shl(_ACC_RECORD_SHIFT, shr(_CFG_PASSED_SHIFT, cfg)))
+                    }
+                    sstore(toSlot, received)
+                }
+                if xor(joins, leaves) { sstore(_config.slot, add(cfg, shl(_CFG_HOLDER_COUNT_SHIFT, sub(joins, leaves)))) }
+                mstore(0x00, value)
+                log3(0x00, 0x20, _TRANSFER_EVENT, from, to) // emit Transfer(from, to, value)
+                moved := 1
+                break
+            }
+        }
+    }
+
+    /// The registry's packed records of `from` and `to` (0 for the zero address): the one place
+    /// the token calls the registry on a movement (see {IInvestorRegistry-packedInvestorsOf}).
+    function _investorRecords(address from, address to) internal view returns (uint256, uint256) {
+        return _REGISTRY.packedInvestorsOf(from, to);
+    }
+
+    /// The storage slot of `account`'s {Account} and the word stored there.
+    function _accountWord(address account) private view returns (uint256 slot, uint256 word) {
+        assembly ("memory-safe") {
+            mstore(0x00, account)
+            mstore(0x20, _accounts.slot)
+            slot := keccak256(0x00, 0x40)
+            word := sload(slot)
+        }
+    }
+
     function _changeSupply(uint256 value, bool increase, uint16 passed) private {
         Supply memory s = _supply;
         if (s.lastRecordCount < passed) {
@@ -419,7 +584,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
 
         if (holderMove || receives) {
             (uint256 fi, uint256 ti) =
-                _REGISTRY.packedInvestorsOf(holderMove ? from : address(0), receives ? to : address(0));
+                _investorRecords(holderMove ? from : address(0), receives ? to : address(0));
             if (holderMove) {
                 Restriction c = _partyRestriction(fi, f.walletFrozen, true);
                 if (c != Restriction.Success) return c;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {TokenCore} from "./TokenCore.sol";
@@ -11,20 +12,27 @@ import {TokenCore} from "./TokenCore.sol";
 /// (the legal holding) but leave its free balance; only an issuer-authorised lock address may
 /// hold locks, and only it (or the agent, forcibly) releases them.
 abstract contract TokenLocks is TokenCore {
+    using SafeCast for uint256;
+
     /// Lock addresses are few and chosen by the issuer: recovery and the per-account total
     /// iterate over them, so their number is capped.
     uint256 public constant MAX_LOCK_ADDRESSES = 16;
 
-    /// One slot per lock address: 3 * 8 bits.
+    /// One slot per lock address: 4 * 8 bits.
     struct LockAddress {
         bool authorized; // may receive new locks
         bool carriesApproval; // enforces the issuer's approval itself (the settlement contract)
         bool listed; // in _lockAddressList (kept after de-authorisation: old locks still release)
+        bool inAccountWord; // the settlement lock address: its locks live in Account.settlementLocked
     }
 
     mapping(address lockAddress => LockAddress) private _lockAddresses;
     address[] private _lockAddressList;
     mapping(address lockAddress => mapping(address account => uint256)) private _locked;
+    /// The first lock address authorised to carry the issuer's approval (the platform's DvP
+    /// contract): its locks are kept in each holder's account word (Account.settlementLocked),
+    /// so a delivery instruction's lock writes no new slot. Every other lock address uses _locked.
+    address private _settlementLockAddress;
 
     error TokenTooManyLockAddresses(uint256 max);
     /// A lock address moved `value` locked for `lostWallet` to its new wallet in a recovery.
@@ -44,6 +52,10 @@ abstract contract TokenLocks is TokenCore {
         }
         entry.authorized = authorized;
         entry.carriesApproval = carriesApproval;
+        if (carriesApproval && _settlementLockAddress == address(0)) {
+            _settlementLockAddress = lockAddress;
+            entry.inAccountWord = true;
+        }
         emit LockAddressAuthorized(lockAddress, authorized, carriesApproval);
     }
 
@@ -52,14 +64,19 @@ abstract contract TokenLocks is TokenCore {
         return (entry.authorized, entry.carriesApproval);
     }
 
+    /// @inheritdoc ISecurityToken
+    function settlementLockAddress() external view returns (address) {
+        return _settlementLockAddress;
+    }
+
     function lockedOf(address lockAddress, address account) external view returns (uint256) {
-        return _locked[lockAddress][account];
+        return _lockedOf(lockAddress, account);
     }
 
     function totalLockedOf(address account) public view returns (uint256 total) {
         uint256 count = _lockAddressList.length;
         for (uint256 i = 0; i < count; ++i) {
-            total += _locked[_lockAddressList[i]][account];
+            total += _lockedOf(_lockAddressList[i], account);
         }
     }
 
@@ -70,7 +87,7 @@ abstract contract TokenLocks is TokenCore {
         _requireAuthorized(lockAddress);
         _requireAllowed(_lockRestriction(msg.sender), msg.sender, lockAddress, value);
         _encumber(msg.sender, value, lockAddress);
-        _locked[lockAddress][msg.sender] += value;
+        _addLock(lockAddress, msg.sender, value);
         emit Locked(lockAddress, msg.sender, value, data);
         if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, msg.sender, value, data);
     }
@@ -101,7 +118,7 @@ abstract contract TokenLocks is TokenCore {
     {
         _requireAuthorized(lockAddress);
         _encumber(account, value, lockAddress);
-        _locked[lockAddress][account] += value;
+        _addLock(lockAddress, account, value);
         emit ForceLocked(lockAddress, account, value, data);
         // A seizure to a contract lock address is accounted for like any lock: the settlement
         // contract refuses units that no instruction owns.
@@ -124,13 +141,27 @@ abstract contract TokenLocks is TokenCore {
         uint256 count = _lockAddressList.length;
         for (uint256 i = 0; i < count; ++i) {
             address lockAddress = _lockAddressList[i];
-            uint256 value = _locked[lockAddress][lostWallet];
+            uint256 value = _lockedOf(lockAddress, lostWallet);
             if (value != 0) {
-                delete _locked[lockAddress][lostWallet];
-                _locked[lockAddress][newWallet] += value;
+                _setLocked(lockAddress, lostWallet, 0);
+                _addLock(lockAddress, newWallet, value);
                 emit LockRecovered(lockAddress, lostWallet, newWallet, value);
             }
         }
+    }
+
+    function _lockedOf(address lockAddress, address account) private view returns (uint256) {
+        if (_lockAddresses[lockAddress].inAccountWord) return _accounts[account].settlementLocked;
+        return _locked[lockAddress][account];
+    }
+
+    function _setLocked(address lockAddress, address account, uint256 value) private {
+        if (_lockAddresses[lockAddress].inAccountWord) _accounts[account].settlementLocked = value.toUint40();
+        else _locked[lockAddress][account] = value;
+    }
+
+    function _addLock(address lockAddress, address account, uint256 value) private {
+        _setLocked(lockAddress, account, _lockedOf(lockAddress, account) + value);
     }
 
     function _requireAuthorized(address lockAddress) private view {
@@ -140,7 +171,7 @@ abstract contract TokenLocks is TokenCore {
     /// A holder locking its own units must be an eligible investor with an unfrozen wallet.
     function _lockRestriction(address account) private view returns (Restriction) {
         if (_config.paused) return Restriction.TokenPaused;
-        (uint256 investor,) = _REGISTRY.packedInvestorsOf(account, address(0));
+        (uint256 investor,) = _investorRecords(account, address(0));
         return _partyRestriction(investor, _accounts[account].walletFrozen, true);
     }
 
@@ -148,11 +179,11 @@ abstract contract TokenLocks is TokenCore {
     /// recipient == account, otherwise moved to `recipient` through {_update} under `path`.
     function _release(address lockAddress, address account, address recipient, uint256 value, Path path) private {
         if (value == 0) revert TokenZeroValue();
-        uint256 locked = _locked[lockAddress][account];
+        uint256 locked = _lockedOf(lockAddress, account);
         if (locked < value) revert TokenInsufficientLocked(lockAddress, account, locked, value);
         // Underflow not possible: locked >= value was checked above.
         unchecked {
-            _locked[lockAddress][account] = locked - value;
+            _setLocked(lockAddress, account, locked - value);
         }
         if (recipient == account) {
             // Underflow not possible: the account's encumbered amount includes this lock.
@@ -160,7 +191,7 @@ abstract contract TokenLocks is TokenCore {
                 _accounts[account].encumbered -= uint96(value);
             }
         } else {
-            _update(account, recipient, value, path, value);
+            _move(account, recipient, value, path, value);
         }
     }
 }

@@ -132,11 +132,8 @@ abstract contract TokenOperations is TokenLocks {
     /// as the one it replaced. The whole balance moves with its frozen, pending and locked parts
     /// and the wallet freeze; the holder count does not change. Emits {RecoverySuccess}.
     function recoveryAddress(address lostWallet, address newWallet) external onlyRole(AGENT_ROLE) returns (bool) {
-        bytes32 investorId = _REGISTRY.investorIdOf(newWallet);
-        if (
-            investorId == bytes32(0) || _REGISTRY.walletOf(investorId) != newWallet
-                || _REGISTRY.previousWalletOf(investorId) != lostWallet
-        ) revert TokenRecoveryNotRegistered(lostWallet, newWallet);
+        bytes32 investorId = _REGISTRY.recoveryOf(lostWallet, newWallet);
+        if (investorId == bytes32(0)) revert TokenRecoveryNotRegistered(lostWallet, newWallet);
         Account memory lost = _account(lostWallet);
         if (lost.balance == 0) revert TokenZeroValue();
 

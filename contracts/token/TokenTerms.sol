@@ -9,8 +9,10 @@ import {TokenApprovals} from "./TokenApprovals.sol";
 /// token; beneficiary: issue price, distribution dates, payment token). Their record dates are
 /// scheduled as the token's record dates, so entitlements are fixed exactly at them.
 abstract contract TokenTerms is TokenApprovals {
-    BondTerms private _bondTerms;
-    BeneficiaryTerms private _beneficiaryTerms;
+    /// abi.encode(BondTerms) or abi.encode(BeneficiaryTerms) per the token's kind, re-encoded
+    /// from the decoded terms (canonical), so the views return it as it is: far less code than
+    /// encoding the structs from storage (the token is near the 24,576-byte limit).
+    bytes private _encodedTerms;
 
     error TokenInvalidTerms();
 
@@ -22,14 +24,14 @@ abstract contract TokenTerms is TokenApprovals {
         if (_KIND == Kind.Bond) {
             BondTerms memory terms = abi.decode(encoded, (BondTerms));
             if (terms.interestPaymentDates.length != terms.interestRecordDates.length) revert TokenInvalidTerms();
-            _bondTerms = terms;
+            _encodedTerms = abi.encode(terms);
             recordDates = terms.interestRecordDates;
         } else {
             BeneficiaryTerms memory terms = abi.decode(encoded, (BeneficiaryTerms));
             if (terms.distributionPaymentDates.length != terms.distributionRecordDates.length) {
                 revert TokenInvalidTerms();
             }
-            _beneficiaryTerms = terms;
+            _encodedTerms = abi.encode(terms);
             recordDates = terms.distributionRecordDates;
         }
         for (uint256 i = 0; i < recordDates.length; ++i) {
@@ -38,11 +40,25 @@ abstract contract TokenTerms is TokenApprovals {
         emit TermsUpdated(_KIND);
     }
 
-    function bondTerms() external view returns (BondTerms memory) {
-        return _bondTerms;
+    /// @dev All zero when the token is not a bond or its terms are unset.
+    function bondTerms() external view returns (BondTerms memory unset) {
+        if (_KIND == Kind.Bond) _returnEncodedTerms();
+        return unset;
     }
 
-    function beneficiaryTerms() external view returns (BeneficiaryTerms memory) {
-        return _beneficiaryTerms;
+    /// @dev All zero when the token is not a beneficiary interest or its terms are unset.
+    function beneficiaryTerms() external view returns (BeneficiaryTerms memory unset) {
+        if (_KIND == Kind.Beneficiary) _returnEncodedTerms();
+        return unset;
+    }
+
+    /// Ends the call returning the stored encoding when terms are set; else returns normally.
+    function _returnEncodedTerms() private view {
+        bytes memory encoded = _encodedTerms;
+        if (encoded.length != 0) {
+            assembly ("memory-safe") {
+                return(add(encoded, 0x20), mload(encoded))
+            }
+        }
     }
 }

@@ -185,50 +185,50 @@ def _fund_yen(kp: KabutoPlatform, wallets: list[Any], amount: int) -> None:
 
 
 def measure_dvp(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
-    """One bilateral DvP: the seller's lock carrying the instruction + the buyer's
-    acceptWithPermit (the yen authorisation signed off-chain, so no approve transaction)."""
+    """One bilateral DvP, every transaction counted: the seller's lock carrying the instruction +
+    the buyer's acceptance. Counted: the buyer becomes a holder of the bond, the seller already
+    holds yen, the buyer's yen authorised by a standing allowance to the DvP contract (one approve
+    when the buyer starts trading, like the venue participants' authorisations: not a transaction
+    of any one settlement). Also measured, in the note: the same pair again (buyer already holds)
+    and a buyer without an allowance paying through a permit in its acceptance."""
     token, dvp, yen = kp.token, kp.platform.dvp, kp.platform.yen
-    seller, buyer = kp.investor(ctx), kp.investor(ctx)
+    seller, buyer, permit_buyer = kp.investor(ctx), kp.investor(ctx), kp.investor(ctx)
     token.issue(seller, 100 * AMOUNT, b"", sender=kp.ops.issuer)
-    _fund_yen(kp, [buyer], YEN_PER_INVESTOR)
+    _fund_yen(kp, [buyer, permit_buyer, seller], YEN_PER_INVESTOR)
     amount = AMOUNT * PRICE
+    yen.approve(dvp, YEN_PER_INVESTOR, sender=buyer)  # the standing allowance (setup)
 
-    def lock_and_accept(with_permit: bool) -> list[Any]:
-        instruction = instruct_dvp(kp.platform, token, seller, buyer.address, AMOUNT, amount)
-        lock = last_lock(seller, token)
-        if with_permit:
-            deadline = ctx.chain.pending_timestamp + 3600
-            accept = dvp.acceptWithPermit(instruction.as_tuple(), deadline, *_permit(kp, buyer, amount, deadline),
-                                          sender=buyer)
-            return [lock, accept]
-        approve = yen.approve(dvp, amount, sender=buyer)
-        accept = dvp.accept(instruction.as_tuple(), sender=buyer)
-        return [lock, approve, accept]
-
-    def settled(before: tuple[int, int]) -> None:
-        expect(token.balanceOf(buyer) == before[0] + AMOUNT and yen.balanceOf(seller) == before[1] + amount,
+    def settled(payer: Any, before: tuple[int, int]) -> None:
+        expect(token.balanceOf(payer) == before[0] + AMOUNT and yen.balanceOf(seller) == before[1] + amount,
                "Kabuto DvP did not move both legs")
 
-    before = (token.balanceOf(buyer), yen.balanceOf(seller))
-    permit_variant = lock_and_accept(with_permit=True)
-    settled(before)
-    before = (token.balanceOf(buyer), yen.balanceOf(seller))
-    approve_variant = lock_and_accept(with_permit=False)
-    settled(before)
-    # A buyer with a standing allowance (e.g. left by an earlier approve): lock + accept only.
-    yen.approve(dvp, 10 * amount, sender=buyer)
-    standing = lock_and_accept_standing(kp, seller, buyer, amount)
-    permit_gas = sum(int(r.gas_used) for r in permit_variant)
-    approve_gas = sum(int(r.gas_used) for r in approve_variant)
-    standing_gas = sum(int(r.gas_used) for r in standing)
+    def measured(payer: Any, with_permit: bool = False) -> list[Any]:
+        before = (token.balanceOf(payer), yen.balanceOf(seller))
+        if with_permit:
+            instruction = instruct_dvp(kp.platform, token, seller, payer.address, AMOUNT, amount)
+            deadline = ctx.chain.pending_timestamp + 3600
+            accept = dvp.acceptWithPermit(instruction.as_tuple(), deadline, *_permit(kp, payer, amount, deadline),
+                                          sender=payer)
+            receipts = [last_lock(seller, token), accept]
+        else:
+            receipts = lock_and_accept_standing(kp, seller, payer, amount)
+        settled(payer, before)
+        return receipts
+
+    expect(token.balanceOf(buyer) == 0, "the counted DvP must make the buyer a new holder")
+    counted = measured(buyer)
+    repeat = measured(buyer)
+    permit_variant = measured(permit_buyer, with_permit=True)
+    total = lambda receipts: sum(int(r.gas_used) for r in receipts)  # noqa: E731
     return gas_of(
-        "kabuto.dvp.total", permit_variant,
-        note=(f"counted: seller token.lock(dvp) carrying the instruction + buyer acceptWithPermit "
-              f"(EIP-2612 permit signed off-chain, no approve tx): {permit_gas:,} gas, 2 txs, the pair's first "
-              f"settlement (buyer becomes a holder, seller's first yen). Later settlements of the same pair (both "
-              f"balances already non-zero): with an approve tx: lock + yen.approve + accept = {approve_gas:,} gas, 3 txs; "
-              f"with a standing allowance: lock + accept = {standing_gas:,} gas, 2 txs. Both legs on-chain, "
-              "both parties' eligibility checked by the token; no issuer approval (not required by the bond)"),
+        "kabuto.dvp.total", counted,
+        note=(f"counted: seller token.lock(dvp) carrying the instruction + buyer accept: {total(counted):,} gas, "
+              "2 txs; the buyer becomes a holder, the seller already holds yen, the buyer's yen authorised by a "
+              "standing allowance to the DvP contract (set once, not per settlement). Same pair again (buyer "
+              f"already holds): {total(repeat):,}. A buyer without an allowance, acceptWithPermit (EIP-2612 signed "
+              f"off-chain; its first permit, so its nonce slot is new): {total(permit_variant):,}. Both legs "
+              "on-chain, both parties' eligibility checked by the token; no issuer approval (not required by the "
+              "bond)"),
     )
 
 

@@ -114,12 +114,19 @@ def test_direct_transfer_on_excluded_class2__refused_with_approval_required(excl
     assert excluded.detectTransferRestriction(alice, bob, 1) == 14  # ApprovalRequired
 
 
-def test_locks__lock_unlock_force__never_spent_twice(token, issuer, agent, venue, alice, bob, outsider):
+# A lock address carrying the issuer's approval, the first one, is the token's settlement lock
+# address: its locks are kept in the holder's account word instead of the per-lock-address map.
+LOCK_STORAGE = pytest.mark.parametrize("settlement_lock", [False, True], ids=["lock-map", "account-word"])
+
+
+@LOCK_STORAGE
+def test_locks__lock_unlock_force__never_spent_twice(token, issuer, agent, venue, alice, bob, outsider, settlement_lock):
     token.issue(alice, 100, b"", sender=agent)
     with ape.reverts(token.TokenUnauthorizedLockAddress):
         token.lock(venue, 10, b"", sender=alice)
-    receipt = token.authorizeLockAddress(venue, True, False, sender=issuer)
+    receipt = token.authorizeLockAddress(venue, True, settlement_lock, sender=issuer)
     assert receipt.events.filter(token.LockAddressAuthorized)[0].lockAddress == venue
+    assert token.settlementLockAddress() == (venue.address if settlement_lock else ape.utils.ZERO_ADDRESS)
     receipt = token.lock(venue, 70, b"listing", sender=alice)
     assert receipt.events.filter(token.Locked)[0].value == 70
     assert (token.lockedOf(venue, alice), token.freeBalanceOf(alice)) == (70, 30)
@@ -140,14 +147,15 @@ def test_locks__lock_unlock_force__never_spent_twice(token, issuer, agent, venue
     assert_ledger(token, [alice, bob])
 
 
+@LOCK_STORAGE
 def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
-    token, registry, registrar, issuer, agent, compliance, venue, alice, bob, accounts
+    token, registry, registrar, issuer, agent, compliance, venue, alice, bob, accounts, settlement_lock
 ):
     from fixtures.platform import investor_id_for
 
     token.issue(alice, 100, b"", sender=agent)
     token.issue(bob, 5, b"", sender=agent)
-    token.authorizeLockAddress(venue, True, False, sender=issuer)
+    token.authorizeLockAddress(venue, True, settlement_lock, sender=issuer)
     token.lock(venue, 30, b"", sender=alice)
     token.applyForTransfer(bob, 20, b"", sender=alice)
     token.freezePartialTokens(alice, 10, sender=compliance)
@@ -164,6 +172,7 @@ def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
     assert token.balanceOf(alice) == 0 and token.balanceOf(new_wallet) == 100
     assert (token.frozenTokensOf(new_wallet), token.lockedOf(venue, new_wallet), token.pendingOf(new_wallet)) == (10, 30, 20)
     assert token.isFrozen(new_wallet) and not token.isFrozen(alice)
+    assert token.lockedOf(venue, alice) == 0 and receipt.events.filter(token.LockRecovered)[0].value == 30
     assert token.holderCount() == count
     assert_ledger(token, [alice, new_wallet, bob])
     # The application filed from the lost wallet settles from the new one; the lock unlocks too.
@@ -202,3 +211,20 @@ def test_forced_transfer_to_the_same_wallet__frozen_units_stay_accounted(token, 
     # 2 free + 7 of the frozen units were taken; to the same wallet they simply become free.
     assert (token.balanceOf(alice), token.frozenTokensOf(alice), token.freeBalanceOf(alice)) == (10, 1, 9)
     assert_ledger(token, [alice])
+
+
+def test_settlement_lock_address__first_carrying_approval__kept_when_others_follow(token, issuer, agent, venue, alice, bob, accounts):
+    other = accounts.generate_test_account()
+    accounts[0].transfer(other, 10**18)
+    token.authorizeLockAddress(venue, True, False, sender=issuer)
+    assert token.settlementLockAddress() == ape.utils.ZERO_ADDRESS
+    token.authorizeLockAddress(other, True, True, sender=issuer)
+    token.authorizeLockAddress(venue, True, True, sender=issuer)
+    assert token.settlementLockAddress() == other
+    token.issue(alice, 100, b"", sender=agent)
+    token.lock(other, 30, b"", sender=alice)
+    token.lock(venue, 20, b"", sender=alice)
+    assert (token.lockedOf(other, alice), token.lockedOf(venue, alice), token.totalLockedOf(alice)) == (30, 20, 50)
+    token.unlock(alice, bob, 30, b"", sender=other)
+    assert (token.lockedOf(other, alice), token.balanceOf(bob), token.freeBalanceOf(alice)) == (0, 30, 50)
+    assert_ledger(token, [alice, bob])

@@ -40,13 +40,22 @@ def test_gas__eligible_transfer__within_ratio_of_plain_erc20(make_token, investo
     _report("issue to a new holder", issue_gas)
     _report("transfer, recipient becomes a holder", new_holder, plain_new)
     _report("transfer, recipient already holds", existing_holder, plain_existing)
-    # NOT MET (targets 1.20x / 1.30x). Opcode trace of the existing-holder transfer: the registry
-    # call costs 2,600 (cold account) + 4,200 (two cold records) + 871 (its dispatch and ABI), the
-    # config slot 2,100, and the token's logic ~5,650 against plain's ~1,050; a fast path and a
-    # packed config word were measured and did not pay. These bounds pin what is reached today so
-    # a regression fails; see docs/security-token.md "Gas".
-    assert existing_holder <= 1.43 * plain_existing
-    assert new_holder <= 1.35 * plain_new
+    assert existing_holder <= 1.30 * plain_existing  # target met (the fast path, docs/security-token.md)
+    # Target 1.20x NOT met: even the floor below exceeds it. Bound pinned to what is reached.
+    assert new_holder <= 1.26 * plain_new
+
+
+def test_gas__transfer_floor__new_holder_target_below_it(project, registry, deployer, alice, bob, investors, plain_gas):
+    """The least any transfer with a shared registry and a counted cap costs (TransferFloor): its
+    new-holder ratio is above 1.20x, so that target cannot be met by this requirement set."""
+    plain_new, plain_existing = plain_gas
+    floor = project.TransferFloor.deploy(registry, alice, 1_000, sender=deployer)
+    new_holder = floor.transfer(bob, 100, sender=alice).gas_used
+    existing_holder = floor.transfer(bob, 100, sender=alice).gas_used
+    assert floor.balanceOf(bob) == 200
+    _report("FLOOR transfer, recipient becomes a holder", new_holder, plain_new)
+    _report("FLOOR transfer, recipient already holds", existing_holder, plain_existing)
+    assert new_holder > 1.20 * plain_new
 
 
 def test_gas__apply_and_approve__under_target(make_token, investors, agent, alice, bob, carol):
@@ -64,4 +73,4 @@ def test_gas__apply_and_approve__under_target(make_token, investors, agent, alic
     _report("apply + approve, recipient becomes a holder", total_new)
     # Target 110,000 not met: an application needs two new slots (44,200), both transactions pay
     # the 21,000 base and a registry read (8,900 with cold slots). ibet's apply + approve: 225,957.
-    assert total_existing < 165_000
+    assert total_existing < 160_000
