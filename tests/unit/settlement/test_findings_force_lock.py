@@ -9,7 +9,9 @@ import ape
 import pytest
 
 
-@pytest.mark.xfail(strict=True, reason="forceLock to the DvP contract opens a lock no instruction owns")
+@pytest.mark.xfail(
+    strict=True, reason="forceLock to the DvP contract opens a lock no instruction owns"
+)
 def test_force_lock__to_the_settlement_contract__is_refused(token, dvp, agent, seller):
     before = token.lockedOf(dvp, seller)
     with ape.reverts():

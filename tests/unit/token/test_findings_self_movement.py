@@ -32,7 +32,9 @@ def test_approve__application_to_self__releases_the_pending_amount(token, agent,
 
 
 @pytest.mark.xfail(strict=True, reason=FINDING)
-def test_forced_transfer__to_self_of_frozen_units__leaves_no_phantom_pending(token, agent, compliance, alice):
+def test_forced_transfer__to_self_of_frozen_units__leaves_no_phantom_pending(
+    token, agent, compliance, alice
+):
     token.issue(alice, 100, b"", sender=agent)
     token.freezePartialTokens(alice, 100, sender=compliance)
     token.forcedTransfer(alice, alice, 40, int(ForcedTransferReason.CORRECTION), b"", sender=agent)
