@@ -8,7 +8,9 @@ from property.run_stats import STATS
 def pytest_terminal_summary(terminalreporter, exitstatus, config):  # noqa: ARG001 (pytest hook)
     if STATS.examples == 0:
         return
-    rules = ", ".join(f"{name} {ok}/{refused}" for name, (ok, refused) in sorted(STATS.rules.items()))
+    rules = ", ".join(
+        f"{name} {ok}/{refused}" for name, (ok, refused) in sorted(STATS.rules.items())
+    )
     terminalreporter.write_sep("-", "kabuto property-based run")
     terminalreporter.write_line(
         f"kabuto property steps: {STATS.steps} steps in {STATS.examples} examples, "

@@ -92,7 +92,9 @@ class TokenModel:
         return sum(v for (_, acc), v in self.locked.items() if acc == account)
 
     def encumbered(self, account: str) -> int:
-        return self.frozen.get(account, 0) + self.pending.get(account, 0) + self.total_locked(account)
+        return (
+            self.frozen.get(account, 0) + self.pending.get(account, 0) + self.total_locked(account)
+        )
 
     def free(self, account: str) -> int:
         return self.balance.get(account, 0) - self.encumbered(account)
@@ -116,7 +118,15 @@ class Instruction:
     approved: bool = False
 
     def as_tuple(self) -> tuple[str, str, str, int, int, int, bytes]:
-        return (self.token, self.seller, self.buyer, self.quantity, self.amount, self.expiry, self.salt)
+        return (
+            self.token,
+            self.seller,
+            self.buyer,
+            self.quantity,
+            self.amount,
+            self.expiry,
+            self.salt,
+        )
 
 
 @dataclass
@@ -152,7 +162,9 @@ class CoinModel:
 class PlatformModel:
     """Registry, tokens, coin, settlement and payments: the expected state and the rules."""
 
-    def __init__(self, investors: dict[str, Investor], tokens: list[TokenModel], coin: CoinModel, dvp: str) -> None:
+    def __init__(
+        self, investors: dict[str, Investor], tokens: list[TokenModel], coin: CoinModel, dvp: str
+    ) -> None:
         self.investors = investors
         self.tokens = {t.address: t for t in tokens}
         self.coin = coin
@@ -167,7 +179,11 @@ class PlatformModel:
         """TokenCore._partyRestriction: registered, active, KYC unexpired, wallet not frozen."""
         investor = self.investors.get(account)
         if investor is None:
-            return Restriction.SENDER_NOT_REGISTERED if sender else Restriction.RECIPIENT_NOT_REGISTERED
+            return (
+                Restriction.SENDER_NOT_REGISTERED
+                if sender
+                else Restriction.RECIPIENT_NOT_REGISTERED
+            )
         if investor.status != InvestorStatus.ACTIVE:
             return Restriction.SENDER_NOT_ACTIVE if sender else Restriction.RECIPIENT_NOT_ACTIVE
         if self.now > investor.kyc_expiry:
@@ -183,7 +199,13 @@ class PlatformModel:
     # ---------------------------------------------------------------- token rules
 
     def restriction(
-        self, token: TokenModel, sender: str, to: str, value: int, path: Path, from_encumbered: int = 0
+        self,
+        token: TokenModel,
+        sender: str,
+        to: str,
+        value: int,
+        path: Path,
+        from_encumbered: int = 0,
     ) -> Restriction | None:
         """The first rule a movement breaks (None: allowed), in TokenCore._restriction's order."""
         holder_move = path in (Path.TRANSFER, Path.APPROVED)
@@ -223,7 +245,9 @@ class PlatformModel:
             token.redeemed = True
 
     # ---- transfer, issue, redeem
-    def predict_transfer(self, token: TokenModel, sender: str, to: str, value: int) -> Expect | None:
+    def predict_transfer(
+        self, token: TokenModel, sender: str, to: str, value: int
+    ) -> Expect | None:
         code = self.restriction(token, sender, to, value, Path.TRANSFER)
         return None if code is None else Expect.rule(code)
 
@@ -262,7 +286,9 @@ class PlatformModel:
         token.frozen[account] -= value
 
     # ---- issuer-approved transfers
-    def predict_apply(self, token: TokenModel, applicant: str, to: str, value: int) -> Expect | None:
+    def predict_apply(
+        self, token: TokenModel, applicant: str, to: str, value: int
+    ) -> Expect | None:
         code = self.restriction(token, applicant, to, value, Path.APPROVED)
         return None if code is None else Expect.rule(code)
 
@@ -275,7 +301,9 @@ class PlatformModel:
         app = token.applications[app_id]
         if app.status != ApplicationStatus.PENDING:
             return Expect("TokenApplicationNotPending")
-        code = self.restriction(token, app.applicant, app.to, app.value, Path.APPROVED, from_encumbered=app.value)
+        code = self.restriction(
+            token, app.applicant, app.to, app.value, Path.APPROVED, from_encumbered=app.value
+        )
         return None if code is None else Expect.rule(code)
 
     def apply_approve(self, token: TokenModel, app_id: int) -> None:
@@ -284,7 +312,9 @@ class PlatformModel:
         self._move(token, app.applicant, app.to, app.value)
         app.status = ApplicationStatus.APPROVED
 
-    def predict_close_application(self, token: TokenModel, app_id: int, caller: str | None) -> Expect | None:
+    def predict_close_application(
+        self, token: TokenModel, app_id: int, caller: str | None
+    ) -> Expect | None:
         """Reject (caller None: the agent) or cancel by `caller`."""
         app = token.applications[app_id]
         if app.status != ApplicationStatus.PENDING:
@@ -293,14 +323,18 @@ class PlatformModel:
             return Expect("TokenNotApplicant")
         return None
 
-    def apply_close_application(self, token: TokenModel, app_id: int, status: ApplicationStatus) -> None:
+    def apply_close_application(
+        self, token: TokenModel, app_id: int, status: ApplicationStatus
+    ) -> None:
         app = token.applications[app_id]
         token.pending[app.applicant] -= app.value
         app.status = status
 
     # ---------------------------------------------------------------- DvP settlement
 
-    def predict_instruct(self, token: TokenModel, seller: str, buyer: str, quantity: int, expiry: int) -> Expect | None:
+    def predict_instruct(
+        self, token: TokenModel, seller: str, buyer: str, quantity: int, expiry: int
+    ) -> Expect | None:
         """token.lock(dvp, quantity, data): the lock's rules, then DvPSettlement.onTokensLocked."""
         if token.paused:
             return Expect.rule(Restriction.TOKEN_PAUSED)
@@ -342,7 +376,9 @@ class PlatformModel:
         coin_refusal = self.predict_coin_transfer(ins.buyer, ins.seller, ins.amount)
         if coin_refusal is not None:
             return coin_refusal
-        code = self.restriction(token, ins.seller, ins.buyer, ins.quantity, Path.APPROVED, from_encumbered=ins.quantity)
+        code = self.restriction(
+            token, ins.seller, ins.buyer, ins.quantity, Path.APPROVED, from_encumbered=ins.quantity
+        )
         return None if code is None else Expect.rule(code)
 
     def apply_accept(self, instruction_id: bytes) -> None:
@@ -452,7 +488,11 @@ class PlatformModel:
             return
         net = units * payment.amount_per_unit
         token = self.tokens[payment.token]
-        if holder in token.wallet_frozen or self.coin.paused or self._coin_party(holder) is not None:
+        if (
+            holder in token.wallet_frozen
+            or self.coin.paused
+            or self._coin_party(holder) is not None
+        ):
             payment.entries[holder] = "held"
             payment.held += net
             return

@@ -26,7 +26,7 @@ def _canonical(param: dict[str, Any]) -> str:
     kind = param["type"]
     if kind.startswith("tuple"):
         inner = ",".join(_canonical(c) for c in param["components"])
-        return f"({inner}){kind[len('tuple'):]}"
+        return f"({inner}){kind[len('tuple') :]}"
     return kind
 
 
@@ -73,7 +73,9 @@ class Abi:
 
     def __getitem__(self, name: str) -> Function:
         if name in self._overloaded:
-            raise KeyError(f"{name!r} is overloaded in this ABI: this driver encodes unique names only")
+            raise KeyError(
+                f"{name!r} is overloaded in this ABI: this driver encodes unique names only"
+            )
         try:
             return self._functions[name]
         except KeyError:
@@ -115,7 +117,12 @@ class Rpc:
         if not calls:
             return []
         payload = [
-            {"jsonrpc": "2.0", "id": i, "method": "eth_call", "params": [{"to": to, "data": "0x" + data.hex()}, block]}
+            {
+                "jsonrpc": "2.0",
+                "id": i,
+                "method": "eth_call",
+                "params": [{"to": to, "data": "0x" + data.hex()}, block],
+            }
             for i, (to, data) in enumerate(calls)
         ]
         self.calls += len(calls)
@@ -123,7 +130,9 @@ class Rpc:
         out = []
         for (to, data), reply in zip(calls, replies):
             if "error" in reply:
-                raise RpcError(f"eth_call to {to} (selector {data[:4].hex()}) failed: {reply['error']}")
+                raise RpcError(
+                    f"eth_call to {to} (selector {data[:4].hex()}) failed: {reply['error']}"
+                )
             out.append(bytes.fromhex(reply["result"][2:]))
         return out
 
@@ -135,7 +144,10 @@ class Rpc:
                 "jsonrpc": "2.0",
                 "id": self._id(),
                 "method": "eth_call",
-                "params": [{"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(TX_GAS)}, "latest"],
+                "params": [
+                    {"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(TX_GAS)},
+                    "latest",
+                ],
             }
         )
         if "error" not in reply:
