@@ -9,6 +9,7 @@ the job's own code is what recovers: it reads what is done from the chain, not f
 from __future__ import annotations
 
 import csv
+import json
 from contextlib import contextmanager
 from datetime import date
 import shutil
@@ -76,12 +77,32 @@ def issued_count(url: str) -> int:
     return event_count(url, ISSUED_TOPIC)
 
 
+def wait_for_a_complete_dump(state_file: Path, timeout_s: float = 10.0) -> None:
+    """Returns just after anvil has rewritten its state file in full. Anvil truncates and
+    rewrites the file every second, so a SIGKILL in the middle of that leaves it empty (seen
+    on a loaded machine): a hazard of anvil's own dump that no job could recover from, not the
+    fault under test. Killing right after a dump lands the kill between two dumps."""
+    before = state_file.stat().st_mtime_ns
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if state_file.stat().st_mtime_ns != before:
+            try:
+                json.loads(state_file.read_bytes())
+                return
+            except ValueError:
+                pass  # still being written
+        time.sleep(0.01)
+    raise TimeoutError(f"anvil did not rewrite {state_file} within {timeout_s} s")
+
+
 def kill_when(node: AnvilNode, issued_at_least: int, stop: threading.Event,
               topic: str = ISSUED_TOPIC) -> None:
     while not stop.is_set():
         try:
             if event_count(node.url, topic) >= issued_at_least:
-                time.sleep(1.5)  # the state file (dumped every second) now holds part of it
+                # The next dump (every second) holds part of the run: kill right after it.
+                assert node.state_file is not None
+                wait_for_a_complete_dump(node.state_file)
                 node.kill_hard()
                 return
         except Exception:
