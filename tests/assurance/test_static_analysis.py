@@ -1,22 +1,14 @@
 """Slither over every Kabuto contract: no high or medium finding is left unexplained."""
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from kabuto.environment import PROJECT_ROOT
+from slither_run import kabuto_sources
 
-CONTRACTS = PROJECT_ROOT / "contracts"
 ACCEPTED_FILE = Path(__file__).with_name("accepted_findings.json")
 SEVERE = {"High", "Medium"}
-
-
-def kabuto_sources() -> list[Path]:
-    """Every production contract: the test-only helpers in contracts/testing are left out."""
-    return sorted(p for p in CONTRACTS.rglob("*.sol") if os.environ.get("KABUTO_SLITHER_ALL") or "testing" not in p.parts and ".cache" not in p.parts)
 
 
 def finding_key(finding: dict) -> tuple[str, str]:
@@ -30,24 +22,9 @@ def finding_key(finding: dict) -> tuple[str, str]:
 
 
 @pytest.fixture(scope="module")
-def slither_report(tmp_path_factory) -> dict:
-    sources = kabuto_sources()
-    if not sources:
-        pytest.fail("no contracts found under contracts/")
-    # One entry file importing everything: one compilation, one analysis.
-    entry = PROJECT_ROOT / ".cache" / "slither" / "AllContracts.sol"
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    imports = "\n".join(f'import "{os.path.relpath(p, entry.parent)}";' for p in sources)
-    entry.write_text(f"// SPDX-License-Identifier: Apache-2.0\npragma solidity 0.8.30;\n{imports}\n")
-    env = {**os.environ, "PATH": f"{PROJECT_ROOT / 'tools'}{os.pathsep}{os.environ['PATH']}"}
-    result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "slither"), str(entry.relative_to(PROJECT_ROOT)),
-         "--config-file", "slither.config.json", "--json", "-", "--print", "contract-summary"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300, env=env,
-    )
-    report = json.loads(result.stdout)
-    assert report["success"], report.get("error") or result.stderr[-2000:]
-    return report
+def slither_report(slither_run) -> dict:
+    """The report of the run the assurance conftest started in the background."""
+    return slither_run.report()
 
 
 def declared_contracts() -> set[str]:

@@ -1,5 +1,6 @@
 """The operator jobs on the test chain: a platform deployed and the twelve example investors
-onboarded once per module (Ape reverts each test's own changes), accounts named by role."""
+onboarded once per module (Ape reverts each test's own changes), accounts named by role.
+A module may build on it by overriding `module_world` (see test_trading_jobs.py)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from kabuto.ops.accounts import test_account
+from kabuto.ops.issue import IssueReport, IssuePlan, plan_issue, run_issue
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+STBOND = (EXAMPLES / "stbond1.yaml", EXAMPLES / "stbond1-allocation.csv")
+RETRUST = (EXAMPLES / "retrust1.yaml", EXAMPLES / "retrust1-allocation.csv")
+PROTRUST = (EXAMPLES / "protrust1.yaml", EXAMPLES / "protrust1-allocation.csv")
 
 
 def investor(number: int) -> Any:
@@ -18,3 +22,11 @@ def investor(number: int) -> Any:
 def write(path: Path, text: str) -> Path:
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def issue(world: Any, sheet: Path, allocation: Path, **kwargs: Any) -> tuple[IssuePlan, IssueReport]:
+    """Plan and run the issue job for a term sheet and its allocation, as the issuer."""
+    plan = plan_issue(world.platform, sheet, allocation, kwargs.pop("tranche", None))
+    ops = world.ops
+    return plan, run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, sheet,
+                           progress=False, **kwargs)

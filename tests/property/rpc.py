@@ -71,6 +71,11 @@ class Abi:
                 selector = keccak(text=f"{item['name']}({','.join(types)})")[:4]
                 self.errors[selector] = (item["name"], types)
 
+    @classmethod
+    def of(cls, contract: Any) -> Abi:
+        """The ABI of an Ape contract (instance or container)."""
+        return cls([item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi])
+
     def __getitem__(self, name: str) -> Function:
         if name in self._overloaded:
             raise KeyError(

@@ -114,10 +114,6 @@ def portion(available: int, share: int) -> int:
     return max(1, -(-available * share // 100))
 
 
-def _abi(contract: Any) -> Abi:
-    return Abi([item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi])
-
-
 @pytest.fixture(scope="module")
 def platform(project, chain, accounts) -> Platform:
     """One platform for the module: registry, coin (eligibility mode), DvP, corporate actions, two tokens."""
@@ -182,11 +178,11 @@ def platform(project, chain, accounts) -> Platform:
     coin.approve(corporate, MAX_UINT, sender=admin)
 
     abi = {
-        "registry": _abi(project.InvestorRegistry),
-        "token": _abi(project.SecurityToken),
-        "coin": _abi(project.YenCoin),
-        "dvp": _abi(project.DvPSettlement),
-        "corporate": _abi(project.CorporateActions),
+        "registry": Abi.of(project.InvestorRegistry),
+        "token": Abi.of(project.SecurityToken),
+        "coin": Abi.of(project.YenCoin),
+        "dvp": Abi.of(project.DvPSettlement),
+        "corporate": Abi.of(project.CorporateActions),
     }
     return Platform(
         admin=admin.address,
