@@ -10,27 +10,26 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from kabuto.bench.context import BenchContext, expect
 from kabuto.bench.model import Outcome, TimeMeasurement
 from kabuto.bench.peers.kabuto import KabutoPlatform, deploy
-from kabuto.bench.rawrpc import Log, RawRpc, address_calldata, calldata, checksum_address
+from kabuto.bench.rawrpc import RawRpc, calldata
 from kabuto.bench.registry import ThroughputJob
 from kabuto.core import JAPAN, YEAR
 from kabuto.crypto import key_type_of
-from kabuto.domain import Category, Kind, investor_id_from_bytes32, investor_id_to_bytes32
-from kabuto.errors import DecryptionError
-from kabuto.keys import KeyFiles, load_private_key
-from kabuto.lots import TransferEvent, build_lots
+from kabuto.domain import Category, Kind, investor_id_to_bytes32
+from kabuto.keys import KeyFiles
+from kabuto.lots import build_lots
 from kabuto.onchain_types import InvestorClass, Rules, class_mask
-from kabuto.personal_data import PersonalData, decrypt_many, encrypt_personal_data
+from kabuto.ops.export import (collect_personal_data, decryption_pool, read_ciphertexts, read_holdings,
+                               read_transfer_events, start_decryption)
+from kabuto.personal_data import PersonalData, encrypt_personal_data
 from kabuto.register import HolderRegister, holder_entries, reconcile, write_register
 
 INVESTORS = 10_000
@@ -39,8 +38,7 @@ UNITS_EACH = 100
 ISSUE_CHUNK = 250  # recipients per batchIssue
 ISSUE_KEY = "issue_10k_investors"
 EXPORT_KEY = "register_export_10k_holders_100k_transfers"
-TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
-PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
+LOG_BLOCKS = 25  # blocks per eth_getLogs: the bench's blocks are full (~500 transfers each)
 GAS_HEADROOM = 1.5
 
 
@@ -125,92 +123,39 @@ def issue_to_investors(ctx: BenchContext) -> Outcome:
     return measurement
 
 
-def _decrypt(args: tuple[str, list[bytes]]) -> list[PersonalData | DecryptionError]:
-    key_file, ciphertexts = args
-    return decrypt_many(ciphertexts, load_private_key(Path(key_file)))
-
-
-def start_decryption(pool: Executor, key_file: Path, ciphertexts: list[bytes]) -> list[Future[Any]]:
-    """Decryption on every core, in the background: one part per worker (X25519 HPKE ~0.2 ms
-    an envelope, RSA-2048 ~2 ms)."""
-    workers = max(1, os.cpu_count() or 1)
-    size = -(-len(ciphertexts) // workers) or 1
-    return [pool.submit(_decrypt, (str(key_file), ciphertexts[i:i + size])) for i in range(0, len(ciphertexts), size)]
-
-
-def _personal_data_logs(rpc: RawRpc, registry: str, issuer: str, first: int, block: int) -> dict[str, bytes]:
-    """The latest ciphertext per investor id stored for ``issuer`` up to ``block``."""
-    issuer_topic = "0x" + "0" * 24 + issuer[2:].lower()
-    latest: dict[str, bytes] = {}
-    for log in rpc.logs(registry, PERSONAL_DATA_TOPIC, first, block):
-        if log.topics[2].lower() == issuer_topic:
-            latest[investor_id_from_bytes32(bytes.fromhex(log.topics[1][2:]))] = _ciphertext(log.data)
-    return latest
-
-
-def _ciphertext(data: str) -> bytes:
-    """The ``bytes ciphertext`` of PersonalDataStored's data ``(bytes32 dataHash, bytes
-    ciphertext)``: word 2 is its offset (always 64: one head word before it), word 3 its
-    length, then the bytes. Read by hand: eth_abi's general decoder costs ~0.1 ms a log."""
-    raw = bytes.fromhex(data[2:])
-    offset = int.from_bytes(raw[32:64], "big")
-    length = int.from_bytes(raw[offset:offset + 32], "big") if offset == 64 else -1
-    if length < 0 or len(raw) < 96 + length:
-        return decode(["bytes32", "bytes"], raw)[1]  # not the usual layout: the full decoder
-    return raw[96:96 + length]
-
-
-def _transfer_events(rpc: RawRpc, logs: list[Log]) -> list[TransferEvent]:
-    numbers = sorted({log.blockNumber for log in logs}, key=lambda n: int(n, 16))
-    stamps = {n: int(b["timestamp"], 16) for n, b in zip(numbers, rpc.batch(
-        [("eth_getBlockByNumber", [n, False]) for n in numbers]))}
-    blocks = {n: int(n, 16) for n in numbers}
-    address = {topic: checksum_address(topic[-40:]) for topic in
-               {log.topics[1] for log in logs} | {log.topics[2] for log in logs}}
-    return [TransferEvent(blocks[log.blockNumber], stamps[log.blockNumber], address[log.topics[1]],
-                          address[log.topics[2]], int(log.data, 16)) for log in logs]
-
-
 def export_register_raw(pop: Population, block: int, out_dir: Path) -> tuple[HolderRegister, dict[str, float]]:
-    """The register at ``block``, as kabuto.ops.export builds it (lots from Transfer events,
-    investor ids and decrypted personal data from the registry, reconciled with on-chain
-    balances, written as CSV and JSON), reading the chain with raw batched JSON-RPC.
+    """The register at ``block``, built as kabuto.ops.export builds it and with its readers
+    (lots from Transfer events, investor ids and decrypted personal data from the registry,
+    reconciled with on-chain balances, written as CSV and JSON), phase by phase.
 
     The personal-data logs are read first and decrypted by worker processes while this one
-    reads the Transfer logs, builds the lots and reads ids and balances; the last phase waits
-    for what decryption has left (its own time is the sum of the workers' parts)."""
+    reads the Transfer logs, builds the lots and reads ids and balances; the decryption phase
+    is what is left to wait for by then."""
     rpc, token, registry = pop.rpc, str(pop.kp.token.address), str(pop.kp.registry.address)
     issuer = str(pop.kp.ops.issuer.address)
     phases: dict[str, float] = {}
+    notes: list[str] = []
     mark = time.monotonic()
-    with ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1)) as pool:
-        latest = _personal_data_logs(rpc, registry, issuer, pop.deployed_at, block)
+    with decryption_pool() as pool:
+        ciphertexts = read_ciphertexts(rpc, registry, issuer, pop.deployed_at, block, LOG_BLOCKS)
         key_file = KeyFiles.for_issuer(issuer, pop.kp.workdir / "keys").private
-        decrypting = start_decryption(pool, key_file, list(latest.values()))
+        decrypting = start_decryption(pool, key_file, list(ciphertexts.values()))
         phases["personal data logs"] = time.monotonic() - mark
         mark = time.monotonic()
-        logs = rpc.logs(token, TRANSFER_TOPIC, pop.deployed_at, block)
-        phases["eth_getLogs Transfer"] = time.monotonic() - mark
+        events = read_transfer_events(rpc, token, pop.deployed_at, block, LOG_BLOCKS)
+        phases["eth_getLogs Transfer + decode"] = time.monotonic() - mark
         mark = time.monotonic()
-        lots = build_lots(_transfer_events(rpc, logs))
-        phases["decode + lots"] = time.monotonic() - mark
+        lots = build_lots(events)
+        phases["lots"] = time.monotonic() - mark
         mark = time.monotonic()
-        wallets = list(lots)
-        answers = rpc.eth_call([(registry, address_calldata("investorIdOf(address)", w)) for w in wallets]
-                               + [(token, address_calldata("balanceOf(address)", w)) for w in wallets]
-                               + [(token, calldata("totalSupply()", [], []))], block)
-        investor_ids = {w: investor_id_from_bytes32(r[:32]) for w, r in zip(wallets, answers)}
-        balances = {w: int.from_bytes(r, "big") for w, r in zip(wallets, answers[len(wallets):])}
-        supply = int.from_bytes(answers[-1], "big")
+        investor_ids, balances, supply = read_holdings(rpc, registry, token, list(lots), block)
         phases["investor ids + balances"] = time.monotonic() - mark
         mark = time.monotonic()
-        found = [p for part in decrypting for p in part.result()]
-        failed = [f for f in found if isinstance(f, DecryptionError)]
-        expect(not failed, f"{len(failed)} personal data envelopes not decryptable, first: {failed[:1]}")
-        people = dict(zip(latest, found))
+        people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
+        expect(not notes, f"{len(notes)} personal data envelopes not decryptable, first: {notes[:1]}")
         phases["decrypt personal data (rest, overlapped)"] = time.monotonic() - mark
     mark = time.monotonic()
-    entries = holder_entries(lots, investor_ids, people)  # type: ignore[arg-type]
+    entries = holder_entries(lots, investor_ids, people)
     block_data = rpc.call("eth_getBlockByNumber", hex(block), False)
     register = HolderRegister(
         symbol="KBB", name="Kabuto bench bond", token_address=token, chain_id=int(rpc.call("eth_chainId"), 16),

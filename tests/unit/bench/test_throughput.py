@@ -8,8 +8,9 @@ from eth_abi import encode
 from eth_utils import to_checksum_address
 
 from kabuto.bench import throughput
+from kabuto.ops.export import event_ciphertext
 from kabuto.bench.rawrpc import address_calldata, calldata, checksum_address
-from kabuto.bench.model import BenchError
+from kabuto.errors import ChainReadError
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -22,7 +23,7 @@ def test_checksum_address__same_as_eth_utils(seed):
 def test_address_calldata__same_as_abi_encoder():
     wallet = to_checksum_address("0x" + os.urandom(20).hex())
     assert address_calldata("balanceOf(address)", wallet) == calldata("balanceOf(address)", ["address"], [wallet])
-    with pytest.raises(BenchError, match="not a 0x-prefixed 20-byte address"):
+    with pytest.raises(ChainReadError, match="not a 0x-prefixed 20-byte address"):
         address_calldata("balanceOf(address)", wallet[2:])
 
 
@@ -30,7 +31,7 @@ def test_address_calldata__same_as_abi_encoder():
 def test_personal_data_ciphertext__same_as_abi_decoder(length):
     ciphertext = os.urandom(length)
     data = "0x" + encode(["bytes32", "bytes"], [os.urandom(32), ciphertext]).hex()
-    assert throughput._ciphertext(data) == ciphertext
+    assert event_ciphertext(data) == ciphertext
 
 
 def test_issue_and_export__small_scale__register_complete_and_reconciled(new_bench_context):
@@ -40,5 +41,5 @@ def test_issue_and_export__small_scale__register_complete_and_reconciled(new_ben
     assert issued.txs == 12 + 1 and "x25519 issuer key" in issued.note
     exported = throughput.export_register(ctx)  # checks reconciliation and every name itself
     assert exported.txs == 60
-    for phase in ("personal data logs", "eth_getLogs Transfer", "decode + lots", "write CSV+JSON"):
+    for phase in ("personal data logs", "eth_getLogs Transfer", "lots", "write CSV+JSON"):
         assert phase in exported.note
