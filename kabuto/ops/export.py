@@ -19,6 +19,7 @@ from ape import chain
 from eth_abi import decode
 from eth_utils import keccak
 
+from kabuto.bulk import paused_gc
 from kabuto.chainread import ChainReader, address_calldata, calldata, checksum_address
 from kabuto.coupons import end_of_jst_day
 from kabuto.domain import investor_id_from_bytes32, jst_date
@@ -106,18 +107,24 @@ def _decrypt_part(args: tuple[str, list[bytes]]) -> list[PersonalData | Decrypti
     return decrypt_many(ciphertexts, load_private_key(Path(key_file)))
 
 
+def decryption_workers() -> int:
+    """Worker processes for decryption: all cores but one, which stays with the chain reads
+    (the export's critical path: this process and the node) while the workers decrypt."""
+    return max(1, (os.cpu_count() or 1) - 1)
+
+
 def start_decryption(pool: Executor, key_file: Path, ciphertexts: list[bytes]
                      ) -> list[Future[list[PersonalData | DecryptionError]]]:
-    """Decryption on every core, in the background (X25519 HPKE ~0.2 ms an envelope, RSA-2048
-    ~2 ms): one part per worker; the results, in order, are the parts' results joined."""
-    workers = max(1, os.cpu_count() or 1)
+    """Decryption in the background (X25519 HPKE ~0.2 ms an envelope, RSA-2048 ~2 ms): one
+    part per worker; the results, in order, are the parts' results joined."""
+    workers = decryption_workers()
     size = -(-len(ciphertexts) // workers) or 1
     return [pool.submit(_decrypt_part, (str(key_file), ciphertexts[i:i + size]))
             for i in range(0, len(ciphertexts), size)]
 
 
 def decryption_pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=max(1, os.cpu_count() or 1))
+    return ProcessPoolExecutor(max_workers=decryption_workers())
 
 
 def read_holdings(reader: ChainReader, registry: str, token: str, wallets: list[str], block: int,
@@ -174,6 +181,7 @@ def _terms(token: Any, kind: Kind) -> BondTermsView | BeneficiaryTermsView:
                                 tuple(jst_date(int(d)) for d in t.distributionPaymentDates))
 
 
+@paused_gc()  # over a million small objects for a large register (kabuto.bulk)
 def export_register(platform: Platform, symbol: str, issuer: str, out_dir: Path,
                     key_dir: Path = DEFAULT_KEY_DIR, block: int | None = None,
                     record_date: date | None = None) -> ExportReport:

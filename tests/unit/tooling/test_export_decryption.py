@@ -36,3 +36,17 @@ def test_background_decryption__rsa_key_file_still_read(tmp_path):
                                       start_decryption(pool, files.private, [encrypt_personal_data(person, public)]),
                                       files.private, [])
     assert found == {"A": person}
+
+
+def test_paused_gc__restores_the_previous_state():
+    import gc
+
+    from kabuto.bulk import paused_gc
+
+    assert gc.isenabled()
+    with paused_gc():
+        assert not gc.isenabled()
+        with paused_gc():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the inner block leaves it as the outer one set it
+    assert gc.isenabled()
