@@ -105,3 +105,7 @@ class BatchInterrupted(KabutoError):
 
 class RegisterError(KabutoError):
     """The holder register cannot be built from the events given."""
+
+
+class ChainReadError(KabutoError):
+    """A node refused or failed a read request (JSON-RPC error, bad argument)."""

@@ -1,7 +1,8 @@
-"""Issuer key files: where the RSA key pair that decrypts investor personal data lives.
+"""Issuer key files: where the key pair that decrypts investor personal data lives.
 
-Each issuer has one key pair, kept as two PEM files in the key directory (``keys/`` by
-default, never committed)::
+Each issuer has one key pair (X25519 for new keys; RSA where the key must be RSA, see
+:mod:`kabuto.crypto`), kept as two PEM files in the key directory (``keys/`` by default,
+never committed)::
 
     keys/<issuer address>.pem       private key, PKCS#8, file mode 0600, optionally
                                     encrypted with a passphrase
@@ -19,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kabuto.crypto import DEFAULT_KEY_SIZE, fingerprint, generate_private_key
+from kabuto.crypto import (DEFAULT_KEY_SIZE, DEFAULT_KEY_TYPE, KeyType, PrivateKey, PublicKey,
+                           check_key, fingerprint, generate_private_key)
 from kabuto.errors import KeyFileError
 
 DEFAULT_KEY_DIR = Path("keys")
@@ -57,8 +58,10 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
 
 
 def create_key_files(files: KeyFiles, passphrase: str | None = None,
-                     key_size: int = DEFAULT_KEY_SIZE) -> rsa.RSAPrivateKey:
-    """Generates a key pair and writes both files. Returns the private key.
+                     key_type: KeyType | str = DEFAULT_KEY_TYPE,
+                     key_size: int = DEFAULT_KEY_SIZE) -> PrivateKey:
+    """Generates a key pair (X25519 unless `key_type` says RSA; `key_size` is for RSA) and
+    writes both files. Returns the private key.
 
     Raises:
         KeyFileError: a file already exists.
@@ -66,7 +69,7 @@ def create_key_files(files: KeyFiles, passphrase: str | None = None,
     for path in (files.private, files.public):
         if path.exists():
             raise _exists_error(path)
-    key = generate_private_key(key_size)
+    key = generate_private_key(key_type, key_size)
     encryption: serialization.KeySerializationEncryption = (
         serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
         else serialization.NoEncryption())
@@ -86,11 +89,11 @@ def _read(path: Path) -> bytes:
                            "docs/tooling.md, 'Issuer key files')") from exc
 
 
-def load_private_key(path: Path, passphrase: str | None = None) -> rsa.RSAPrivateKey:
-    """The issuer's private key.
+def load_private_key(path: Path, passphrase: str | None = None) -> PrivateKey:
+    """The issuer's private key (X25519 or RSA).
 
     Raises:
-        KeyFileError: missing file, readable by others, wrong passphrase or not an RSA key.
+        KeyFileError: missing file, readable by others, wrong passphrase or another key type.
     """
     data = _read(path)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
@@ -105,22 +108,26 @@ def load_private_key(path: Path, passphrase: str | None = None) -> rsa.RSAPrivat
     except ValueError as exc:
         raise KeyFileError(f"{path} cannot be read: wrong passphrase or not a PEM private "
                            "key") from exc
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise KeyFileError(f"{path} holds a {type(key).__name__}, not an RSA private key")
-    return key
+    try:
+        check_key(key, str(path))
+    except TypeError as exc:
+        raise KeyFileError(str(exc)) from exc
+    return key  # type: ignore[return-value]
 
 
-def load_public_key(path: Path) -> rsa.RSAPublicKey:
+def load_public_key(path: Path) -> PublicKey:
     try:
         key = serialization.load_pem_public_key(_read(path))
     except ValueError as exc:
         raise KeyFileError(f"{path} is not a PEM public key") from exc
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise KeyFileError(f"{path} holds a {type(key).__name__}, not an RSA public key")
-    return key
+    try:
+        check_key(key, str(path))
+    except TypeError as exc:
+        raise KeyFileError(str(exc)) from exc
+    return key  # type: ignore[return-value]
 
 
-def check_pair(private_key: rsa.RSAPrivateKey, public_key: rsa.RSAPublicKey) -> None:
+def check_pair(private_key: PrivateKey, public_key: PublicKey) -> None:
     """Raises KeyFileError unless the two keys belong together (e.g. on-chain key vs file)."""
     mine, theirs = fingerprint(private_key.public_key()), fingerprint(public_key)
     if mine != theirs:

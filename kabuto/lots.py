@@ -15,16 +15,16 @@ from __future__ import annotations
 import heapq
 from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kabuto.errors import RegisterError
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
-@dataclass(frozen=True, slots=True)
-class TransferEvent:
-    """One ERC-20 Transfer log (addresses in one consistent form, e.g. checksummed)."""
+class TransferEvent(NamedTuple):
+    """One ERC-20 Transfer log (addresses in one consistent form, e.g. checksummed). A named
+    tuple: a register reads ~100,000 of them and a frozen dataclass takes 6x as long to make."""
 
     block_number: int
     timestamp: int  # block timestamp, unix seconds
@@ -33,8 +33,9 @@ class TransferEvent:
     value: int
 
 
-@dataclass(frozen=True, slots=True)
-class Lot:
+class Lot(NamedTuple):
+    """Units acquired at one time (a named tuple, immutable and cheap to make: see above)."""
+
     acquired_at: int  # block timestamp of the acquisition
     units: int
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import unicodedata
 
-from cryptography.hazmat.primitives.asymmetric import rsa
 from eth_utils import keccak
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -50,13 +49,27 @@ class PersonalData(BaseModel):
             raise DecryptionError(f"decrypted data is not Kabuto personal data: {exc}") from exc
 
 
-def encrypt_personal_data(data: PersonalData, public_key: rsa.RSAPublicKey) -> bytes:
+def encrypt_personal_data(data: PersonalData, public_key: crypto.PublicKey) -> bytes:
     """The ciphertext for `onboardInvestor` / `setPersonalData`."""
     return crypto.encrypt(data.to_bytes(), public_key)
 
 
-def decrypt_personal_data(ciphertext: bytes, private_key: rsa.RSAPrivateKey) -> PersonalData:
+def decrypt_personal_data(ciphertext: bytes, private_key: crypto.PrivateKey) -> PersonalData:
     return PersonalData.from_bytes(crypto.decrypt(ciphertext, private_key))
+
+
+def decrypt_many(ciphertexts: list[bytes], private_key: crypto.PrivateKey
+                 ) -> list[PersonalData | DecryptionError]:
+    """Each ciphertext's personal data, or the error that says why it cannot be read (the
+    register notes it and goes on)."""
+    decryptor = crypto.Decryptor(private_key)
+    found: list[PersonalData | DecryptionError] = []
+    for ciphertext in ciphertexts:
+        try:
+            found.append(PersonalData.from_bytes(decryptor.decrypt(ciphertext)))
+        except DecryptionError as exc:
+            found.append(exc)
+    return found
 
 
 def data_hash(ciphertext: bytes) -> bytes:

@@ -1,14 +1,15 @@
 """Deploy the Kabuto platform and write deployments/<chain-id>.json.
 
 Deploys the investor registry, the yen coin, bilateral (DvP) and venue batch settlement and
-corporate actions; grants the roles to the named accounts; creates the issuer's RSA key pair
-in keys/ (if absent) and registers its public key. Run again to complete a stopped run:
+corporate actions; grants the roles to the named accounts; creates the issuer's key pair
+in keys/ (if absent; X25519 unless --issuer-key-type rsa) and registers its public key. Run again to complete a stopped run:
 what the manifest and the chain already have is kept.
 """
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
+from kabuto.crypto import DEFAULT_KEY_TYPE, KeyType
 from kabuto.ops.cli import deployments_option, keys_option, quiet_ape, reports_errors, role_option
 from kabuto.ops.deploy import Operators, deploy_platform
 
@@ -26,12 +27,16 @@ def _with_roles(f):
 @network_option()
 @deployments_option
 @keys_option
+@click.option("--issuer-key-type", type=click.Choice([t.value for t in KeyType]),
+              default=DEFAULT_KEY_TYPE.value, show_default=True,
+              help="type of a NEW issuer key (rsa for an HSM without X25519); an existing key is kept")
 @_with_roles
 @reports_errors
-def cli(deployments, key_dir, **aliases):
+def cli(deployments, key_dir, issuer_key_type, **aliases):
     quiet_ape()
     ops = Operators.resolve({role: aliases.get(role) for role in ROLES})
-    report = deploy_platform(ops, deployments, key_dir, echo=click.echo)
+    report = deploy_platform(ops, deployments, key_dir, echo=click.echo,
+                             key_type=KeyType(issuer_key_type))
     if report.kept:
         click.echo(f"  kept (already deployed): {', '.join(report.kept)}")
     for grant in report.roles_granted:

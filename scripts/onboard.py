@@ -1,7 +1,7 @@
 """Onboard investors from a CSV (investor_id,class,country,kyc_expiry,wallet,name,address).
 
 Registers each investor in the investor registry and stores its name and address encrypted
-to the issuer's public key (RSA-OAEP; hybrid for long data). Every row is checked first:
+to the issuer's public key (HPKE for an X25519 key; RSA-OAEP for an RSA key). Every row is checked first:
 nothing is sent while any row is wrong. Resumable: run it again after any stop.
 """
 

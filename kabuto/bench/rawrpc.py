@@ -8,22 +8,15 @@ contracts, calldata and events are the real ones: only the client side is leaner
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-from eth_abi import encode
-from eth_utils import keccak
-
 from kabuto.bench.model import BenchError
+from kabuto.chainread import (REQUESTS_PER_BATCH, ChainReader, Log, address_calldata, calldata,
+                              checksum_address)
 
-REQUESTS_PER_BATCH = 1_000
-
-
-def calldata(signature: str, types: Sequence[str], args: Sequence[Any]) -> str:
-    """ABI-encoded call of ``signature`` (e.g. ``transfer(address,uint256)``)."""
-    return "0x" + (keccak(text=signature)[:4] + encode(list(types), list(args))).hex()
+__all__ = ["Log", "RawRpc", "Sent", "address_calldata", "calldata", "checksum_address"]
 
 
 @dataclass(frozen=True)
@@ -36,54 +29,8 @@ class Sent:
     gas: int
 
 
-class RawRpc:
-    """A JSON-RPC client for one anvil node."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._session = requests.Session()
-        self._id = 0
-
-    def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
-        """Sends ``(method, params)`` calls in one HTTP request; results in order."""
-        if not calls:
-            return []
-        payload = []
-        for method, params in calls:
-            self._id += 1
-            payload.append({"jsonrpc": "2.0", "id": self._id, "method": method, "params": params})
-        response = self._session.post(self.url, json=payload, timeout=600)
-        response.raise_for_status()
-        answers = sorted(response.json(), key=lambda a: a["id"])
-        errors = [a["error"] for a in answers if "error" in a]
-        if errors:
-            raise BenchError(f"{len(errors)} of {len(calls)} {calls[0][0]} calls failed, first: {errors[0]}")
-        return [a["result"] for a in answers]
-
-    def call(self, method: str, *params: Any) -> Any:
-        return self.batch([(method, list(params))])[0]
-
-    def block_number(self) -> int:
-        return int(self.call("eth_blockNumber"), 16)
-
-    def eth_call(self, calls: Sequence[tuple[str, str]], block: int) -> list[bytes]:
-        """``(to, data)`` read calls at ``block``, batched; raw return data."""
-        results: list[bytes] = []
-        tag = hex(block)
-        for start in range(0, len(calls), REQUESTS_PER_BATCH):
-            chunk = calls[start:start + REQUESTS_PER_BATCH]
-            results += [bytes.fromhex(r[2:]) for r in
-                        self.batch([("eth_call", [{"to": to, "data": data}, tag]) for to, data in chunk])]
-        return results
-
-    def logs(self, address: str, topic0: bytes, from_block: int, to_block: int, step: int = 25) -> list[dict[str, Any]]:
-        """Every log of ``address`` with ``topic0`` in the range, in chain order, in block chunks."""
-        found: list[dict[str, Any]] = []
-        for start in range(from_block, to_block + 1, step):
-            end = min(start + step - 1, to_block)
-            found += self.call("eth_getLogs", {"address": address, "topics": ["0x" + topic0.hex()],
-                                               "fromBlock": hex(start), "toBlock": hex(end)})
-        return found
+class RawRpc(ChainReader):
+    """A JSON-RPC client for one anvil node: the chain reader plus fast sending."""
 
     def send_all(self, txs: Iterable[dict[str, Any]], chunk: int = REQUESTS_PER_BATCH) -> Sent:
         """Sends every transaction (``from``, ``to``, ``data``, ``gas``) at gas price 0 and

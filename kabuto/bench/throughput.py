@@ -10,12 +10,10 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
 from kabuto.bench.context import BenchContext, expect
@@ -23,12 +21,16 @@ from kabuto.bench.model import Outcome, TimeMeasurement
 from kabuto.bench.peers.kabuto import KabutoPlatform, deploy
 from kabuto.bench.rawrpc import RawRpc, calldata
 from kabuto.bench.registry import ThroughputJob
+from kabuto.bulk import paused_gc
 from kabuto.core import JAPAN, YEAR
-from kabuto.domain import Category, Kind, investor_id_from_bytes32, investor_id_to_bytes32
-from kabuto.keys import KeyFiles, load_private_key
-from kabuto.lots import TransferEvent, build_lots
+from kabuto.crypto import key_type_of
+from kabuto.domain import Category, Kind, investor_id_to_bytes32
+from kabuto.keys import KeyFiles
+from kabuto.lots import build_lots
 from kabuto.onchain_types import InvestorClass, Rules, class_mask
-from kabuto.personal_data import PersonalData, decrypt_personal_data, encrypt_personal_data
+from kabuto.ops.export import (collect_personal_data, decryption_pool, decryption_workers, read_ciphertexts,
+                               read_holdings, read_transfer_events, start_decryption)
+from kabuto.personal_data import PersonalData, encrypt_personal_data
 from kabuto.register import HolderRegister, holder_entries, reconcile, write_register
 
 INVESTORS = 10_000
@@ -37,8 +39,7 @@ UNITS_EACH = 100
 ISSUE_CHUNK = 250  # recipients per batchIssue
 ISSUE_KEY = "issue_10k_investors"
 EXPORT_KEY = "register_export_10k_holders_100k_transfers"
-TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
-PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
+LOG_BLOCKS = 25  # blocks per eth_getLogs: the bench's blocks are full (~500 transfers each)
 GAS_HEADROOM = 1.5
 
 
@@ -107,8 +108,8 @@ def build_population(ctx: BenchContext, investors: int) -> tuple[Population, Tim
     measurement = TimeMeasurement(
         key=ISSUE_KEY, seconds=round(seconds, 2), txs=onboarded.txs + issued.txs, gas=onboarded.gas + issued.gas,
         at_target_scale=investors == INVESTORS,
-        note=(f"{investors:,} investors: onboardInvestor (registration + a real RSA-OAEP "
-              f"envelope encrypted per investor inside the timed part, {len(txs[0]['data']) // 2 - 1}-byte calldata) = {onboarded.txs:,} txs, {onboarded.gas:,} gas; "
+        note=(f"{investors:,} investors: onboardInvestor (registration + a real envelope "
+              f"({key_type_of(public_key).value} issuer key) encrypted per investor inside the timed part, {len(txs[0]['data']) // 2 - 1}-byte calldata) = {onboarded.txs:,} txs, {onboarded.gas:,} gas; "
               f"batchIssue of {ISSUE_CHUNK} = {issued.txs} txs, {issued.gas:,} gas; class rule + holder cap on. "
               "Sent as JSON-RPC batches of eth_sendTransaction (anvil signs), automine off, full blocks; "
               "the registry has no batch-onboarding function, so onboarding is 1 tx per investor"),
@@ -123,65 +124,38 @@ def issue_to_investors(ctx: BenchContext) -> Outcome:
     return measurement
 
 
-def _decrypt(args: tuple[str, list[bytes]]) -> list[PersonalData]:
-    key_file, ciphertexts = args
-    private_key = load_private_key(Path(key_file))
-    return [decrypt_personal_data(c, private_key) for c in ciphertexts]
-
-
-def decrypt_all(key_file: Path, ciphertexts: list[bytes]) -> list[PersonalData]:
-    """Decrypts on every core (RSA-2048 private-key operations are ~2 ms each)."""
-    workers = max(1, os.cpu_count() or 1)
-    size = -(-len(ciphertexts) // workers) or 1
-    parts = [(str(key_file), ciphertexts[i:i + size]) for i in range(0, len(ciphertexts), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        return [p for part in pool.map(_decrypt, parts) for p in part]
-
-
 def export_register_raw(pop: Population, block: int, out_dir: Path) -> tuple[HolderRegister, dict[str, float]]:
-    """The register at ``block``, as kabuto.ops.export builds it (lots from Transfer events,
-    investor ids and decrypted personal data from the registry, reconciled with on-chain
-    balances, written as CSV and JSON), reading the chain with raw batched JSON-RPC."""
+    """The register at ``block``, built as kabuto.ops.export builds it and with its readers
+    (lots from Transfer events, investor ids and decrypted personal data from the registry,
+    reconciled with on-chain balances, written as CSV and JSON), phase by phase.
+
+    The personal-data logs are read first and decrypted by worker processes while this one
+    reads the Transfer logs, builds the lots and reads ids and balances; the decryption phase
+    is what is left to wait for by then."""
     rpc, token, registry = pop.rpc, str(pop.kp.token.address), str(pop.kp.registry.address)
     issuer = str(pop.kp.ops.issuer.address)
     phases: dict[str, float] = {}
+    notes: list[str] = []
     mark = time.monotonic()
-    logs = rpc.logs(token, TRANSFER_TOPIC, pop.deployed_at, block)
-    phases["eth_getLogs Transfer"] = time.monotonic() - mark
+    with decryption_pool() as pool:
+        ciphertexts = read_ciphertexts(rpc, registry, issuer, pop.deployed_at, block, LOG_BLOCKS)
+        key_file = KeyFiles.for_issuer(issuer, pop.kp.workdir / "keys").private
+        decrypting = start_decryption(pool, key_file, list(ciphertexts.values()))
+        phases["personal data logs"] = time.monotonic() - mark
+        mark = time.monotonic()
+        events = read_transfer_events(rpc, token, pop.deployed_at, block, LOG_BLOCKS)
+        phases["eth_getLogs Transfer + decode"] = time.monotonic() - mark
+        mark = time.monotonic()
+        lots = build_lots(events)
+        phases["lots"] = time.monotonic() - mark
+        mark = time.monotonic()
+        investor_ids, balances, supply = read_holdings(rpc, registry, token, list(lots), block)
+        phases["investor ids + balances"] = time.monotonic() - mark
+        mark = time.monotonic()
+        people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
+        expect(not notes, f"{len(notes)} personal data envelopes not decryptable, first: {notes[:1]}")
+        phases["decrypt personal data (rest, overlapped)"] = time.monotonic() - mark
     mark = time.monotonic()
-    numbers = sorted({int(log["blockNumber"], 16) for log in logs})
-    stamps = {n: int(b["timestamp"], 16) for n, b in zip(numbers, rpc.batch(
-        [("eth_getBlockByNumber", [hex(n), False]) for n in numbers]))}
-    checksummed: dict[str, str] = {}
-
-    def address(topic: str) -> str:
-        if topic not in checksummed:
-            checksummed[topic] = to_checksum_address("0x" + topic[-40:])
-        return checksummed[topic]
-
-    events = [TransferEvent(int(log["blockNumber"], 16), stamps[int(log["blockNumber"], 16)],
-                            address(log["topics"][1]), address(log["topics"][2]), int(log["data"], 16))
-              for log in logs]
-    lots = build_lots(events)
-    phases["decode + lots"] = time.monotonic() - mark
-    mark = time.monotonic()
-    wallets = list(lots)
-    raw_ids = rpc.eth_call([(registry, calldata("investorIdOf(address)", ["address"], [w])) for w in wallets], block)
-    investor_ids = {w: investor_id_from_bytes32(r[:32]) for w, r in zip(wallets, raw_ids)}
-    latest: dict[str, bytes] = {}
-    for log in rpc.logs(registry, PERSONAL_DATA_TOPIC, pop.deployed_at, block):
-        if to_checksum_address("0x" + log["topics"][2][-40:]) == issuer:
-            _, ciphertext = decode(["bytes32", "bytes"], bytes.fromhex(log["data"][2:]))
-            latest[investor_id_from_bytes32(bytes.fromhex(log["topics"][1][2:]))] = ciphertext
-    phases["investor ids + personal data logs"] = time.monotonic() - mark
-    mark = time.monotonic()
-    key_file = KeyFiles.for_issuer(issuer, pop.kp.workdir / "keys").private
-    people = dict(zip(latest, decrypt_all(key_file, list(latest.values()))))
-    phases["decrypt personal data"] = time.monotonic() - mark
-    mark = time.monotonic()
-    raw_balances = rpc.eth_call([(token, calldata("balanceOf(address)", ["address"], [w])) for w in wallets], block)
-    balances = {w: int.from_bytes(r, "big") for w, r in zip(wallets, raw_balances)}
-    supply = int.from_bytes(rpc.eth_call([(token, calldata("totalSupply()", [], []))], block)[0], "big")
     entries = holder_entries(lots, investor_ids, people)
     block_data = rpc.call("eth_getBlockByNumber", hex(block), False)
     register = HolderRegister(
@@ -189,7 +163,7 @@ def export_register_raw(pop: Population, block: int, out_dir: Path) -> tuple[Hol
         category=Category.Class1, kind=Kind.Bond, block_number=block, block_timestamp=int(block_data["timestamp"], 16),
         record_date=None, terms=pop.kp.bond_terms_view(), entries=entries,
         reconciliation=reconcile(entries, supply, balances))
-    phases["balances, reconcile"] = time.monotonic() - mark
+    phases["entries, reconcile"] = time.monotonic() - mark
     mark = time.monotonic()
     write_register(register, out_dir)
     phases["write CSV+JSON"] = time.monotonic() - mark
@@ -215,8 +189,9 @@ def export_register(ctx: BenchContext) -> Outcome:
     moved = pop.rpc.send_all(txs)
     build_s = time.monotonic() - build_started
     block = pop.rpc.block_number()
+    del txs  # the build's 100,000 request dicts: not part of the export's process state
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="kabuto-bench-register-") as out:
+    with tempfile.TemporaryDirectory(prefix="kabuto-bench-register-") as out, paused_gc():
         register, phases = export_register_raw(pop, block, Path(out))
     seconds = time.monotonic() - started
     expect(register.reconciliation.ok, f"the exported register does not reconcile: {register.reconciliation.statement()}")
@@ -228,7 +203,7 @@ def export_register(ctx: BenchContext) -> Outcome:
         key=EXPORT_KEY, seconds=round(seconds, 2), txs=moved.txs, gas=moved.gas,
         at_target_scale=(n, transfers) == (INVESTORS, TRANSFERS),
         note=(f"{n:,} holders, {transfers:,} real token transfers (+{n:,} issues) replayed into lots, "
-              f"{n:,} names decrypted ({os.cpu_count()} processes), reconciled with balances at block {block}, "
+              f"{n:,} names decrypted ({decryption_workers()} background worker process(es) on {os.cpu_count()} cores), reconciled with balances at block {block}, "
               f"CSV+JSON written; {breakdown}. Build (not timed in the value): {moved.txs:,} transfer txs, "
               f"{moved.gas:,} gas, {build_s:.1f} s. Chain read with batched JSON-RPC (eth_getLogs in block "
               f"chunks, eth_call batches); ~{events:,} Transfer logs"),

@@ -9,7 +9,7 @@ use; on any other network every role must be an Ape account alias (``ape account
 |---------------|---------------------:|----------------------------------------------------------|
 | deployer      | 0  | admin of the registry, settlement and corporate-actions contracts |
 | registrar     | 20 | REGISTRAR_ROLE of the investor registry (a securities firm)      |
-| issuer        | 21 | token admin and agent; its RSA key decrypts personal data         |
+| issuer        | 21 | token admin and agent; its key (X25519 or RSA) decrypts personal data |
 | trust_bank    | 22 | the yen coin's admin roles and its minter                         |
 | paying_agent  | 23 | token agent for payments; funds coupons and redemptions           |
 | venue_agent   | 24 | admin and settlement agent of the venue's BatchSettlement         |

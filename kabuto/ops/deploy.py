@@ -15,7 +15,7 @@ from typing import Any
 
 from ape import chain
 
-from kabuto.crypto import public_key_der
+from kabuto.crypto import DEFAULT_KEY_TYPE, KeyType, public_key_der
 from kabuto.keys import DEFAULT_KEY_DIR, KeyFiles, create_key_files, load_public_key
 from kabuto.manifest import DEFAULT_DIR, load_or_new, manifest_path, save_manifest
 from kabuto.ops import roles
@@ -71,7 +71,8 @@ def _grant(contract: Any, role: bytes, account: Any, admin: Any, label: str,
 
 def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
                     key_dir: Path = DEFAULT_KEY_DIR,
-                    echo: Callable[[str], None] = lambda _: None) -> DeployReport:
+                    echo: Callable[[str], None] = lambda _: None,
+                    key_type: KeyType = DEFAULT_KEY_TYPE) -> DeployReport:
     """Deploys what the chain's manifest lacks, grants the roles, registers the issuer key."""
     chain_id = chain.chain_id
     path = manifest_path(chain_id, directory)
@@ -122,19 +123,21 @@ def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
     for system in (batch, corporate):  # they hold yen inside one transaction
         if not yen.isSystemAccount(system):
             send(yen.setSystemAccount, system, True, sender=ops.trust_bank)
-    report.key_files, report.key_created = ensure_issuer_key(registry, ops.issuer, key_dir)
+    report.key_files, report.key_created = ensure_issuer_key(registry, ops.issuer, key_dir,
+                                                                  key_type)
     return report
 
 
-def ensure_issuer_key(registry: Any, issuer: Any, key_dir: Path = DEFAULT_KEY_DIR
-                      ) -> tuple[KeyFiles, bool]:
-    """The issuer's RSA key pair in `key_dir` (created if absent) and its public key in the
+def ensure_issuer_key(registry: Any, issuer: Any, key_dir: Path = DEFAULT_KEY_DIR,
+                      key_type: KeyType = DEFAULT_KEY_TYPE) -> tuple[KeyFiles, bool]:
+    """The issuer's key pair in `key_dir` (created if absent, of `key_type`: X25519 unless the
+    issuer needs RSA; an existing key is used whatever its type) and its public key in the
     registry (set by the issuer if the registry holds none or another). Returns the files and
     whether they were created now."""
     files = KeyFiles.for_issuer(str(issuer.address), key_dir)
     created = False
     if not files.private.exists():
-        key = create_key_files(files)
+        key = create_key_files(files, key_type=key_type)
         public = key.public_key()
         created = True
     else:

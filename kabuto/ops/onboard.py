@@ -1,6 +1,6 @@
 """Onboarding investors from the investors CSV: register each one in the investor registry
-and publish its personal data encrypted to the issuer's key (RSA-OAEP; hybrid when long), both
-in one `onboardInvestor` transaction.
+and publish its personal data encrypted to the issuer's key (HPKE for an X25519 key, RSA-OAEP
+for an RSA key), both in one `onboardInvestor` transaction.
 
 Validated in full before anything is sent (the file, then the chain: a wallet or an id
 registered to someone else). Sent in resumable batches: an investor is done when the chain

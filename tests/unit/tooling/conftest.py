@@ -5,20 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import rsa, x25519
 
-from kabuto.crypto import generate_private_key
+from kabuto.crypto import KeyType, generate_private_key
 
 
 @pytest.fixture(scope="session")
-def issuer_key() -> rsa.RSAPrivateKey:
+def issuer_key() -> x25519.X25519PrivateKey:
+    """An issuer key of the default type (X25519), as the deploy script creates it."""
+    return generate_private_key()
+
+
+@pytest.fixture(scope="session")
+def other_issuer_key() -> x25519.X25519PrivateKey:
+    return generate_private_key()
+
+
+@pytest.fixture(scope="session")
+def rsa_issuer_key() -> rsa.RSAPrivateKey:
     """One RSA-2048 issuer key for the whole session (generation takes ~0.1 s)."""
-    return generate_private_key()
+    return generate_private_key(KeyType.RSA)
 
 
 @pytest.fixture(scope="session")
-def other_issuer_key() -> rsa.RSAPrivateKey:
-    return generate_private_key()
+def other_rsa_issuer_key() -> rsa.RSAPrivateKey:
+    return generate_private_key(KeyType.RSA)
 
 
 @pytest.fixture

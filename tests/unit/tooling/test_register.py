@@ -7,7 +7,7 @@ from kabuto.lots import Lot
 from kabuto.onchain_types import Category, Kind
 from kabuto.personal_data import PersonalData
 from kabuto.register import (BeneficiaryTermsView, BondTermsView, HolderRegister, holder_entries,
-                             reconcile, table_columns, write_register)
+                             reconcile, register_to_json, table_columns, write_register)
 
 W1, W2, W3 = ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
               "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
@@ -106,3 +106,23 @@ def test_beneficiary_register__trust_columns_and_missing_personal_data_marked(tm
 def test_dates__jst_day_boundaries():
     assert end_of_day_jst(date(2027, 6, 30)) == start_of_day_jst(date(2027, 7, 1))
     assert start_of_day_jst(date(2027, 1, 1)) == 1798729200  # 2026-12-31T15:00:00Z
+
+
+def test_json__fast_writer_gives_the_bytes_of_the_indenting_encoder(tmp_path):
+    # Names from outside with quotes, backslashes, control characters and non-BMP text; a
+    # holder without personal data; the "holders" key text inside a note and a name.
+    names = {"INV-001": PersonalData(name='A "quoted" \\ name\t𠮷', address='"holders": [] 東京都\u2028'),
+             "INV-002": PersonalData(name="=HYPERLINK(\"x\")", address="大阪府")}
+    lots = {W1: [Lot(JAN15, 5), Lot(FEB01, 3)], W2: [Lot(JAN15, 5)], W3: [Lot(FEB01, 7)]}
+    entries = holder_entries(lots, {W1: "INV-001", W2: "INV-002", W3: "INV-\"3\""}, names)
+    reg = HolderRegister("STBOND1", 'Bond "holders": []', W3, 31337, Category.CLASS1, Kind.BOND,
+                         42, FEB01, None, BOND, entries,
+                         reconcile(entries, 20, {W1: 8, W2: 5, W3: 6}), notes=('"holders": []',))
+    _, json_path = write_register(reg, tmp_path)
+    expected = json.dumps(register_to_json(reg), ensure_ascii=False, indent=2) + "\n"
+    assert json_path.read_text(encoding="utf-8") == expected
+    empty = HolderRegister("E", "E", W3, 1, Category.CLASS1, Kind.BENEFICIARY, 1, FEB01, None,
+                           BeneficiaryTermsView(1, ()), (), reconcile((), 0, {}))
+    _, empty_path = write_register(empty, tmp_path)
+    assert empty_path.read_text(encoding="utf-8") == json.dumps(
+        register_to_json(empty), ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,140 @@
+"""Reading a lot from a node fast: JSON-RPC batches of eth_call, eth_getLogs in block chunks,
+two requests in flight (the node works on the next while Python decodes the last), answers
+decoded by msgspec (logs into typed structs: only the fields used are parsed).
+
+Both the operator's register export (kabuto.ops.export) and the benchmark (kabuto.bench) read
+the chain through this; Ape decodes each log and sends one request per call, which takes
+minutes for a register of 10,000 holders.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
+from typing import Any
+
+import msgspec
+import requests
+from Crypto.Hash import keccak as _keccak
+from eth_abi import encode
+from eth_utils import keccak
+
+from kabuto.errors import ChainReadError
+
+REQUESTS_PER_BATCH = 1_000
+IN_FLIGHT = 2  # requests anvil works on while Python decodes the previous answer
+
+
+@lru_cache(maxsize=64)
+def selector(signature: str) -> str:
+    """The 4-byte function selector of ``signature``, as hex without 0x."""
+    return keccak(text=signature)[:4].hex()
+
+
+def calldata(signature: str, types: Sequence[str], args: Sequence[Any]) -> str:
+    """ABI-encoded call of ``signature`` (e.g. ``transfer(address,uint256)``)."""
+    return "0x" + selector(signature) + encode(list(types), list(args)).hex()
+
+
+def address_calldata(signature: str, address: str) -> str:
+    """``calldata(signature, ["address"], [address])`` without the general encoder (an address
+    argument is its 20 bytes left-padded to a word): the register reads call once per holder."""
+    if len(address) != 42 or not address.startswith("0x"):
+        raise ChainReadError(f"not a 0x-prefixed 20-byte address: {address!r}")
+    return "0x" + selector(signature) + "0" * 24 + address[2:].lower()
+
+
+def checksum_address(hex40: str) -> str:
+    """EIP-55 form of a 40-digit hex address (a log topic's last 40 digits); the same as
+    eth_utils.to_checksum_address, without its layers of validation (~2x faster)."""
+    lower = hex40.lower()
+    digest = _keccak.new(digest_bits=256, data=lower.encode()).hexdigest()
+    return "0x" + "".join(c.upper() if digest[i] in "89abcdef" else c for i, c in enumerate(lower))
+
+
+class Log(msgspec.Struct):
+    """The parts of an eth_getLogs entry the register needs (the rest is skipped unparsed)."""
+
+    blockNumber: str
+    topics: list[str]
+    data: str
+
+
+class _LogsAnswer(msgspec.Struct):
+    id: int
+    result: list[Log] | None = None
+    error: Any = None
+
+
+_decode_any = msgspec.json.Decoder()
+_decode_logs = msgspec.json.Decoder(list[_LogsAnswer])
+
+
+class ChainReader:
+    """A JSON-RPC client for one node (HTTP), safe to use from several threads."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._local = threading.local()  # one HTTP session per thread
+
+    def _post(self, calls: Sequence[tuple[str, list[Any]]]) -> bytes:
+        """One HTTP request with the calls (ids 0..n-1: they order the answers); thread-safe."""
+        payload = [{"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+                   for i, (method, params) in enumerate(calls)]
+        session = getattr(self._local, "session", None)
+        if session is None:
+            session = self._local.session = requests.Session()
+        response = session.post(self.url, data=msgspec.json.encode(payload), timeout=600,
+                                      headers={"Content-Type": "application/json"})
+        response.raise_for_status()
+        return response.content
+
+    @staticmethod
+    def _results(calls: Sequence[tuple[str, list[Any]]], answers: list[Any]) -> list[Any]:
+        def field(answer: Any, name: str) -> Any:
+            return answer.get(name) if isinstance(answer, dict) else getattr(answer, name)
+
+        answers = sorted(answers, key=lambda a: field(a, "id"))
+        errors = [field(a, "error") for a in answers if field(a, "error") is not None]
+        if errors:
+            raise ChainReadError(f"{len(errors)} of {len(calls)} {calls[0][0]} calls failed, first: {errors[0]}")
+        return [field(a, "result") for a in answers]
+
+    def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        """Sends ``(method, params)`` calls in one HTTP request; results in order."""
+        if not calls:
+            return []
+        return self._results(calls, _decode_any.decode(self._post(calls)))
+
+    def call(self, method: str, *params: Any) -> Any:
+        return self.batch([(method, list(params))])[0]
+
+    def block_number(self) -> int:
+        return int(self.call("eth_blockNumber"), 16)
+
+    def eth_call(self, calls: Sequence[tuple[str, str]], block: int) -> list[bytes]:
+        """``(to, data)`` read calls at ``block``, batched (IN_FLIGHT batches at a time); raw
+        return data in order."""
+        tag = hex(block)
+        chunks = [[("eth_call", [{"to": to, "data": data}, tag]) for to, data in calls[start:start + REQUESTS_PER_BATCH]]
+                  for start in range(0, len(calls), REQUESTS_PER_BATCH)]
+        results: list[bytes] = []
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+            for chunk, raw in zip(chunks, pool.map(self._post, chunks)):
+                results += [bytes.fromhex(r[2:]) for r in self._results(chunk, _decode_any.decode(raw))]
+        return results
+
+    def logs(self, address: str, topic0: bytes, from_block: int, to_block: int, step: int = 25) -> list[Log]:
+        """Every log of ``address`` with ``topic0`` in the range, in chain order, in block
+        chunks (IN_FLIGHT requests at a time)."""
+        requests_ = [[("eth_getLogs", [{"address": address, "topics": ["0x" + topic0.hex()],
+                                        "fromBlock": hex(start), "toBlock": hex(min(start + step - 1, to_block))}])]
+                     for start in range(from_block, to_block + 1, step)]
+        found: list[Log] = []
+        with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
+            for request, raw in zip(requests_, pool.map(self._post, requests_)):
+                found += self._results(request, _decode_logs.decode(raw))[0]
+        return found
+

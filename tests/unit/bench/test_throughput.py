@@ -1,0 +1,45 @@
+"""The throughput jobs at a small scale (the bench runs them at 10,000 / 100,000) and the fast
+helpers the register export reads the chain with, checked against the general encoders."""
+
+import os
+
+import pytest
+from eth_abi import encode
+from eth_utils import to_checksum_address
+
+from kabuto.bench import throughput
+from kabuto.ops.export import event_ciphertext
+from kabuto.bench.rawrpc import address_calldata, calldata, checksum_address
+from kabuto.errors import ChainReadError
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_checksum_address__same_as_eth_utils(seed):
+    hex40 = os.urandom(20).hex() if seed else "00" * 20
+    assert checksum_address(hex40) == to_checksum_address("0x" + hex40)
+    assert checksum_address(hex40.upper()) == to_checksum_address("0x" + hex40)
+
+
+def test_address_calldata__same_as_abi_encoder():
+    wallet = to_checksum_address("0x" + os.urandom(20).hex())
+    assert address_calldata("balanceOf(address)", wallet) == calldata("balanceOf(address)", ["address"], [wallet])
+    with pytest.raises(ChainReadError, match="not a 0x-prefixed 20-byte address"):
+        address_calldata("balanceOf(address)", wallet[2:])
+
+
+@pytest.mark.parametrize("length", [0, 1, 32, 158, 261, 1000])
+def test_personal_data_ciphertext__same_as_abi_decoder(length):
+    ciphertext = os.urandom(length)
+    data = "0x" + encode(["bytes32", "bytes"], [os.urandom(32), ciphertext]).hex()
+    assert event_ciphertext(data) == ciphertext
+
+
+def test_issue_and_export__small_scale__register_complete_and_reconciled(new_bench_context):
+    ctx = new_bench_context("throughput")
+    ctx.scale_investors, ctx.scale_transfers = 12, 60
+    issued = throughput.issue_to_investors(ctx)
+    assert issued.txs == 12 + 1 and "x25519 issuer key" in issued.note
+    exported = throughput.export_register(ctx)  # checks reconciliation and every name itself
+    assert exported.txs == 60
+    for phase in ("personal data logs", "eth_getLogs Transfer", "lots", "write CSV+JSON"):
+        assert phase in exported.note
