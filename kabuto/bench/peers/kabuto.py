@@ -164,7 +164,8 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
                note="agent, reason CourtOrder, recipient checked (KYC, class, cap); sender not"),
         gas_of("kabuto.onboard_investor", onboarding,
                note=f"onboardInvestor: registration + personal data in one call ({envelope_bytes}-byte envelope: "
-                    "RSA-2048 OAEP of the name and address, kabuto.personal_data; published in the event, "
+                    "the name and address encrypted to the issuer's registered key by kabuto.personal_data, "
+                    "HPKE X25519 for the default key type; published in the event, "
                     "nothing stored for it)"),
         gas_of("kabuto.approved_transfer.total", [applied, approved],
                note="applyForTransfer by the holder + approveTransfer by the agent, new holder"),
