@@ -11,6 +11,7 @@ checks (TokenCore._restriction, YenCoin._update, DvPSettlement), not their code.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -138,6 +139,16 @@ class Instruction:
         )
 
 
+@dataclass(frozen=True)
+class Trade:
+    """One trade of a venue batch: the seller's locked units for the buyer's yen."""
+
+    seller: str
+    buyer: str
+    quantity: int
+    amount: int
+
+
 @dataclass
 class Payment:
     """A declared corporate-actions distribution on a record date of a token."""
@@ -158,7 +169,7 @@ class CoinModel:
     balance: dict[str, int] = field(default_factory=dict)
     frozen: set[str] = field(default_factory=set)
     system: set[str] = field(default_factory=set)
-    # owners that gave the settlement contract an unlimited allowance
+    # owners that gave both settlement contracts (DvP, the venue) an unlimited allowance
     dvp_allowance: set[str] = field(default_factory=set)
     paused: bool = False
     minted: int = 0
@@ -438,7 +449,12 @@ class PlatformModel:
         return None
 
     def predict_force_lock(
-        self, token: TokenModel, lock_address: str, account: str, value: int, buyer: str | None,
+        self,
+        token: TokenModel,
+        lock_address: str,
+        account: str,
+        value: int,
+        buyer: str | None,
         expiry: int,
     ) -> Expect | None:
         """forceLock: no holder checks; a lock to the DvP contract must carry an instruction."""
@@ -548,6 +564,45 @@ class PlatformModel:
         locked = self.tokens[ins.token].locked
         key = (self.dvp, ins.seller)
         locked[key] = locked.get(key, 0) - min(locked.get(key, 0), ins.quantity)
+
+    # ---------------------------------------------------------------- venue batch settlement
+
+    def predict_batch(
+        self, token: TokenModel, venue: str, participants: list[str], trades: list[Trade]
+    ) -> tuple[Expect | None, TokenModel, CoinModel]:
+        """BatchSettlement.settleBatch of trades on one token, all or nothing: each trade's
+        delivery from the seller's lock at the venue (every rule, approval carried by the
+        venue), then the net payers' yen pulled in participant order, then the net receivers
+        paid. Returns the refusal, or None with the token and coin as they end."""
+        token, coin = copy.deepcopy(token), copy.deepcopy(self.coin)
+        saved, self.coin = self.coin, coin
+        try:
+            for trade in trades:
+                expect = self.predict_unlock(
+                    token, venue, trade.seller, trade.buyer, trade.quantity, Path.APPROVED
+                )
+                if expect is not None:
+                    return Expect("BatchTradeFailed"), token, coin
+                self.apply_unlock(token, venue, trade.seller, trade.buyer, trade.quantity)
+            net = {p: 0 for p in participants}
+            for trade in trades:
+                net[trade.seller] += trade.amount
+                net[trade.buyer] -= trade.amount
+            for payer in participants:
+                if net[payer] < 0:
+                    if payer not in coin.dvp_allowance or self.predict_coin_transfer(
+                        payer, venue, -net[payer]
+                    ):
+                        return Expect("BatchPaymentFailed"), token, coin
+                    self.apply_coin_transfer(payer, venue, -net[payer])
+            for receiver in participants:
+                if net[receiver] > 0:
+                    if self.predict_coin_transfer(venue, receiver, net[receiver]):
+                        return Expect("BatchPayoutFailed"), token, coin
+                    self.apply_coin_transfer(venue, receiver, net[receiver])
+            return None, token, coin
+        finally:
+            self.coin = saved
 
     # ---------------------------------------------------------------- yen coin
 

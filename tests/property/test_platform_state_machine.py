@@ -2,8 +2,9 @@
 
 A Hypothesis RuleBasedStateMachine drives the investor registry, two security tokens (a Class 2
 fund with a holder cap of 3, and an excluded Class 2 fund that needs the issuer's approval), the
-yen coin in eligibility mode, bilateral DvP settlement and corporate-actions distributions
-together, against the plain Python model in model.py. Every rule asks the model first: a predicted
+yen coin in eligibility mode, bilateral DvP settlement, a venue's batch settlement, the agent's
+forced operations (forced transfer, force lock / unlock, lost-wallet recovery), the issuer's
+holding rules and corporate-actions distributions together, against the plain Python model in model.py. Every rule asks the model first: a predicted
 success is sent as a transaction and must succeed; a predicted refusal is sent as an eth_call
 from the same sender and must revert with the predicted custom error (and ERC-1404 code). After
 every step the invariants in docs/assurance.md ("Properties") are checked against the chain.
@@ -52,6 +53,7 @@ from property.model import (
     Payment,
     PlatformModel,
     TokenModel,
+    Trade,
 )
 from property.rpc import Abi, Revert, Rpc
 from property.run_stats import STATS, setting
@@ -103,6 +105,7 @@ class Platform:
     registry: str
     coin: str
     dvp: str
+    venue: str  # BatchSettlement: a lock address carrying the approval, kept in the lock map
     corporate: str
     fund: str  # Class 2, holder cap 3, no approval
     pro: str  # excluded Class 2, approval required
@@ -150,8 +153,10 @@ def platform(project, chain, accounts) -> Platform:
         coin.grantRole(role, admin, sender=admin)
     coin.configureMinter(bank, 10**15, sender=admin)
     dvp = project.DvPSettlement.deploy(coin, sender=admin)
+    venue = project.BatchSettlement.deploy(coin, admin, sender=admin)
+    venue.grantRole(venue.AGENT_ROLE(), admin, sender=admin)
     corporate = project.CorporateActions.deploy(coin, admin, admin, sender=admin)
-    for system in (bank, admin, corporate):
+    for system in (bank, admin, corporate, venue):
         coin.setSystemAccount(system, True, sender=admin)
     coin.setEligibilityRequired(True, sender=admin)
 
@@ -171,6 +176,7 @@ def platform(project, chain, accounts) -> Platform:
         t.grantRole(COMPLIANCE_ROLE, admin, sender=admin)
         t.authorizeLockAddress(dvp, True, True, sender=admin)
         t.authorizeLockAddress(outsider, True, False, sender=admin)
+        t.authorizeLockAddress(venue, True, True, sender=admin)
         for name, value in holders.items():
             t.issue(wallets[name], value, b"", sender=admin)
         return t
@@ -187,6 +193,7 @@ def platform(project, chain, accounts) -> Platform:
     for wallet in wallets.values():
         coin.mint(wallet, YEN_START, sender=bank)
         coin.approve(dvp, MAX_UINT, sender=wallet)
+        coin.approve(venue, MAX_UINT, sender=wallet)
     coin.approve(corporate, MAX_UINT, sender=admin)
 
     abi = {
@@ -194,6 +201,7 @@ def platform(project, chain, accounts) -> Platform:
         "token": _abi(project.SecurityToken),
         "coin": _abi(project.YenCoin),
         "dvp": _abi(project.DvPSettlement),
+        "venue": _abi(project.BatchSettlement),
         "corporate": _abi(project.CorporateActions),
     }
     return Platform(
@@ -205,6 +213,7 @@ def platform(project, chain, accounts) -> Platform:
         registry=registry.address,
         coin=coin.address,
         dvp=dvp.address,
+        venue=venue.address,
         corporate=corporate.address,
         fund=fund.address,
         pro=pro.address,
@@ -237,7 +246,7 @@ def initial_model(p: Platform, now: int) -> PlatformModel:
         token.balance = {p.investors[name]: value for name, value in holders.items()}
     coin = CoinModel(
         balance={w: YEN_START for w in p.investors.values()},
-        system={p.bank, p.admin, p.corporate},
+        system={p.bank, p.admin, p.corporate, p.venue},
         dvp_allowance=set(p.investors.values()),
         minted=YEN_START * len(INVESTORS),
     )
@@ -293,7 +302,8 @@ class PlatformMachine(RuleBasedStateMachine):
         return [*self.investors, self.p.outsider]
 
     def universe(self) -> list[str]:
-        """Every account the invariants read: the same list all through an example."""
+        """Every account the invariants read, the same list all through an example: the eight
+        wallets (investors, fresh wallets, outsider), then the five system accounts."""
         return [
             *self.p.investors.values(),
             *self.p.spares,
@@ -301,6 +311,7 @@ class PlatformMachine(RuleBasedStateMachine):
             self.p.admin,
             self.p.bank,
             self.p.dvp,
+            self.p.venue,
             self.p.corporate,
         ]
 
@@ -449,17 +460,77 @@ class PlatformMachine(RuleBasedStateMachine):
         if self.step("forced_transfer", expect, self.p.admin, token.address, data):
             self.model.apply_forced_transfer(token, sender, to, value)
 
-    def lock_escrow(self, t: int, s: int, share: int) -> None:
-        """A holder locks units to the escrow lock address (the outsider's wallet)."""
+    def lock_escrow(self, t: int, s: int, share: int, venue: bool = False) -> None:
+        """A holder locks units to the escrow lock address (the outsider's wallet) or to the
+        venue (its standing authorisation to deliver them in a batch)."""
         self.refresh_clock()
         token = self.token(t)
         account = self.sender(s, self.free_of(token), self.investors)
         value = portion(token.free(account), share)
-        data = self.enc("token", "lock", self.p.outsider, value, b"")
+        lock_address = self.p.venue if venue else self.p.outsider
+        data = self.enc("token", "lock", lock_address, value, b"")
+        expect = self.model.predict_lock(token, account, value)
         if self.step(
-            "lock_escrow", self.model.predict_lock(token, account, value), account, token.address, data
+            "lock_venue" if venue else "lock_escrow", expect, account, token.address, data
         ):
-            self.model.apply_lock(token, self.p.outsider, account, value)
+            self.model.apply_lock(token, lock_address, account, value)
+
+    def settle_batch(self, t: int, picks: list[tuple[int, int, int, int]]) -> None:
+        """The venue's agent settles a batch of trades on one token: sellers with units locked
+        at the venue (mostly), buyers mostly ones the token would deliver to; yen netted."""
+        self.refresh_clock()
+        token = self.token(t)
+        at_venue = {a: token.locked.get((self.p.venue, a), 0) for a in self.investors}
+        sellers = [a for a, v in at_venue.items() if v]
+        if not sellers:
+            # Nobody has units at the venue yet: a participant locks some first.
+            self.lock_escrow(t, picks[0][0], picks[0][2], venue=True)
+            return
+        trades = []
+        for s, b, share, amount in picks:
+            # Mostly a seller with units at the venue; one pick in twelve anyone.
+            seller = self.investors[s % 5] if s == 11 else sellers[s % len(sellers)]
+            buyer = self._recipient(token, b, other_than=seller)
+            if buyer == seller:
+                continue
+            quantity = portion(at_venue[seller], share)
+            trades.append(Trade(seller, buyer, quantity, amount))
+            at_venue[seller] = max(0, at_venue[seller] - quantity)
+        if not trades:
+            return
+        participants = sorted(
+            {a for tr in trades for a in (tr.seller, tr.buyer)}, key=lambda a: int(a, 16)
+        )
+        index = {a: i for i, a in enumerate(participants)}
+        encoded = [(index[tr.seller], index[tr.buyer], 0, tr.quantity, tr.amount) for tr in trades]
+        self.salt += 1
+        data = self.enc(
+            "venue",
+            "settleBatch",
+            self.salt.to_bytes(32, "big"),
+            participants,
+            [token.address],
+            encoded,
+        )
+        expect, new_token, new_coin = self.model.predict_batch(
+            token, self.p.venue, participants, trades
+        )
+        if self.step("settle_batch", expect, self.p.admin, self.p.venue, data):
+            self.model.tokens[token.address] = new_token
+            self.model.coin = new_coin
+
+    def withdraw_from_venue(self, t: int, s: int, share: int) -> None:
+        """A participant takes back units locked at the venue."""
+        token = self.token(t)
+        at_venue = {a: token.locked.get((self.p.venue, a), 0) for a in self.investors}
+        account = self.sender(s, at_venue, self.investors)
+        value = portion(at_venue[account], share)
+        expect = self.model.predict_unlock(
+            token, self.p.venue, account, account, value, Path.APPROVED
+        )
+        data = self.enc("venue", "withdraw", token.address, value)
+        if self.step("venue_withdraw", expect, account, self.p.venue, data):
+            self.model.apply_unlock(token, self.p.venue, account, account, value)
 
     def force_lock(self, t: int, s: int, share: int, to_dvp: bool, with_instruction: bool) -> None:
         """The agent seizes free units into a lock: to the escrow, or to the DvP contract (which
@@ -475,9 +546,17 @@ class PlatformMachine(RuleBasedStateMachine):
             buyer = self.investors[(self.investors.index(account) + 1 + share) % 5]
             self.salt += 1
             ins = Instruction(
-                token.address, account, buyer, value, 10 * share, expiry, self.salt.to_bytes(32, "big")
+                token.address,
+                account,
+                buyer,
+                value,
+                10 * share,
+                expiry,
+                self.salt.to_bytes(32, "big"),
             )
-            data = encode(["address", "uint256", "uint40", "bytes32"], [buyer, ins.amount, expiry, ins.salt])
+            data = encode(
+                ["address", "uint256", "uint40", "bytes32"], [buyer, ins.amount, expiry, ins.salt]
+            )
         expect = self.model.predict_force_lock(token, lock_address, account, value, buyer, expiry)
         call = self.enc("token", "forceLock", lock_address, account, value, data)
         if self.step("force_lock", expect, self.p.admin, token.address, call):
@@ -491,7 +570,9 @@ class PlatformMachine(RuleBasedStateMachine):
         the agent force-unlocks any lock, the DvP contract's too (a forced transfer to another)."""
         self.refresh_clock()
         token = self.token(t)
-        locks = sorted(k for k, v in token.locked.items() if v and (forced or k[0] == self.p.outsider))
+        locks = sorted(
+            k for k, v in token.locked.items() if v and (forced or k[0] == self.p.outsider)
+        )
         if not locks:
             # Nothing to release yet: lock something first (the holder, or the agent by force).
             if forced:
@@ -507,7 +588,9 @@ class PlatformMachine(RuleBasedStateMachine):
             lock_address, account = locks[pick % len(locks)]
         to = account if r >= 9 else self._recipient(token, r, other_than=account)
         # The whole lock at the top of the range (Hypothesis likes the bounds), above it sometimes.
-        value = portion(token.locked.get((lock_address, account), 0), share if share <= 110 else 100)
+        value = portion(
+            token.locked.get((lock_address, account), 0), share if share <= 110 else 100
+        )
         if forced:
             sender, path, name = self.p.admin, Path.FORCED, "force_unlock"
             data = self.enc("token", "forceUnlock", lock_address, account, to, value, b"")
@@ -537,8 +620,9 @@ class PlatformMachine(RuleBasedStateMachine):
                 self.model.apply_recovery(token, lost, new)
         if self.model.coin.paused:
             return
-        data = self.enc("coin", "approve", self.p.dvp, MAX_UINT)
-        assert self.step("approve_yen", None, new, self.p.coin, data)
+        for spender in (self.p.dvp, self.p.venue):
+            data = self.enc("coin", "approve", spender, MAX_UINT)
+            assert self.step("approve_yen", None, new, self.p.coin, data)
         self.model.coin.dvp_allowance.add(new)
 
     def set_rules(self, max_balance: int, min_holding: int, lock_up_days: int) -> None:
@@ -557,7 +641,11 @@ class PlatformMachine(RuleBasedStateMachine):
         expect = self.model.predict_set_rules(min_holding, max_balance)
         data = self.enc("token", "setRules", rules.as_tuple())
         if self.step("set_rules", expect, self.p.admin, fund.address, data):
-            fund.max_balance, fund.min_holding, fund.lock_up_until = max_balance, min_holding, lock_up
+            fund.max_balance, fund.min_holding, fund.lock_up_until = (
+                max_balance,
+                min_holding,
+                lock_up,
+            )
 
     # ---------------------------------------------------------------- registry
 
@@ -1000,6 +1088,30 @@ class PlatformMachine(RuleBasedStateMachine):
             )
 
     @rule(
+        op=st.sampled_from(["lock", "lock", "withdraw", "batch", "batch", "batch"]),
+        t=st.integers(0, 1),
+        s=st.integers(0, 11),
+        share=SHARES,
+        trades=st.lists(
+            st.tuples(
+                st.integers(0, 11), st.integers(0, 11), st.integers(1, 110), st.integers(1, 400_000)
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
+    def venue(
+        self, op: str, t: int, s: int, share: int, trades: list[tuple[int, int, int, int]]
+    ) -> None:
+        """Venue (PTS) batch settlement: standing locks to the venue, batches, withdrawals."""
+        if op == "lock":
+            self.lock_escrow(t, s, share, venue=True)
+        elif op == "withdraw":
+            self.withdraw_from_venue(t, s, share)
+        else:
+            self.settle_batch(t, trades)
+
+    @rule(
         op=st.sampled_from(["status", "renew"]),
         h=st.integers(0, 4),
         active=st.booleans(),
@@ -1047,11 +1159,15 @@ class PlatformMachine(RuleBasedStateMachine):
         self.started = True
         m, p, tok, coin = self.model, self.p, self.p.abi["token"], self.p.abi["coin"]
         accounts = self.universe()
+        wallets, system = accounts[:8], accounts[8:]
         calls: list[tuple[str, bytes]] = []
         for token in m.tokens.values():
             calls.append((token.address, tok["totalSupply"].encode()))
             calls.append((token.address, tok["holderCount"].encode()))
-            for a in accounts:
+            # The system accounts hold no security (their balance is read; the model has none);
+            # every wallet is read in full.
+            calls += [(token.address, tok["balanceOf"].encode(a)) for a in system]
+            for a in wallets:
                 calls += [
                     (token.address, tok["balanceOf"].encode(a)),
                     (token.address, tok["freeBalanceOf"].encode(a)),
@@ -1060,11 +1176,12 @@ class PlatformMachine(RuleBasedStateMachine):
                     (token.address, tok["totalLockedOf"].encode(a)),
                     (token.address, tok["lockedOf"].encode(p.dvp, a)),
                     (token.address, tok["lockedOf"].encode(p.outsider, a)),
+                    (token.address, tok["lockedOf"].encode(p.venue, a)),
                 ]
             for index in sorted(token.snapshots):
                 calls.append((token.address, tok["totalSupplyAtRecordDate"].encode(index)))
                 calls += [
-                    (token.address, tok["balanceOfAtRecordDate"].encode(a, index)) for a in accounts
+                    (token.address, tok["balanceOfAtRecordDate"].encode(a, index)) for a in wallets
                 ]
         calls.append((p.coin, coin["totalSupply"].encode()))
         calls += [(p.coin, coin["balanceOf"].encode(a)) for a in accounts]
@@ -1091,15 +1208,17 @@ class PlatformMachine(RuleBasedStateMachine):
                 f"{token.name}: holderCount {holders} != model {token.holder_count()}"
             )
             owned = 0
-            for a in accounts:
-                balance, free, frozen, pending, locked, at_dvp, at_escrow = (
-                    next_uint() for _ in range(7)
+            for a in system:
+                assert next_uint() == token.balance.get(a, 0) == 0, f"{token.name}: {a} holds units"
+            for a in wallets:
+                balance, free, frozen, pending, locked, at_dvp, at_escrow, at_venue = (
+                    next_uint() for _ in range(8)
                 )
                 owned += balance
                 assert free + frozen + pending + locked == balance, (
                     f"{token.name} {a}: parts do not add up"
                 )
-                got = (balance, free, frozen, pending, locked, at_dvp, at_escrow)
+                got = (balance, free, frozen, pending, locked, at_dvp, at_escrow, at_venue)
                 want = (
                     token.balance.get(a, 0),
                     token.free(a),
@@ -1108,16 +1227,17 @@ class PlatformMachine(RuleBasedStateMachine):
                     token.total_locked(a),
                     token.locked.get((p.dvp, a), 0),
                     token.locked.get((p.outsider, a), 0),
+                    token.locked.get((p.venue, a), 0),
                 )
                 assert got == want, (
-                    f"{token.name} {a}: chain (balance, free, frozen, pending, locked, dvp, escrow) {got} != model {want}"
+                    f"{token.name} {a}: chain (balance, free, frozen, pending, locked, dvp, escrow, venue) {got} != model {want}"
                 )
             assert owned == supply, f"{token.name}: holders own {owned}, supply {supply}"
             # 5. Record-date balances are the balances when the date passed.
             for index in sorted(token.snapshots):
                 balances, snap_supply = token.snapshots[index]
                 assert next_uint() == snap_supply, f"{token.name}: totalSupplyAtRecordDate({index})"
-                for a in accounts:
+                for a in wallets:
                     got_at = next_uint()
                     assert got_at == balances.get(a, 0), (
                         f"{token.name} {a}: balanceOfAtRecordDate({index}) {got_at} != {balances.get(a, 0)}"
@@ -1154,6 +1274,9 @@ class PlatformMachine(RuleBasedStateMachine):
                     f"{token.name} {seller}: {at_dvp} locked to DvP, open instructions {open_qty}"
                 )
         assert m.coin.balance.get(p.dvp, 0) == 0
+        assert m.coin.balance.get(p.venue, 0) == 0, "the venue kept yen after a batch"
+        for token in m.tokens.values():
+            assert token.balance.get(p.venue, 0) == 0
         # 5b. Corporate-actions entitlements equal the record-date balances (unpaid holders).
         for pid in payments:
             for a in self.parties():
