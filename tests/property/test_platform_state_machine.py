@@ -455,6 +455,15 @@ class PlatformMachine(RuleBasedStateMachine):
         held = {a: token.free(a) + token.frozen.get(a, 0) for a in self.parties()}
         sender, to = self.sender(s, held), self._recipient(token, r)
         value = portion(held[sender], share) if share else 0
+        if s >= 8 and share:
+            # A third of the picks take frozen units: all the free ones and part of the frozen.
+            frozen = [a for a in self.investors if token.frozen.get(a, 0)]
+            if not frozen:
+                self.freeze_partial(t, s, share, True)
+                return
+            sender = frozen[s % len(frozen)]
+            value = token.free(sender) + portion(token.frozen[sender], share)
+            to = self._recipient(token, 6 + r, other_than=sender) if r % 3 else sender
         data = self.enc("token", "forcedTransfer", sender, to, value, reason, b"")
         expect = self.model.predict_forced_transfer(token, sender, to, value)
         if self.step("forced_transfer", expect, self.p.admin, token.address, data):
