@@ -11,6 +11,7 @@ checks (TokenCore._restriction, YenCoin._update, DvPSettlement), not their code.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -38,6 +39,8 @@ class Path(Enum):
     APPROVED = 1
     ISSUE = 2
     REDEEM = 3
+    FORCED = 4
+    RECOVERY = 5
 
 
 @dataclass
@@ -69,6 +72,9 @@ class TokenModel:
     holder_cap: int
     approval_required: bool
     excluded_class2: bool
+    max_balance: int = 0
+    min_holding: int = 0
+    lock_up_until: int = 0
     balance: dict[str, int] = field(default_factory=dict)
     frozen: dict[str, int] = field(default_factory=dict)
     pending: dict[str, int] = field(default_factory=dict)
@@ -77,6 +83,10 @@ class TokenModel:
     paused: bool = False
     redeemed: bool = False
     applications: list[Application] = field(default_factory=list)
+    # lost wallet -> the wallet a recovery moved its holding to
+    recovered_to: dict[str, str] = field(default_factory=dict)
+    # settlement-lock units a recovery carried to a new wallet: no instruction owns them
+    recovered_dvp_lock: dict[str, int] = field(default_factory=dict)
     record_dates: list[int] = field(default_factory=list)
     # record index -> (balances at the end of the record date, total supply then)
     snapshots: dict[int, tuple[dict[str, int], int]] = field(default_factory=dict)
@@ -129,6 +139,16 @@ class Instruction:
         )
 
 
+@dataclass(frozen=True)
+class Trade:
+    """One trade of a venue batch: the seller's locked units for the buyer's yen."""
+
+    seller: str
+    buyer: str
+    quantity: int
+    amount: int
+
+
 @dataclass
 class Payment:
     """A declared corporate-actions distribution on a record date of a token."""
@@ -149,7 +169,7 @@ class CoinModel:
     balance: dict[str, int] = field(default_factory=dict)
     frozen: set[str] = field(default_factory=set)
     system: set[str] = field(default_factory=set)
-    # owners that gave the settlement contract an unlimited allowance
+    # owners that gave both settlement contracts (DvP, the venue) an unlimited allowance
     dvp_allowance: set[str] = field(default_factory=set)
     paused: bool = False
     minted: int = 0
@@ -226,14 +246,34 @@ class PlatformModel:
                 return code
             if not (token.allowed_classes >> self.investors[to].cls) & 1:
                 return Restriction.RECIPIENT_CLASS_NOT_ALLOWED
+        if holder_move and self.now < token.lock_up_until:
+            return Restriction.LOCK_UP_PERIOD
         if sender != ZERO and value - from_encumbered > token.free(sender):
             return Restriction.INSUFFICIENT_FREE_BALANCE
-        if sender == to or path == Path.REDEEM:
+        if sender == to:
+            return None
+        return self._holding(token, sender, to, value, path)
+
+    def _holding(
+        self, token: TokenModel, sender: str, to: str, value: int, path: Path
+    ) -> Restriction | None:
+        """TokenCore._holdingRestriction: minimum holding, holder cap, maximum balance."""
+        received = token.balance.get(to, 0) + value
+        if token.min_holding:
+            if path in (Path.TRANSFER, Path.APPROVED):
+                remaining = token.balance.get(sender, 0) - value
+                if 0 < remaining < token.min_holding:
+                    return Restriction.BELOW_MINIMUM_HOLDING
+            if path not in (Path.REDEEM, Path.RECOVERY) and 0 < received < token.min_holding:
+                return Restriction.BELOW_MINIMUM_HOLDING
+        if path == Path.REDEEM:
             return None
         if token.holder_cap and token.balance.get(to, 0) == 0 and value != 0:
             sender_leaves = sender != ZERO and token.balance.get(sender, 0) == value
             if not sender_leaves and token.holder_count() >= token.holder_cap:
                 return Restriction.HOLDER_CAP_REACHED
+        if token.max_balance and received > token.max_balance:
+            return Restriction.MAX_BALANCE_EXCEEDED
         return None
 
     def _move(self, token: TokenModel, sender: str, to: str, value: int) -> None:
@@ -297,29 +337,40 @@ class PlatformModel:
         token.applications.append(Application(applicant, to, value))
         return len(token.applications) - 1
 
+    def holder_of(self, token: TokenModel, app: Application) -> str:
+        """TokenApprovals._pending: the applicant, or (its encumbered amount short of the
+        application's) the end of the recovery chain from it."""
+        holder = app.applicant
+        if token.encumbered(holder) < app.value:
+            while holder in token.recovered_to:
+                holder = token.recovered_to[holder]
+        return holder
+
     def predict_approve(self, token: TokenModel, app_id: int) -> Expect | None:
         app = token.applications[app_id]
         if app.status != ApplicationStatus.PENDING:
             return Expect("TokenApplicationNotPending")
+        holder = self.holder_of(token, app)
         code = self.restriction(
-            token, app.applicant, app.to, app.value, Path.APPROVED, from_encumbered=app.value
+            token, holder, app.to, app.value, Path.APPROVED, from_encumbered=app.value
         )
         return None if code is None else Expect.rule(code)
 
     def apply_approve(self, token: TokenModel, app_id: int) -> None:
         app = token.applications[app_id]
-        token.pending[app.applicant] -= app.value
-        self._move(token, app.applicant, app.to, app.value)
+        holder = self.holder_of(token, app)
+        token.pending[holder] -= app.value
+        self._move(token, holder, app.to, app.value)
         app.status = ApplicationStatus.APPROVED
 
     def predict_close_application(
         self, token: TokenModel, app_id: int, caller: str | None
     ) -> Expect | None:
-        """Reject (caller None: the agent) or cancel by `caller`."""
+        """Reject (caller None: the agent) or cancel by `caller` (only the holder may)."""
         app = token.applications[app_id]
         if app.status != ApplicationStatus.PENDING:
             return Expect("TokenApplicationNotPending")
-        if caller is not None and caller != app.applicant:
+        if caller is not None and caller != self.holder_of(token, app):
             return Expect("TokenNotApplicant")
         return None
 
@@ -327,8 +378,119 @@ class PlatformModel:
         self, token: TokenModel, app_id: int, status: ApplicationStatus
     ) -> None:
         app = token.applications[app_id]
-        token.pending[app.applicant] -= app.value
+        token.pending[self.holder_of(token, app)] -= app.value
         app.status = status
+
+    # ---------------------------------------------------------------- agent operations
+
+    def predict_forced_transfer(
+        self, token: TokenModel, sender: str, to: str, value: int
+    ) -> Expect | None:
+        """forcedTransfer: free units first, then frozen ones; the recipient's rules only."""
+        if value == 0:
+            return Expect("TokenZeroValue")
+        from_frozen = max(0, value - token.free(sender))
+        if from_frozen > token.frozen.get(sender, 0):
+            return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
+        code = self.restriction(token, sender, to, value, Path.FORCED, from_encumbered=from_frozen)
+        return None if code is None else Expect.rule(code)
+
+    def apply_forced_transfer(self, token: TokenModel, sender: str, to: str, value: int) -> None:
+        from_frozen = max(0, value - token.free(sender))
+        if from_frozen:
+            token.frozen[sender] -= from_frozen
+        self._move(token, sender, to, value)
+
+    def replace_wallet(self, lost: str, new: str) -> None:
+        """InvestorRegistry.replaceWallet: the record moves; the lost wallet is unregistered."""
+        self.investors[new] = self.investors.pop(lost)
+
+    def predict_recovery(self, token: TokenModel, lost: str, new: str) -> Expect | None:
+        """recoveryAddress after replaceWallet: the whole balance under the recovery path."""
+        value = token.balance.get(lost, 0)
+        if value == 0:
+            return Expect("TokenZeroValue")
+        code = self.restriction(
+            token, lost, new, value, Path.RECOVERY, from_encumbered=token.encumbered(lost)
+        )
+        return None if code is None else Expect.rule(code)
+
+    def apply_recovery(self, token: TokenModel, lost: str, new: str) -> None:
+        """Balance, frozen, pending, every lock and the wallet freeze move; nothing else."""
+        self._move(token, lost, new, token.balance.get(lost, 0))
+        for part in (token.frozen, token.pending):
+            part[new] = part.get(new, 0) + part.pop(lost, 0)
+        for (lock_address, account), value in list(token.locked.items()):
+            if account == lost and value:
+                token.locked[(lock_address, lost)] = 0
+                key = (lock_address, new)
+                token.locked[key] = token.locked.get(key, 0) + value
+                if lock_address == self.dvp:
+                    token.recovered_dvp_lock[new] = token.recovered_dvp_lock.get(new, 0) + value
+        if lost in token.wallet_frozen:
+            token.wallet_frozen.discard(lost)
+            token.wallet_frozen.add(new)
+        token.recovered_to[lost] = new
+
+    def predict_lock(self, token: TokenModel, account: str, value: int) -> Expect | None:
+        """lock by the holder: pause and the holder's own checks, then the free balance."""
+        if token.paused:
+            return Expect.rule(Restriction.TOKEN_PAUSED)
+        code = self._party(account, True, token)
+        if code is not None:
+            return Expect.rule(code)
+        return self._predict_encumber(token, account, value)
+
+    def _predict_encumber(self, token: TokenModel, account: str, value: int) -> Expect | None:
+        if value == 0:
+            return Expect("TokenZeroValue")
+        if value > token.free(account):
+            return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
+        return None
+
+    def predict_force_lock(
+        self,
+        token: TokenModel,
+        lock_address: str,
+        account: str,
+        value: int,
+        buyer: str | None,
+        expiry: int,
+    ) -> Expect | None:
+        """forceLock: no holder checks; a lock to the DvP contract must carry an instruction."""
+        expect = self._predict_encumber(token, account, value)
+        if expect is not None or lock_address != self.dvp:
+            return expect
+        return self._predict_instruction(account, buyer, expiry)
+
+    def apply_lock(self, token: TokenModel, lock_address: str, account: str, value: int) -> None:
+        key = (lock_address, account)
+        token.locked[key] = token.locked.get(key, 0) + value
+
+    def predict_unlock(
+        self, token: TokenModel, lock_address: str, account: str, to: str, value: int, path: Path
+    ) -> Expect | None:
+        """unlock by the lock address (path TRANSFER) or forceUnlock by the agent (FORCED)."""
+        if value == 0:
+            return Expect("TokenZeroValue")
+        if token.locked.get((lock_address, account), 0) < value:
+            return Expect("TokenInsufficientLocked")
+        if to == account:
+            return None
+        code = self.restriction(token, account, to, value, path, from_encumbered=value)
+        return None if code is None else Expect.rule(code)
+
+    def apply_unlock(
+        self, token: TokenModel, lock_address: str, account: str, to: str, value: int
+    ) -> None:
+        token.locked[(lock_address, account)] -= value
+        if to != account:
+            self._move(token, account, to, value)
+
+    def predict_set_rules(self, min_holding: int, max_balance: int) -> Expect | None:
+        if min_holding and max_balance and min_holding > max_balance:
+            return Expect("TokenInvalidRules")
+        return None
 
     # ---------------------------------------------------------------- DvP settlement
 
@@ -336,15 +498,15 @@ class PlatformModel:
         self, token: TokenModel, seller: str, buyer: str, quantity: int, expiry: int
     ) -> Expect | None:
         """token.lock(dvp, quantity, data): the lock's rules, then DvPSettlement.onTokensLocked."""
-        if token.paused:
-            return Expect.rule(Restriction.TOKEN_PAUSED)
-        code = self._party(seller, True, token)
-        if code is not None:
-            return Expect.rule(code)
-        if quantity == 0:
-            return Expect("TokenZeroValue")
-        if quantity > token.free(seller):
-            return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
+        return self.predict_lock(token, seller, quantity) or self._predict_instruction(
+            seller, buyer, expiry
+        )
+
+    def _predict_instruction(self, seller: str, buyer: str | None, expiry: int) -> Expect | None:
+        """DvPSettlement.onTokensLocked: the lock's data must be an instruction (`buyer` None:
+        no instruction data) with another buyer and an expiry ahead."""
+        if buyer is None:
+            return Expect("SettlementInvalidLockData")
         if buyer == seller:
             return Expect("SettlementInvalidBuyer")
         if expiry <= self.now:
@@ -376,6 +538,8 @@ class PlatformModel:
         coin_refusal = self.predict_coin_transfer(ins.buyer, ins.seller, ins.amount)
         if coin_refusal is not None:
             return coin_refusal
+        if token.locked.get((self.dvp, ins.seller), 0) < ins.quantity:
+            return Expect("TokenInsufficientLocked")
         code = self.restriction(
             token, ins.seller, ins.buyer, ins.quantity, Path.APPROVED, from_encumbered=ins.quantity
         )
@@ -394,9 +558,51 @@ class PlatformModel:
         return None
 
     def apply_close_instruction(self, instruction_id: bytes) -> None:
-        """Cancel, reject or release: the whole lock goes back to the seller's free balance."""
+        """Cancel, reject or release: the lock goes back to the seller's free balance, or what a
+        forced unlock or a recovery left of it (DvPSettlement._close returns what is there)."""
         ins = self.instructions.pop(instruction_id)
-        self.tokens[ins.token].locked[(self.dvp, ins.seller)] -= ins.quantity
+        locked = self.tokens[ins.token].locked
+        key = (self.dvp, ins.seller)
+        locked[key] = locked.get(key, 0) - min(locked.get(key, 0), ins.quantity)
+
+    # ---------------------------------------------------------------- venue batch settlement
+
+    def predict_batch(
+        self, token: TokenModel, venue: str, participants: list[str], trades: list[Trade]
+    ) -> tuple[Expect | None, TokenModel, CoinModel]:
+        """BatchSettlement.settleBatch of trades on one token, all or nothing: each trade's
+        delivery from the seller's lock at the venue (every rule, approval carried by the
+        venue), then the net payers' yen pulled in participant order, then the net receivers
+        paid. Returns the refusal, or None with the token and coin as they end."""
+        token, coin = copy.deepcopy(token), copy.deepcopy(self.coin)
+        saved, self.coin = self.coin, coin
+        try:
+            for trade in trades:
+                expect = self.predict_unlock(
+                    token, venue, trade.seller, trade.buyer, trade.quantity, Path.APPROVED
+                )
+                if expect is not None:
+                    return Expect("BatchTradeFailed"), token, coin
+                self.apply_unlock(token, venue, trade.seller, trade.buyer, trade.quantity)
+            net = {p: 0 for p in participants}
+            for trade in trades:
+                net[trade.seller] += trade.amount
+                net[trade.buyer] -= trade.amount
+            for payer in participants:
+                if net[payer] < 0:
+                    if payer not in coin.dvp_allowance or self.predict_coin_transfer(
+                        payer, venue, -net[payer]
+                    ):
+                        return Expect("BatchPaymentFailed"), token, coin
+                    self.apply_coin_transfer(payer, venue, -net[payer])
+            for receiver in participants:
+                if net[receiver] > 0:
+                    if self.predict_coin_transfer(venue, receiver, net[receiver]):
+                        return Expect("BatchPayoutFailed"), token, coin
+                    self.apply_coin_transfer(venue, receiver, net[receiver])
+            return None, token, coin
+        finally:
+            self.coin = saved
 
     # ---------------------------------------------------------------- yen coin
 

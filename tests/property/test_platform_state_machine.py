@@ -2,8 +2,9 @@
 
 A Hypothesis RuleBasedStateMachine drives the investor registry, two security tokens (a Class 2
 fund with a holder cap of 3, and an excluded Class 2 fund that needs the issuer's approval), the
-yen coin in eligibility mode, bilateral DvP settlement and corporate-actions distributions
-together, against the plain Python model in model.py. Every rule asks the model first: a predicted
+yen coin in eligibility mode, bilateral DvP settlement, a venue's batch settlement, the agent's
+forced operations (forced transfer, force lock / unlock, lost-wallet recovery), the issuer's
+holding rules and corporate-actions distributions together, against the plain Python model in model.py. Every rule asks the model first: a predicted
 success is sent as a transaction and must succeed; a predicted refusal is sent as an eth_call
 from the same sender and must revert with the predicted custom error (and ERC-1404 code). After
 every step the invariants in docs/assurance.md ("Properties") are checked against the chain.
@@ -52,6 +53,7 @@ from property.model import (
     Payment,
     PlatformModel,
     TokenModel,
+    Trade,
 )
 from property.rpc import Abi, Revert, Rpc
 from property.run_stats import STATS, setting
@@ -80,6 +82,12 @@ PRO_START = {"A": 80, "B": 40}
 YEN_START = 1_000_000
 DISTRIBUTION_PER_UNIT = 100
 # What settle_instruction_rule draws from: acceptance six times in ten.
+# What agent() draws from: recovery rarer (two fresh wallets per example), rules rarer still.
+AGENT_ACTIONS = (
+    ("forced_transfer",) * 3
+    + ("force_lock", "force_lock", "lock_escrow", "unlock_escrow", "force_unlock", "force_unlock")
+    + ("recover", "set_rules")
+)
 SETTLEMENT_ACTIONS = (
     ("approve_and_accept",) * 4 + ("accept",) * 2 + ("approve", "cancel", "reject", "release")
 )
@@ -92,10 +100,12 @@ class Platform:
     admin: str
     bank: str
     investors: dict[str, str]  # name -> wallet
-    outsider: str
+    outsider: str  # unregistered; also an escrow lock address (authorised, no approval carried)
+    spares: tuple[str, ...]  # never registered: the new wallets of lost-wallet recoveries
     registry: str
     coin: str
     dvp: str
+    venue: str  # BatchSettlement: a lock address carrying the approval, kept in the lock map
     corporate: str
     fund: str  # Class 2, holder cap 3, no approval
     pro: str  # excluded Class 2, approval required
@@ -139,8 +149,10 @@ def platform(project, chain, accounts) -> Platform:
         coin.grantRole(role, admin, sender=admin)
     coin.configureMinter(bank, 10**15, sender=admin)
     dvp = project.DvPSettlement.deploy(coin, sender=admin)
+    venue = project.BatchSettlement.deploy(coin, admin, sender=admin)
+    venue.grantRole(venue.AGENT_ROLE(), admin, sender=admin)
     corporate = project.CorporateActions.deploy(coin, admin, admin, sender=admin)
-    for system in (bank, admin, corporate):
+    for system in (bank, admin, corporate, venue):
         coin.setSystemAccount(system, True, sender=admin)
     coin.setEligibilityRequired(True, sender=admin)
 
@@ -159,6 +171,8 @@ def platform(project, chain, accounts) -> Platform:
         t.grantRole(AGENT_ROLE, admin, sender=admin)
         t.grantRole(COMPLIANCE_ROLE, admin, sender=admin)
         t.authorizeLockAddress(dvp, True, True, sender=admin)
+        t.authorizeLockAddress(outsider, True, False, sender=admin)
+        t.authorizeLockAddress(venue, True, True, sender=admin)
         for name, value in holders.items():
             t.issue(wallets[name], value, b"", sender=admin)
         return t
@@ -175,6 +189,7 @@ def platform(project, chain, accounts) -> Platform:
     for wallet in wallets.values():
         coin.mint(wallet, YEN_START, sender=bank)
         coin.approve(dvp, MAX_UINT, sender=wallet)
+        coin.approve(venue, MAX_UINT, sender=wallet)
     coin.approve(corporate, MAX_UINT, sender=admin)
 
     abi = {
@@ -182,6 +197,7 @@ def platform(project, chain, accounts) -> Platform:
         "token": Abi.of(project.SecurityToken),
         "coin": Abi.of(project.YenCoin),
         "dvp": Abi.of(project.DvPSettlement),
+        "venue": Abi.of(project.BatchSettlement),
         "corporate": Abi.of(project.CorporateActions),
     }
     return Platform(
@@ -189,9 +205,11 @@ def platform(project, chain, accounts) -> Platform:
         bank=bank.address,
         investors={name: w.address for name, w in wallets.items()},
         outsider=outsider.address,
+        spares=(accounts[7].address, accounts[8].address),
         registry=registry.address,
         coin=coin.address,
         dvp=dvp.address,
+        venue=venue.address,
         corporate=corporate.address,
         fund=fund.address,
         pro=pro.address,
@@ -224,7 +242,7 @@ def initial_model(p: Platform, now: int) -> PlatformModel:
         token.balance = {p.investors[name]: value for name, value in holders.items()}
     coin = CoinModel(
         balance={w: YEN_START for w in p.investors.values()},
-        system={p.bank, p.admin, p.corporate},
+        system={p.bank, p.admin, p.corporate, p.venue},
         dvp_allowance=set(p.investors.values()),
         minted=YEN_START * len(INVESTORS),
     )
@@ -259,6 +277,11 @@ class PlatformMachine(RuleBasedStateMachine):
         self.p = ctx.platform
         self.rpc = ctx.rpc
         self.model = initial_model(self.p, self.rpc.timestamp())
+        # An investor's wallet changes with a recovery; its registry id does not.
+        self.wallet_of = dict(self.p.investors)
+        self.id_of = {name: investor_id_for(w) for name, w in self.p.investors.items()}
+        self.spares = list(self.p.spares)
+        self.lost: list[str] = []
         self.receipts: list[tuple[str, dict[str, Any]]] = []
         self.salt = 0
         self.started = False
@@ -268,14 +291,25 @@ class PlatformMachine(RuleBasedStateMachine):
 
     @property
     def investors(self) -> list[str]:
-        return list(self.p.investors.values())
+        return [self.wallet_of[name] for name in INVESTORS]
 
     def parties(self) -> list[str]:
         """Everyone who may send or receive in a rule: the investors and the unregistered outsider."""
         return [*self.investors, self.p.outsider]
 
     def universe(self) -> list[str]:
-        return [*self.parties(), self.p.admin, self.p.bank, self.p.dvp, self.p.corporate]
+        """Every account the invariants read, the same list all through an example: the eight
+        wallets (investors, fresh wallets, outsider), then the five system accounts."""
+        return [
+            *self.p.investors.values(),
+            *self.p.spares,
+            self.p.outsider,
+            self.p.admin,
+            self.p.bank,
+            self.p.dvp,
+            self.p.venue,
+            self.p.corporate,
+        ]
 
     def sender(self, pick: int, free: dict[str, int], pool: list[str] | None = None) -> str:
         """Half the picks are anyone in `pool` (default: every party), the other half someone
@@ -408,23 +442,232 @@ class PlatformMachine(RuleBasedStateMachine):
         ):
             token.paused = paused
 
+    # ---------------------------------------------------------------- agent operations
+
+    def forced_transfer(self, t: int, s: int, r: int, share: int, reason: int) -> None:
+        """The agent moves free units first, then frozen ones, whatever the sender's state."""
+        self.refresh_clock()
+        token = self.token(t)
+        held = {a: token.free(a) + token.frozen.get(a, 0) for a in self.parties()}
+        sender, to = self.sender(s, held), self._recipient(token, r)
+        value = portion(held[sender], share) if share else 0
+        if s >= 8 and share:
+            # A third of the picks take frozen units: all the free ones and part of the frozen.
+            frozen = [a for a in self.investors if token.frozen.get(a, 0)]
+            if not frozen:
+                self.freeze_partial(t, s, share, True)
+                return
+            sender = frozen[s % len(frozen)]
+            value = token.free(sender) + portion(token.frozen[sender], share)
+            to = self._recipient(token, 6 + r, other_than=sender) if r % 3 else sender
+        data = self.enc("token", "forcedTransfer", sender, to, value, reason, b"")
+        expect = self.model.predict_forced_transfer(token, sender, to, value)
+        if self.step("forced_transfer", expect, self.p.admin, token.address, data):
+            self.model.apply_forced_transfer(token, sender, to, value)
+
+    def lock_escrow(self, t: int, s: int, share: int, venue: bool = False) -> None:
+        """A holder locks units to the escrow lock address (the outsider's wallet) or to the
+        venue (its standing authorisation to deliver them in a batch)."""
+        self.refresh_clock()
+        token = self.token(t)
+        account = self.sender(s, self.free_of(token), self.investors)
+        value = portion(token.free(account), share)
+        lock_address = self.p.venue if venue else self.p.outsider
+        data = self.enc("token", "lock", lock_address, value, b"")
+        expect = self.model.predict_lock(token, account, value)
+        if self.step(
+            "lock_venue" if venue else "lock_escrow", expect, account, token.address, data
+        ):
+            self.model.apply_lock(token, lock_address, account, value)
+
+    def settle_batch(self, t: int, picks: list[tuple[int, int, int, int]]) -> None:
+        """The venue's agent settles a batch of trades on one token: sellers with units locked
+        at the venue (mostly), buyers mostly ones the token would deliver to; yen netted."""
+        self.refresh_clock()
+        token = self.token(t)
+        at_venue = {a: token.locked.get((self.p.venue, a), 0) for a in self.investors}
+        sellers = [a for a, v in at_venue.items() if v]
+        if not sellers:
+            # Nobody has units at the venue yet: a participant locks some first.
+            self.lock_escrow(t, picks[0][0], picks[0][2], venue=True)
+            return
+        trades = []
+        for s, b, share, amount in picks:
+            # Mostly a seller with units at the venue; one pick in twelve anyone.
+            seller = self.investors[s % 5] if s == 11 else sellers[s % len(sellers)]
+            buyer = self._recipient(token, b, other_than=seller)
+            if buyer == seller:
+                continue
+            quantity = portion(at_venue[seller], share)
+            trades.append(Trade(seller, buyer, quantity, amount))
+            at_venue[seller] = max(0, at_venue[seller] - quantity)
+        if not trades:
+            return
+        participants = sorted(
+            {a for tr in trades for a in (tr.seller, tr.buyer)}, key=lambda a: int(a, 16)
+        )
+        index = {a: i for i, a in enumerate(participants)}
+        encoded = [(index[tr.seller], index[tr.buyer], 0, tr.quantity, tr.amount) for tr in trades]
+        self.salt += 1
+        data = self.enc(
+            "venue",
+            "settleBatch",
+            self.salt.to_bytes(32, "big"),
+            participants,
+            [token.address],
+            encoded,
+        )
+        expect, new_token, new_coin = self.model.predict_batch(
+            token, self.p.venue, participants, trades
+        )
+        if self.step("settle_batch", expect, self.p.admin, self.p.venue, data):
+            self.model.tokens[token.address] = new_token
+            self.model.coin = new_coin
+
+    def withdraw_from_venue(self, t: int, s: int, share: int) -> None:
+        """A participant takes back units locked at the venue."""
+        token = self.token(t)
+        at_venue = {a: token.locked.get((self.p.venue, a), 0) for a in self.investors}
+        account = self.sender(s, at_venue, self.investors)
+        value = portion(at_venue[account], share)
+        expect = self.model.predict_unlock(
+            token, self.p.venue, account, account, value, Path.APPROVED
+        )
+        data = self.enc("venue", "withdraw", token.address, value)
+        if self.step("venue_withdraw", expect, account, self.p.venue, data):
+            self.model.apply_unlock(token, self.p.venue, account, account, value)
+
+    def force_lock(self, t: int, s: int, share: int, to_dvp: bool, with_instruction: bool) -> None:
+        """The agent seizes free units into a lock: to the escrow, or to the DvP contract (which
+        accepts the units only with an instruction in the data, opened as the holder's)."""
+        self.refresh_clock()
+        token = self.token(t)
+        account = self.sender(s, self.free_of(token), self.investors)
+        value = portion(token.free(account), share)
+        lock_address = self.p.dvp if to_dvp else self.p.outsider
+        buyer, data, ins = None, b"", None
+        expiry = self.model.now + DAY + HALF_DAY
+        if to_dvp and with_instruction:
+            buyer = self.investors[(self.investors.index(account) + 1 + share) % 5]
+            self.salt += 1
+            ins = Instruction(
+                token.address,
+                account,
+                buyer,
+                value,
+                10 * share,
+                expiry,
+                self.salt.to_bytes(32, "big"),
+            )
+            data = encode(
+                ["address", "uint256", "uint40", "bytes32"], [buyer, ins.amount, expiry, ins.salt]
+            )
+        expect = self.model.predict_force_lock(token, lock_address, account, value, buyer, expiry)
+        call = self.enc("token", "forceLock", lock_address, account, value, data)
+        if self.step("force_lock", expect, self.p.admin, token.address, call):
+            if ins is not None:
+                self.model.apply_instruct(_instruction_id(ins), ins)
+            else:
+                self.model.apply_lock(token, lock_address, account, value)
+
+    def unlock(self, t: int, pick: int, r: int, share: int, forced: bool) -> None:
+        """The escrow releases a lock (back to the holder or to anyone, every transfer rule), or
+        the agent force-unlocks any lock, the DvP contract's too (a forced transfer to another)."""
+        self.refresh_clock()
+        token = self.token(t)
+        locks = sorted(
+            k for k, v in token.locked.items() if v and (forced or k[0] == self.p.outsider)
+        )
+        if not locks:
+            # Nothing to release yet: lock something first (the holder, or the agent by force).
+            if forced:
+                self.force_lock(t, pick % 12, share, to_dvp=False, with_instruction=False)
+            else:
+                self.lock_escrow(t, pick % 12, share)
+            return
+        if pick % 10 == 3:
+            # One time in ten a lock that may not exist: another account's, another address's.
+            lock_address = self.p.dvp if forced and pick % 20 == 0 else self.p.outsider
+            account = self.investors[pick % 5]
+        else:
+            lock_address, account = locks[pick % len(locks)]
+        to = account if r >= 9 else self._recipient(token, r, other_than=account)
+        # The whole lock at the top of the range (Hypothesis likes the bounds), above it sometimes.
+        value = portion(
+            token.locked.get((lock_address, account), 0), share if share <= 110 else 100
+        )
+        if forced:
+            sender, path, name = self.p.admin, Path.FORCED, "force_unlock"
+            data = self.enc("token", "forceUnlock", lock_address, account, to, value, b"")
+        else:
+            sender, path, name = self.p.outsider, Path.TRANSFER, "unlock_escrow"
+            data = self.enc("token", "unlock", account, to, value, b"")
+        expect = self.model.predict_unlock(token, lock_address, account, to, value, path)
+        if self.step(name, expect, sender, token.address, data):
+            self.model.apply_unlock(token, lock_address, account, to, value)
+
+    def recover(self, h: int) -> None:
+        """A lost wallet: the registrar moves the investor to a fresh wallet, the agent recovers
+        the holding on both tokens (refused where the lost wallet holds nothing), and the new
+        wallet authorises the DvP contract on the coin."""
+        self.refresh_clock()
+        name = list(INVESTORS)[h]
+        lost, new = self.wallet_of[name], self.spares.pop()
+        data = self.enc("registry", "replaceWallet", self.id_of[name], new)
+        assert self.step("replace_wallet", None, self.p.admin, self.p.registry, data)
+        self.model.replace_wallet(lost, new)
+        self.wallet_of[name] = new
+        self.lost.append(lost)
+        for token in self.model.tokens.values():
+            expect = self.model.predict_recovery(token, lost, new)
+            data = self.enc("token", "recoveryAddress", lost, new)
+            if self.step("recovery", expect, self.p.admin, token.address, data):
+                self.model.apply_recovery(token, lost, new)
+        if self.model.coin.paused:
+            return
+        for spender in (self.p.dvp, self.p.venue):
+            data = self.enc("coin", "approve", spender, MAX_UINT)
+            assert self.step("approve_yen", None, new, self.p.coin, data)
+        self.model.coin.dvp_allowance.add(new)
+
+    def set_rules(self, max_balance: int, min_holding: int, lock_up_days: int) -> None:
+        """The issuer changes the fund's maximum balance, minimum holding and lock-up (cap and
+        classes stay); a minimum above the maximum is refused."""
+        self.refresh_clock()
+        fund = self.model.tokens[self.p.fund]
+        lock_up = self.model.now + lock_up_days * DAY + HALF_DAY if lock_up_days else 0
+        rules = Rules(
+            allowed_classes=fund.allowed_classes,
+            holder_cap=fund.holder_cap,
+            max_balance=max_balance,
+            min_holding=min_holding,
+            lock_up_until=lock_up,
+        )
+        expect = self.model.predict_set_rules(min_holding, max_balance)
+        data = self.enc("token", "setRules", rules.as_tuple())
+        if self.step("set_rules", expect, self.p.admin, fund.address, data):
+            fund.max_balance, fund.min_holding, fund.lock_up_until = (
+                max_balance,
+                min_holding,
+                lock_up,
+            )
+
     # ---------------------------------------------------------------- registry
 
     def set_investor_status(self, h: int, active: bool) -> None:
-        wallet = self.investors[h]
+        name = list(INVESTORS)[h]
+        wallet = self.wallet_of[name]
         status = InvestorStatus.ACTIVE if active else InvestorStatus.SUSPENDED
-        data = self.enc("registry", "setInvestorStatus", investor_id_for(wallet), int(status))
+        data = self.enc("registry", "setInvestorStatus", self.id_of[name], int(status))
         if self.step("set_investor_status", None, self.p.admin, self.p.registry, data):
             self.model.investors[wallet].status = status
 
     def renew_kyc(self, h: int, days: int) -> None:
         self.refresh_clock()
-        wallet = self.investors[h]
-        investor = self.model.investors[wallet]
+        name = list(INVESTORS)[h]
+        investor = self.model.investors[self.wallet_of[name]]
         expiry = self.model.now + days * DAY + HALF_DAY
-        data = self.enc(
-            "registry", "updateInvestor", investor_id_for(wallet), investor.cls, JAPAN, expiry
-        )
+        data = self.enc("registry", "updateInvestor", self.id_of[name], investor.cls, JAPAN, expiry)
         if self.step("renew_kyc", None, self.p.admin, self.p.registry, data):
             investor.kyc_expiry = expiry
 
@@ -484,9 +727,9 @@ class PlatformMachine(RuleBasedStateMachine):
             )
         else:
             caller = (
-                app.applicant
+                self.model.holder_of(token, app)
                 if action == "cancel"
-                else self.p.investors["C" if app.applicant != self.p.investors["C"] else "D"]
+                else self.wallet_of["C" if app.applicant != self.wallet_of["C"] else "D"]
             )
             sender, fn, status = caller, "cancelTransfer", ApplicationStatus.CANCELLED
         expect = self.model.predict_close_application(token, app_id, caller)
@@ -494,6 +737,16 @@ class PlatformMachine(RuleBasedStateMachine):
             self.model.apply_close_application(token, app_id, status)
 
     # ---------------------------------------------------------------- DvP settlement
+
+    def _recipient(self, token: TokenModel, pick: int, other_than: str | None = None) -> str:
+        """Picks below 6 are any party; the rest an investor (not `other_than`) the token would
+        deliver a unit to now, where there is one."""
+        able = [
+            a
+            for a in self.investors
+            if a != other_than and self.model.restriction(token, ZERO, a, 1, Path.ISSUE) is None
+        ]
+        return self.parties()[pick % 6] if pick < 6 or not able else able[pick % len(able)]
 
     @rule(
         t=st.integers(0, 1),
@@ -509,12 +762,7 @@ class PlatformMachine(RuleBasedStateMachine):
         token = self.token(t)
         seller = self.sender(s, self.free_of(token), self.investors)
         # Half the buyers are anyone, half an investor the token would deliver to now.
-        able = [
-            a
-            for a in self.investors
-            if a != seller and self.model.restriction(token, ZERO, a, 1, Path.ISSUE) is None
-        ]
-        buyer = self.parties()[b % 6] if b < 6 or not able else able[b % len(able)]
+        buyer = self._recipient(token, b, other_than=seller)
         quantity = portion(token.free(seller), share)
         expiry = self.model.now + days * DAY + HALF_DAY
         self.salt += 1
@@ -529,15 +777,7 @@ class PlatformMachine(RuleBasedStateMachine):
             self.enc("token", "lock", self.p.dvp, quantity, data),
         ):
             ins = Instruction(token.address, seller, buyer, quantity, amount, expiry, salt)
-            self.model.apply_instruct(
-                keccak(
-                    encode(
-                        ["(address,address,address,uint256,uint256,uint40,bytes32)"],
-                        [ins.as_tuple()],
-                    )
-                ),
-                ins,
-            )
+            self.model.apply_instruct(_instruction_id(ins), ins)
 
     def _has_instructions(self) -> bool:
         return bool(self.model.instructions)
@@ -723,6 +963,7 @@ class PlatformMachine(RuleBasedStateMachine):
             any(date > m.now for t in m.tokens.values() for date in t.record_dates)
             or bool(m.instructions)
             or any(m.now < i.kyc_expiry < m.now + 30 * DAY for i in m.investors.values())
+            or any(t.lock_up_until > m.now for t in m.tokens.values())
         )
 
     def advance_time(self, days: int) -> None:
@@ -824,6 +1065,58 @@ class PlatformMachine(RuleBasedStateMachine):
             self.pause_token(t)
 
     @rule(
+        op=st.sampled_from(AGENT_ACTIONS),
+        t=st.integers(0, 1),
+        s=st.integers(0, 11),
+        r=st.integers(0, 11),
+        share=SHARES,
+        flag=st.booleans(),
+    )
+    def agent(self, op: str, t: int, s: int, r: int, share: int, flag: bool) -> None:
+        """Forced transfers, locks (holder to the escrow, agent to the escrow or the DvP
+        contract), releases, lost-wallet recovery (while fresh wallets last), the fund's rules."""
+        if op == "forced_transfer":
+            self.forced_transfer(t, s, r, share if s != 6 else 0, share % 4)
+        elif op == "lock_escrow":
+            self.lock_escrow(t, s, share)
+        elif op == "force_lock":
+            self.force_lock(t, s, share, to_dvp=flag or s % 3 == 0, with_instruction=s % 4 != 0)
+        elif op in ("unlock_escrow", "force_unlock"):
+            self.unlock(t, s * 121 + share, r, share, forced=op == "force_unlock")
+        elif op == "recover" and self.spares:
+            self.recover(s % 5)
+        else:
+            self.set_rules(
+                max_balance=(0, 0, 120, 200)[s % 4],
+                min_holding=(0, 5, 300, 15)[r % 4] if flag else 0,
+                lock_up_days=share % 3 if share % 2 else 0,
+            )
+
+    @rule(
+        op=st.sampled_from(["lock", "lock", "withdraw", "batch", "batch", "batch"]),
+        t=st.integers(0, 1),
+        s=st.integers(0, 11),
+        share=SHARES,
+        trades=st.lists(
+            st.tuples(
+                st.integers(0, 11), st.integers(0, 11), st.integers(1, 110), st.integers(1, 400_000)
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    )
+    def venue(
+        self, op: str, t: int, s: int, share: int, trades: list[tuple[int, int, int, int]]
+    ) -> None:
+        """Venue (PTS) batch settlement: standing locks to the venue, batches, withdrawals."""
+        if op == "lock":
+            self.lock_escrow(t, s, share, venue=True)
+        elif op == "withdraw":
+            self.withdraw_from_venue(t, s, share)
+        else:
+            self.settle_batch(t, trades)
+
+    @rule(
         op=st.sampled_from(["status", "renew"]),
         h=st.integers(0, 4),
         active=st.booleans(),
@@ -871,11 +1164,15 @@ class PlatformMachine(RuleBasedStateMachine):
         self.started = True
         m, p, tok, coin = self.model, self.p, self.p.abi["token"], self.p.abi["coin"]
         accounts = self.universe()
+        wallets, system = accounts[:8], accounts[8:]
         calls: list[tuple[str, bytes]] = []
         for token in m.tokens.values():
             calls.append((token.address, tok["totalSupply"].encode()))
             calls.append((token.address, tok["holderCount"].encode()))
-            for a in accounts:
+            # The system accounts hold no security (their balance is read; the model has none);
+            # every wallet is read in full.
+            calls += [(token.address, tok["balanceOf"].encode(a)) for a in system]
+            for a in wallets:
                 calls += [
                     (token.address, tok["balanceOf"].encode(a)),
                     (token.address, tok["freeBalanceOf"].encode(a)),
@@ -883,11 +1180,13 @@ class PlatformMachine(RuleBasedStateMachine):
                     (token.address, tok["pendingOf"].encode(a)),
                     (token.address, tok["totalLockedOf"].encode(a)),
                     (token.address, tok["lockedOf"].encode(p.dvp, a)),
+                    (token.address, tok["lockedOf"].encode(p.outsider, a)),
+                    (token.address, tok["lockedOf"].encode(p.venue, a)),
                 ]
             for index in sorted(token.snapshots):
                 calls.append((token.address, tok["totalSupplyAtRecordDate"].encode(index)))
                 calls += [
-                    (token.address, tok["balanceOfAtRecordDate"].encode(a, index)) for a in accounts
+                    (token.address, tok["balanceOfAtRecordDate"].encode(a, index)) for a in wallets
                 ]
         calls.append((p.coin, coin["totalSupply"].encode()))
         calls += [(p.coin, coin["balanceOf"].encode(a)) for a in accounts]
@@ -914,13 +1213,17 @@ class PlatformMachine(RuleBasedStateMachine):
                 f"{token.name}: holderCount {holders} != model {token.holder_count()}"
             )
             owned = 0
-            for a in accounts:
-                balance, free, frozen, pending, locked, at_dvp = (next_uint() for _ in range(6))
+            for a in system:
+                assert next_uint() == token.balance.get(a, 0) == 0, f"{token.name}: {a} holds units"
+            for a in wallets:
+                balance, free, frozen, pending, locked, at_dvp, at_escrow, at_venue = (
+                    next_uint() for _ in range(8)
+                )
                 owned += balance
                 assert free + frozen + pending + locked == balance, (
                     f"{token.name} {a}: parts do not add up"
                 )
-                got = (balance, free, frozen, pending, locked, at_dvp)
+                got = (balance, free, frozen, pending, locked, at_dvp, at_escrow, at_venue)
                 want = (
                     token.balance.get(a, 0),
                     token.free(a),
@@ -928,16 +1231,18 @@ class PlatformMachine(RuleBasedStateMachine):
                     token.pending.get(a, 0),
                     token.total_locked(a),
                     token.locked.get((p.dvp, a), 0),
+                    token.locked.get((p.outsider, a), 0),
+                    token.locked.get((p.venue, a), 0),
                 )
                 assert got == want, (
-                    f"{token.name} {a}: chain (balance, free, frozen, pending, locked, dvp) {got} != model {want}"
+                    f"{token.name} {a}: chain (balance, free, frozen, pending, locked, dvp, escrow, venue) {got} != model {want}"
                 )
             assert owned == supply, f"{token.name}: holders own {owned}, supply {supply}"
             # 5. Record-date balances are the balances when the date passed.
             for index in sorted(token.snapshots):
                 balances, snap_supply = token.snapshots[index]
                 assert next_uint() == snap_supply, f"{token.name}: totalSupplyAtRecordDate({index})"
-                for a in accounts:
+                for a in wallets:
                     got_at = next_uint()
                     assert got_at == balances.get(a, 0), (
                         f"{token.name} {a}: balanceOfAtRecordDate({index}) {got_at} != {balances.get(a, 0)}"
@@ -958,16 +1263,25 @@ class PlatformMachine(RuleBasedStateMachine):
             assert status == (2 if m.instructions[ins_id].approved else 1), (
                 f"instruction {ins_id.hex()}: status {status}"
             )
+        # Its locks are at most what open instructions will deliver or return: less after an
+        # agent's forced unlock; more only by what a recovery carried to a new wallet (no
+        # instruction names that wallet; the agent returns it with forceUnlock).
         for token in m.tokens.values():
             assert token.balance.get(p.dvp, 0) == 0
-            for seller in self.investors:
+            for seller in accounts:
                 open_qty = sum(
                     i.quantity
                     for i in m.instructions.values()
                     if i.token == token.address and i.seller == seller
                 )
-                assert token.locked.get((p.dvp, seller), 0) == open_qty
+                at_dvp = token.locked.get((p.dvp, seller), 0)
+                assert at_dvp <= open_qty + token.recovered_dvp_lock.get(seller, 0), (
+                    f"{token.name} {seller}: {at_dvp} locked to DvP, open instructions {open_qty}"
+                )
         assert m.coin.balance.get(p.dvp, 0) == 0
+        assert m.coin.balance.get(p.venue, 0) == 0, "the venue kept yen after a batch"
+        for token in m.tokens.values():
+            assert token.balance.get(p.venue, 0) == 0
         # 5b. Corporate-actions entitlements equal the record-date balances (unpaid holders).
         for pid in payments:
             for a in self.parties():
@@ -982,13 +1296,15 @@ class PlatformMachine(RuleBasedStateMachine):
         self._check_receipts()
 
     def _check_receipts(self) -> None:
-        """Every Transfer in this step's transactions, checked against the chain at its block:
+        """Every Transfer in this step's transactions, checked against the chain just before it
+        (the parent block: anvil mines one transaction a block; a recovery itself moves the
+        wallet freeze to the recipient, so the state after it would not do):
         a security-token recipient was eligible and unfrozen; a yen recipient was eligible, a
         system account, unfrozen; yen was created or destroyed only by mint and burn; a Settled
         event came with both legs."""
         p, reg, tok, coin = self.p, self.p.abi["registry"], self.p.abi["token"], self.p.abi["coin"]
         for name, receipt in self.receipts:
-            block = receipt["blockNumber"]
+            block = hex(int(receipt["blockNumber"], 16) - 1)
             calls: list[tuple[str, bytes]] = []
             checks: list[tuple[str, str]] = []
             settled = any(log["topics"][0] == SETTLED_TOPIC for log in receipt["logs"])
@@ -1035,6 +1351,13 @@ class PlatformMachine(RuleBasedStateMachine):
                         f"{name}: {to} received yen while ineligible or frozen"
                     )
         self.receipts.clear()
+
+
+def _instruction_id(ins: Instruction) -> bytes:
+    """DvPSettlement's instruction id: keccak256(abi.encode(instruction))."""
+    return keccak(
+        encode(["(address,address,address,uint256,uint256,uint40,bytes32)"], [ins.as_tuple()])
+    )
 
 
 def _topic_address(topic: str) -> str:
