@@ -8,7 +8,6 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {IBatchSettlement} from "../../interfaces/IBatchSettlement.sol";
-import {IssuerApproval} from "./IssuerApproval.sol";
 
 /// @title BatchSettlement
 /// @notice One venue's (PTS) settlement contract: its settlement agents submit execution
@@ -20,7 +19,6 @@ import {IssuerApproval} from "./IssuerApproval.sol";
 /// contract with `carriesApproval`; otherwise the trade fails with its index.
 contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, ReentrancyGuard {
     using SafeERC20 for IERC20;
-    using IssuerApproval for ISecurityToken;
 
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
 
@@ -126,7 +124,7 @@ contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, Reen
         refused = new bool[](tokens.length);
         for (uint256 t = 0; t < tokens.length; ++t) {
             ISecurityToken token = ISecurityToken(tokens[t]);
-            refused[t] = token.required() && !token.isAgent(msg.sender);
+            refused[t] = token.approvalRequired() && !token.isAgent(msg.sender);
         }
     }
 

@@ -8,7 +8,6 @@ import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {ISettlement} from "../../interfaces/ISettlement.sol";
-import {IssuerApproval} from "./IssuerApproval.sol";
 
 /// @title DvPSettlement
 /// @notice Bilateral delivery versus payment: the seller's lock carries the instruction, the
@@ -22,7 +21,6 @@ import {IssuerApproval} from "./IssuerApproval.sol";
 /// settles or closes: the events are the record); the instruction itself is calldata.
 contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
     using SafeERC20 for IERC20;
-    using IssuerApproval for ISecurityToken;
 
     /// @dev Length of the abi-encoded (buyer, amount, expiry, salt) a lock carries.
     uint256 private constant _LOCK_DATA_LENGTH = 128;
@@ -133,7 +131,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
 
     /// @inheritdoc ISettlement
     function approvalRequired(address token) external view returns (bool) {
-        return ISecurityToken(token).required();
+        return ISecurityToken(token).approvalRequired();
     }
 
     /// @dev Checks, then the status (effect), then the two legs. The coin and the token each
@@ -145,7 +143,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
             revert SettlementExpired(id, instruction.expiry, block.timestamp);
         }
         ISecurityToken token = ISecurityToken(instruction.token);
-        if (status != Status.Approved && token.required()) revert SettlementApprovalRequired(id, address(token));
+        if (status != Status.Approved && token.approvalRequired()) revert SettlementApprovalRequired(id, address(token));
         delete _status[id];
         emit Settled(id, instruction.buyer);
         _coin.safeTransferFrom(instruction.buyer, instruction.seller, instruction.amount);

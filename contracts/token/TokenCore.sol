@@ -387,8 +387,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         emit Transfer(from, to, value);
     }
 
-    /// @dev A holder movement (Path.Transfer or Path.Approved): the fast path when it applies,
-    /// else the full rule engine in {_update}. Both end in the same state and events.
+    /// @dev A movement out of a holder's units (Path.Transfer, Path.Approved, or Path.Forced for a
+    /// forced unlock): the fast path when it applies, else the full rule engine in {_update}. Both
+    /// end in the same state and events; the fast path demands every rule of Path.Transfer, which
+    /// includes whatever Approved and Forced check. `transfer` calls {_fastMove} itself (one
+    /// internal call less on the operation the gas targets measure).
     function _move(address from, address to, uint256 value, Path path, uint256 fromEncumbered) internal {
         uint256 slowFlags = path == Path.Approved ? _CFG_SLOW_WHEN_APPROVED : _CFG_SLOW;
         if (!_fastMove(from, to, value, fromEncumbered, slowFlags)) _update(from, to, value, path, fromEncumbered);
@@ -501,8 +504,8 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         }
     }
 
-    /// The registry's packed records of `from` and `to` (0 for the zero address): the one place
-    /// the token calls the registry on a movement (see {IInvestorRegistry-packedInvestorsOf}).
+    /// The registry's packed records of `from` and `to` (0 for the zero address), for the rule
+    /// engine and locks; {_fastMove} makes the same call in assembly.
     function _investorRecords(address from, address to) internal view returns (uint256, uint256) {
         return _REGISTRY.packedInvestorsOf(from, to);
     }

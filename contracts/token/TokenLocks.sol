@@ -70,13 +70,14 @@ abstract contract TokenLocks is TokenCore {
     }
 
     function lockedOf(address lockAddress, address account) external view returns (uint256) {
-        return _lockedOf(lockAddress, account);
+        return _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
     }
 
     function totalLockedOf(address account) public view returns (uint256 total) {
         uint256 count = _lockAddressList.length;
         for (uint256 i = 0; i < count; ++i) {
-            total += _lockedOf(_lockAddressList[i], account);
+            address lockAddress = _lockAddressList[i];
+            total += _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
         }
     }
 
@@ -84,10 +85,10 @@ abstract contract TokenLocks is TokenCore {
     /// @dev The holder must be an eligible investor with an unfrozen wallet and enough free
     /// balance; the token must not be paused. Emits {Locked}.
     function lock(address lockAddress, uint256 value, bytes calldata data) external {
-        _requireAuthorized(lockAddress);
+        bool inAccountWord = _requireAuthorized(lockAddress);
         _requireAllowed(_lockRestriction(msg.sender), msg.sender, lockAddress, value);
         _encumber(msg.sender, value, lockAddress);
-        _addLock(lockAddress, msg.sender, value);
+        _addLock(inAccountWord, lockAddress, msg.sender, value);
         emit Locked(lockAddress, msg.sender, value, data);
         if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, msg.sender, value, data);
     }
@@ -105,8 +106,9 @@ abstract contract TokenLocks is TokenCore {
     /// @dev To another investor the move passes every rule; on an approval-required token only a
     /// lock address that carries the approval may unlock to someone else. Emits {Unlocked}.
     function unlock(address account, address recipient, uint256 value, bytes calldata data) external {
-        Path path = _lockAddresses[msg.sender].carriesApproval ? Path.Approved : Path.Transfer;
-        _release(msg.sender, account, recipient, value, path);
+        LockAddress storage entry = _lockAddresses[msg.sender];
+        Path path = entry.carriesApproval ? Path.Approved : Path.Transfer;
+        _release(entry.inAccountWord, msg.sender, account, recipient, value, path);
         emit Unlocked(msg.sender, account, recipient, value, data);
     }
 
@@ -116,9 +118,9 @@ abstract contract TokenLocks is TokenCore {
         external
         onlyRole(AGENT_ROLE)
     {
-        _requireAuthorized(lockAddress);
+        bool inAccountWord = _requireAuthorized(lockAddress);
         _encumber(account, value, lockAddress);
-        _addLock(lockAddress, account, value);
+        _addLock(inAccountWord, lockAddress, account, value);
         emit ForceLocked(lockAddress, account, value, data);
         // A seizure to a contract lock address is accounted for like any lock: the settlement
         // contract refuses units that no instruction owns.
@@ -131,7 +133,7 @@ abstract contract TokenLocks is TokenCore {
         external
         onlyRole(AGENT_ROLE)
     {
-        _release(lockAddress, account, recipient, value, Path.Forced);
+        _release(_lockAddresses[lockAddress].inAccountWord, lockAddress, account, recipient, value, Path.Forced);
         emit ForceUnlocked(lockAddress, account, recipient, value, data);
     }
 
@@ -141,31 +143,37 @@ abstract contract TokenLocks is TokenCore {
         uint256 count = _lockAddressList.length;
         for (uint256 i = 0; i < count; ++i) {
             address lockAddress = _lockAddressList[i];
-            uint256 value = _lockedOf(lockAddress, lostWallet);
+            bool inAccountWord = _lockAddresses[lockAddress].inAccountWord;
+            uint256 value = _lockedOf(inAccountWord, lockAddress, lostWallet);
             if (value != 0) {
-                _setLocked(lockAddress, lostWallet, 0);
-                _addLock(lockAddress, newWallet, value);
+                _setLocked(inAccountWord, lockAddress, lostWallet, 0);
+                _addLock(inAccountWord, lockAddress, newWallet, value);
                 emit LockRecovered(lockAddress, lostWallet, newWallet, value);
             }
         }
     }
 
-    function _lockedOf(address lockAddress, address account) private view returns (uint256) {
-        if (_lockAddresses[lockAddress].inAccountWord) return _accounts[account].settlementLocked;
+    /// `inAccountWord`: the lock address's entry flag (the settlement lock address), read once by
+    /// the caller, which decides where its locks are kept.
+    function _lockedOf(bool inAccountWord, address lockAddress, address account) private view returns (uint256) {
+        if (inAccountWord) return _accounts[account].settlementLocked;
         return _locked[lockAddress][account];
     }
 
-    function _setLocked(address lockAddress, address account, uint256 value) private {
-        if (_lockAddresses[lockAddress].inAccountWord) _accounts[account].settlementLocked = value.toUint40();
+    function _setLocked(bool inAccountWord, address lockAddress, address account, uint256 value) private {
+        if (inAccountWord) _accounts[account].settlementLocked = value.toUint40();
         else _locked[lockAddress][account] = value;
     }
 
-    function _addLock(address lockAddress, address account, uint256 value) private {
-        _setLocked(lockAddress, account, _lockedOf(lockAddress, account) + value);
+    function _addLock(bool inAccountWord, address lockAddress, address account, uint256 value) private {
+        _setLocked(inAccountWord, lockAddress, account, _lockedOf(inAccountWord, lockAddress, account) + value);
     }
 
-    function _requireAuthorized(address lockAddress) private view {
-        if (!_lockAddresses[lockAddress].authorized) revert TokenUnauthorizedLockAddress(lockAddress);
+    /// Reverts unless `lockAddress` may receive new locks; returns where its locks are kept.
+    function _requireAuthorized(address lockAddress) private view returns (bool inAccountWord) {
+        LockAddress storage entry = _lockAddresses[lockAddress];
+        if (!entry.authorized) revert TokenUnauthorizedLockAddress(lockAddress);
+        return entry.inAccountWord;
     }
 
     /// A holder locking its own units must be an eligible investor with an unfrozen wallet.
@@ -176,14 +184,16 @@ abstract contract TokenLocks is TokenCore {
     }
 
     /// Releases `value` of `account`'s lock at `lockAddress`: back to the free balance when
-    /// recipient == account, otherwise moved to `recipient` through {_update} under `path`.
-    function _release(address lockAddress, address account, address recipient, uint256 value, Path path) private {
+    /// recipient == account, otherwise moved to `recipient` through {_move} under `path`.
+    function _release(bool inAccountWord, address lockAddress, address account, address recipient, uint256 value, Path path)
+        private
+    {
         if (value == 0) revert TokenZeroValue();
-        uint256 locked = _lockedOf(lockAddress, account);
+        uint256 locked = _lockedOf(inAccountWord, lockAddress, account);
         if (locked < value) revert TokenInsufficientLocked(lockAddress, account, locked, value);
         // Underflow not possible: locked >= value was checked above.
         unchecked {
-            _setLocked(lockAddress, account, locked - value);
+            _setLocked(inAccountWord, lockAddress, account, locked - value);
         }
         if (recipient == account) {
             // Underflow not possible: the account's encumbered amount includes this lock.

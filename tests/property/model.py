@@ -110,7 +110,7 @@ class TokenModel:
         return self.balance.get(account, 0) - self.encumbered(account)
 
     def settlement_approval_required(self) -> bool:
-        """IssuerApproval.required: excluded Class 2, or approval on in the rules."""
+        """The token's approvalRequired(): excluded Class 2, or approval on in the rules."""
         return self.excluded_class2 or self.approval_required
 
 
