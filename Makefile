@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint clean prerequisites
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites
 
 setup: $(SETUP_STAMPS)
 
@@ -49,7 +49,22 @@ node_modules/.kabuto-installed: package.json package-lock.json | prerequisites
 compile: setup
 	tools/ensure-build
 
-test: setup
+# Python: ruff (lint + format check, pinned in requirements.lock); Solidity: solhint (package.json,
+# rules in .solhint.json). `make test` runs it first and stops on any finding.
+PY_SOURCES := kabuto scripts tests
+SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
+
+lint: setup
+	$(BIN)/ruff check $(PY_SOURCES)
+	$(BIN)/ruff format --check $(PY_SOURCES)
+	solhint --max-warnings 0 $(SOL_SOURCES)
+
+# Rewrites the Python sources the way `make lint` wants them.
+fmt: setup
+	$(BIN)/ruff check --fix $(PY_SOURCES)
+	$(BIN)/ruff format $(PY_SOURCES)
+
+test: setup lint
 	bash tests/run_suite.sh
 
 demo: setup

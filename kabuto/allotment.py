@@ -65,12 +65,18 @@ def check_allotment(
         if investor_id not in applied:
             problems.append(f"{label}: did not apply (OfferingWrongApplicationStatus)")
         elif units > applied[investor_id]:
-            problems.append(f"{label}: {units} units allotted but {applied[investor_id]} applied for")
+            problems.append(
+                f"{label}: {units} units allotted but {applied[investor_id]} applied for"
+            )
         elif units < min_units:
-            problems.append(f"{label}: {units} units is below the minimum subscription of {min_units}")
+            problems.append(
+                f"{label}: {units} units is below the minimum subscription of {min_units}"
+            )
     total = sum(allotments.values())
     if total > offered:
-        problems.append(f"{total} units allotted in total but only {offered} offered: reduce allotments")
+        problems.append(
+            f"{total} units allotted in total but only {offered} offered: reduce allotments"
+        )
     if problems:
         raise AllotmentError("allotment refused:\n  " + "\n  ".join(problems))
 
@@ -80,9 +86,11 @@ def _largest_remainder(applications: Sequence[Application], offered: int) -> dic
     if total <= offered:
         return {a.investor_id: a.units for a in applications}
     quotas = [Fraction(a.units * offered, total) for a in applications]
-    shares = {a.investor_id: int(q) for a, q in zip(applications, quotas)}
+    shares = {a.investor_id: int(q) for a, q in zip(applications, quotas, strict=True)}
     left = offered - sum(shares.values())
-    by_remainder = sorted(range(len(applications)), key=lambda i: (-(quotas[i] - int(quotas[i])), i))
+    by_remainder = sorted(
+        range(len(applications)), key=lambda i: (-(quotas[i] - int(quotas[i])), i)
+    )
     for i in by_remainder[:left]:
         shares[applications[i].investor_id] += 1
     return shares
@@ -92,7 +100,11 @@ def _check_applications(applications: Sequence[Application], min_units: int) -> 
     seen: set[bytes] = set()
     for a in applications:
         if a.investor_id in seen:
-            raise AllotmentError(f"0x{a.investor_id.hex()} applies twice: keep one application per investor")
+            raise AllotmentError(
+                f"0x{a.investor_id.hex()} applies twice: keep one application per investor"
+            )
         seen.add(a.investor_id)
         if a.units < min_units:
-            raise AllotmentError(f"0x{a.investor_id.hex()} applied for {a.units} units, below the minimum {min_units}")
+            raise AllotmentError(
+                f"0x{a.investor_id.hex()} applied for {a.units} units, below the minimum {min_units}"
+            )

@@ -89,7 +89,7 @@ class _DeferredInterrupt:
 
 def _chunks(items: Sequence[T], size: int) -> Iterator[list[T]]:
     for start in range(0, len(items), size):
-        yield list(items[start:start + size])
+        yield list(items[start : start + size])
 
 
 def run_batches(job: BatchJob[T, K], *, progress: bool = True) -> BatchReport:
@@ -106,11 +106,17 @@ def run_batches(job: BatchJob[T, K], *, progress: bool = True) -> BatchReport:
     if len(set(keys)) != len(keys):
         raise ValueError("two work items share a key; keys must identify items uniquely")
     done_at_start = set(job.done_keys(keys)) if keys else set()
-    todo = [item for item, k in zip(job.items, keys) if k not in done_at_start]
+    todo = [item for item, k in zip(job.items, keys, strict=True) if k not in done_at_start]
     interrupt = _DeferredInterrupt()
     sent = late = batches = 0
-    bar = tqdm(total=len(keys), initial=len(done_at_start), desc=job.description,
-               unit=job.unit, disable=not progress, leave=True)
+    bar = tqdm(
+        total=len(keys),
+        initial=len(done_at_start),
+        desc=job.description,
+        unit=job.unit,
+        disable=not progress,
+        leave=True,
+    )
     try:
         for chunk in _chunks(todo, job.batch_size):
             if interrupt.requested:
@@ -118,7 +124,9 @@ def run_batches(job: BatchJob[T, K], *, progress: bool = True) -> BatchReport:
             with interrupt.deferred():
                 chunk_keys = [job.key(item) for item in chunk]
                 done_now = set(job.done_keys(chunk_keys))
-                remaining = [item for item, k in zip(chunk, chunk_keys) if k not in done_now]
+                remaining = [
+                    item for item, k in zip(chunk, chunk_keys, strict=True) if k not in done_now
+                ]
                 late += len(chunk) - len(remaining)
                 if remaining:
                     job.send(remaining)
@@ -138,6 +146,8 @@ def _verify(job: BatchJob[T, K], chunk: list[T]) -> None:
     missing = set(keys) - set(job.done_keys(keys))
     if missing:
         shown = ", ".join(sorted(map(str, missing))[:5])
-        raise ChainStateError(f"a batch was sent, but the chain does not show {len(missing)} of "
-                              f"its {len(keys)} items as done (e.g. {shown}); check the "
-                              "transaction and the node before running again")
+        raise ChainStateError(
+            f"a batch was sent, but the chain does not show {len(missing)} of "
+            f"its {len(keys)} items as done (e.g. {shown}); check the "
+            "transaction and the node before running again"
+        )

@@ -81,13 +81,19 @@ class ChainReader:
 
     def _post(self, calls: Sequence[tuple[str, list[Any]]]) -> bytes:
         """One HTTP request with the calls (ids 0..n-1: they order the answers); thread-safe."""
-        payload = [{"jsonrpc": "2.0", "id": i, "method": method, "params": params}
-                   for i, (method, params) in enumerate(calls)]
+        payload = [
+            {"jsonrpc": "2.0", "id": i, "method": method, "params": params}
+            for i, (method, params) in enumerate(calls)
+        ]
         session = getattr(self._local, "session", None)
         if session is None:
             session = self._local.session = requests.Session()
-        response = session.post(self.url, data=msgspec.json.encode(payload), timeout=600,
-                                      headers={"Content-Type": "application/json"})
+        response = session.post(
+            self.url,
+            data=msgspec.json.encode(payload),
+            timeout=600,
+            headers={"Content-Type": "application/json"},
+        )
         response.raise_for_status()
         return response.content
 
@@ -99,7 +105,9 @@ class ChainReader:
         answers = sorted(answers, key=lambda a: field(a, "id"))
         errors = [field(a, "error") for a in answers if field(a, "error") is not None]
         if errors:
-            raise ChainReadError(f"{len(errors)} of {len(calls)} {calls[0][0]} calls failed, first: {errors[0]}")
+            raise ChainReadError(
+                f"{len(errors)} of {len(calls)} {calls[0][0]} calls failed, first: {errors[0]}"
+            )
         return [field(a, "result") for a in answers]
 
     def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
@@ -118,23 +126,44 @@ class ChainReader:
         """``(to, data)`` read calls at ``block``, batched (IN_FLIGHT batches at a time); raw
         return data in order."""
         tag = hex(block)
-        chunks = [[("eth_call", [{"to": to, "data": data}, tag]) for to, data in calls[start:start + REQUESTS_PER_BATCH]]
-                  for start in range(0, len(calls), REQUESTS_PER_BATCH)]
+        chunks = [
+            [
+                ("eth_call", [{"to": to, "data": data}, tag])
+                for to, data in calls[start : start + REQUESTS_PER_BATCH]
+            ]
+            for start in range(0, len(calls), REQUESTS_PER_BATCH)
+        ]
         results: list[bytes] = []
         with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
-            for chunk, raw in zip(chunks, pool.map(self._post, chunks)):
-                results += [bytes.fromhex(r[2:]) for r in self._results(chunk, _decode_any.decode(raw))]
+            for chunk, raw in zip(chunks, pool.map(self._post, chunks), strict=True):
+                results += [
+                    bytes.fromhex(r[2:]) for r in self._results(chunk, _decode_any.decode(raw))
+                ]
         return results
 
-    def logs(self, address: str, topic0: bytes, from_block: int, to_block: int, step: int = 25) -> list[Log]:
+    def logs(
+        self, address: str, topic0: bytes, from_block: int, to_block: int, step: int = 25
+    ) -> list[Log]:
         """Every log of ``address`` with ``topic0`` in the range, in chain order, in block
         chunks (IN_FLIGHT requests at a time)."""
-        requests_ = [[("eth_getLogs", [{"address": address, "topics": ["0x" + topic0.hex()],
-                                        "fromBlock": hex(start), "toBlock": hex(min(start + step - 1, to_block))}])]
-                     for start in range(from_block, to_block + 1, step)]
+        requests_ = [
+            [
+                (
+                    "eth_getLogs",
+                    [
+                        {
+                            "address": address,
+                            "topics": ["0x" + topic0.hex()],
+                            "fromBlock": hex(start),
+                            "toBlock": hex(min(start + step - 1, to_block)),
+                        }
+                    ],
+                )
+            ]
+            for start in range(from_block, to_block + 1, step)
+        ]
         found: list[Log] = []
         with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
-            for request, raw in zip(requests_, pool.map(self._post, requests_)):
+            for request, raw in zip(requests_, pool.map(self._post, requests_), strict=True):
                 found += self._results(request, _decode_logs.decode(raw))[0]
         return found
-

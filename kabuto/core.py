@@ -16,12 +16,12 @@ from ape import chain, project
 from eth_utils import keccak
 
 from kabuto.onchain_types import (
+    PROFESSIONAL_CLASSES,
     BeneficiaryTerms,
     BondTerms,
     Category,
     InvestorClass,
     Kind,
-    PROFESSIONAL_CLASSES,
     Rules,
 )
 

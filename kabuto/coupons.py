@@ -51,7 +51,9 @@ class PerUnit:
 
     def __post_init__(self) -> None:
         if self.denominator <= 0 or self.numerator < 0:
-            raise CouponError(f"per-unit amount {self.numerator}/{self.denominator} must be >= 0 over > 0")
+            raise CouponError(
+                f"per-unit amount {self.numerator}/{self.denominator} must be >= 0 over > 0"
+            )
 
     def gross(self, units: int) -> int:
         """Gross yen for ``units``, truncated once for the whole holding."""
@@ -103,8 +105,12 @@ class Withholding:
     local: int = 0
 
     def __post_init__(self) -> None:
-        if not (0 <= self.national and 0 <= self.local and self.national + self.local <= RATE_SCALE):
-            raise CouponError(f"withholding rates {self.national} + {self.local} must be within 0..{RATE_SCALE}")
+        if not (
+            0 <= self.national and 0 <= self.local and self.national + self.local <= RATE_SCALE
+        ):
+            raise CouponError(
+                f"withholding rates {self.national} + {self.local} must be within 0..{RATE_SCALE}"
+            )
 
     def tax(self, gross: int) -> int:
         """Tax on ``gross``: each part truncated to the yen."""
@@ -161,7 +167,9 @@ def is_regular_period(start: date, end: date, coupons_per_year: int) -> bool:
 def coupon(terms: BondTerms, index: int) -> Coupon:
     """Coupon ``index`` (0-based) of ``terms``: period, day count and exact amount per unit."""
     if not 0 <= index < len(terms.interest_payment_dates):
-        raise CouponError(f"coupon {index} does not exist: the bond has {len(terms.interest_payment_dates)}")
+        raise CouponError(
+            f"coupon {index} does not exist: the bond has {len(terms.interest_payment_dates)}"
+        )
     start = jst_day(terms.issue_date if index == 0 else terms.interest_payment_dates[index - 1])
     end = jst_day(terms.interest_payment_dates[index])
     days = (end - start).days

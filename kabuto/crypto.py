@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from enum import Enum
+from enum import StrEnum
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, hpke, serialization
@@ -49,7 +49,7 @@ PrivateKey = rsa.RSAPrivateKey | x25519.X25519PrivateKey
 PublicKey = rsa.RSAPublicKey | x25519.X25519PublicKey
 
 
-class KeyType(str, Enum):
+class KeyType(StrEnum):
     """The kinds of issuer key the tooling creates and reads."""
 
     X25519 = "x25519"  # the default: small envelopes, cheap decryption
@@ -72,17 +72,22 @@ _SHA256_BYTES = 32
 _HPKE = hpke.Suite(hpke.KEM.X25519, hpke.KDF.HKDF_SHA256, hpke.AEAD.AES_128_GCM)
 _HPKE_ENC_BYTES = 32
 _HPKE_INFO = b"kabuto personal data"
-_SCHEME = {VERSION_RSA: "RSA-OAEP (RSA key)", VERSION_HYBRID: "RSA-OAEP + AES-GCM (RSA key)",
-           VERSION_HPKE_X25519: "HPKE (X25519 key)"}
+_SCHEME = {
+    VERSION_RSA: "RSA-OAEP (RSA key)",
+    VERSION_HYBRID: "RSA-OAEP + AES-GCM (RSA key)",
+    VERSION_HPKE_X25519: "HPKE (X25519 key)",
+}
 
 
 def _oaep() -> padding.OAEP:
-    return padding.OAEP(mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(),
-                        label=None)
+    return padding.OAEP(
+        mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None
+    )
 
 
-def generate_private_key(key_type: KeyType | str = DEFAULT_KEY_TYPE,
-                         key_size: int = DEFAULT_KEY_SIZE) -> PrivateKey:
+def generate_private_key(
+    key_type: KeyType | str = DEFAULT_KEY_TYPE, key_size: int = DEFAULT_KEY_SIZE
+) -> PrivateKey:
     """A new key pair for an issuer: X25519 by default; RSA (2048 bits by default) on request."""
     kind = KeyType(key_type)
     if kind is KeyType.X25519:
@@ -100,17 +105,20 @@ def key_type_of(key: PrivateKey | PublicKey) -> KeyType:
 
 def check_key(key: object, what: str) -> None:
     """Raises TypeError unless `key` is an issuer key type the tooling supports."""
-    if not isinstance(key, (rsa.RSAPrivateKey, rsa.RSAPublicKey, x25519.X25519PrivateKey,
-                            x25519.X25519PublicKey)):
-        raise TypeError(f"{what} is a {type(key).__name__}: issuer keys must be X25519 "
-                        "(the default) or RSA")
+    if not isinstance(
+        key, (rsa.RSAPrivateKey, rsa.RSAPublicKey, x25519.X25519PrivateKey, x25519.X25519PublicKey)
+    ):
+        raise TypeError(
+            f"{what} is a {type(key).__name__}: issuer keys must be X25519 (the default) or RSA"
+        )
 
 
 def public_key_der(public_key: PublicKey) -> bytes:
     """The DER SubjectPublicKeyInfo bytes: what `setIssuerKey` stores on-chain (44 bytes for
     X25519, 294 for RSA-2048)."""
-    return public_key.public_bytes(serialization.Encoding.DER,
-                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
 
 
 def public_key_from_der(der: bytes) -> PublicKey:
@@ -118,8 +126,10 @@ def public_key_from_der(der: bytes) -> PublicKey:
     try:
         key = serialization.load_der_public_key(der)
     except ValueError as exc:
-        raise ValueError(f"the issuer key ({len(der)} bytes) is not a DER SubjectPublicKeyInfo: "
-                         "register it again with the deploy script") from exc
+        raise ValueError(
+            f"the issuer key ({len(der)} bytes) is not a DER SubjectPublicKeyInfo: "
+            "register it again with the deploy script"
+        ) from exc
     try:
         check_key(key, "the registered issuer key")
     except TypeError as exc:
@@ -163,8 +173,9 @@ def encrypt(plaintext: bytes, public_key: PublicKey) -> bytes:
 
 def envelope_key_id(envelope: bytes) -> bytes:
     if len(envelope) < _HEADER_BYTES:
-        raise DecryptionError(f"the ciphertext is {len(envelope)} bytes: too short to be a "
-                              "Kabuto envelope")
+        raise DecryptionError(
+            f"the ciphertext is {len(envelope)} bytes: too short to be a Kabuto envelope"
+        )
     return envelope[1:_HEADER_BYTES]
 
 
@@ -186,33 +197,39 @@ class Decryptor:
         kid = envelope_key_id(envelope)
         version = envelope[0]
         if version not in VERSIONS:
-            raise DecryptionError(f"unknown envelope version {version}: this tooling reads "
-                                  f"versions {', '.join(map(str, VERSIONS))}; upgrade kabuto")
+            raise DecryptionError(
+                f"unknown envelope version {version}: this tooling reads "
+                f"versions {', '.join(map(str, VERSIONS))}; upgrade kabuto"
+            )
         if kid != self._own_id:
             raise DecryptionError(
                 f"the data was encrypted with {_SCHEME[version]} to the key with id {kid.hex()}, "
                 f"but this {self._type.value.upper()} key's id is {self._own_id.hex()}: use the "
-                "issuer key file that was registered when the data was stored")
+                "issuer key file that was registered when the data was stored"
+            )
         wanted = KeyType.X25519 if version == VERSION_HPKE_X25519 else KeyType.RSA
         if wanted is not self._type:  # the key id matched, so the version byte was altered
             raise DecryptionError(
                 f"the envelope says version {version} ({_SCHEME[version]}) but was made for this "
-                f"{self._type.value.upper()} key: the ciphertext is corrupt or was altered")
+                f"{self._type.value.upper()} key: the ciphertext is corrupt or was altered"
+            )
         try:
             if version == VERSION_HPKE_X25519:
                 return self._open_hpke(envelope)
             return self._open_rsa(envelope, version)
         except (ValueError, InvalidTag) as exc:
-            raise DecryptionError("the ciphertext is corrupt or was altered (integrity check "
-                                  "failed)") from exc
+            raise DecryptionError(
+                "the ciphertext is corrupt or was altered (integrity check failed)"
+            ) from exc
 
     def _open_hpke(self, envelope: bytes) -> bytes:
         if len(envelope) < _HEADER_BYTES + _HPKE_ENC_BYTES + _GCM_TAG_BYTES:
             raise DecryptionError("version-3 envelope is truncated")
         key = self._key
         assert isinstance(key, x25519.X25519PrivateKey)  # checked by decrypt()
-        return _HPKE.decrypt(envelope[_HEADER_BYTES:], key,
-                             info=_hpke_info(envelope[:_HEADER_BYTES]))
+        return _HPKE.decrypt(
+            envelope[_HEADER_BYTES:], key, info=_hpke_info(envelope[:_HEADER_BYTES])
+        )
 
     def _open_rsa(self, envelope: bytes, version: int) -> bytes:
         key = self._key
@@ -221,8 +238,10 @@ class Decryptor:
         body = envelope[_HEADER_BYTES:]
         if version == VERSION_RSA:
             if len(body) != block:
-                raise DecryptionError(f"version-1 envelope must carry {block} bytes after the "
-                                      f"header, found {len(body)}")
+                raise DecryptionError(
+                    f"version-1 envelope must carry {block} bytes after the "
+                    f"header, found {len(body)}"
+                )
             return key.decrypt(body, _oaep())
         if len(body) < block + _GCM_TAG_BYTES:
             raise DecryptionError("version-2 envelope is truncated")

@@ -31,8 +31,10 @@ def investor_id_to_bytes32(investor_id: str) -> bytes:
     """The on-chain investor id: the ASCII id, right-padded with zero bytes (like Solidity's
     ``bytes32("ID")``), so the register can show it back."""
     if not INVESTOR_ID_PATTERN.match(investor_id):
-        raise ValueError(f"investor id {investor_id!r} must be 1-32 ASCII letters, digits, "
-                         "'.', '_' or '-', starting with a letter or digit")
+        raise ValueError(
+            f"investor id {investor_id!r} must be 1-32 ASCII letters, digits, "
+            "'.', '_' or '-', starting with a letter or digit"
+        )
     return investor_id.encode("ascii").ljust(32, b"\0")
 
 
@@ -63,6 +65,8 @@ def coupon_rate_millionths(percent_text: str) -> int:
     except InvalidOperation as exc:
         raise ValueError(f"{percent_text!r} is not a number") from exc
     if scaled != scaled.to_integral_value():
-        raise ValueError(f"{percent_text}% has more than 4 decimal places (the chain keeps the "
-                         "rate in millionths: 0.0001% steps)")
+        raise ValueError(
+            f"{percent_text}% has more than 4 decimal places (the chain keeps the "
+            "rate in millionths: 0.0001% steps)"
+        )
     return int(scaled)

@@ -64,8 +64,9 @@ class InputError(KabutoError):
         super().__init__("\n".join(lines))
 
     @classmethod
-    def single(cls, file: str | Path, message: str, row: int | None = None,
-               field: str | None = None) -> InputError:
+    def single(
+        cls, file: str | Path, message: str, row: int | None = None, field: str | None = None
+    ) -> InputError:
         return cls([InputIssue(str(file), row, field, message)])
 
     @classmethod

@@ -21,8 +21,16 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from kabuto.crypto import (DEFAULT_KEY_SIZE, DEFAULT_KEY_TYPE, KeyType, PrivateKey, PublicKey,
-                           check_key, fingerprint, generate_private_key)
+from kabuto.crypto import (
+    DEFAULT_KEY_SIZE,
+    DEFAULT_KEY_TYPE,
+    KeyType,
+    PrivateKey,
+    PublicKey,
+    check_key,
+    fingerprint,
+    generate_private_key,
+)
 from kabuto.errors import KeyFileError
 
 DEFAULT_KEY_DIR = Path("keys")
@@ -41,9 +49,11 @@ class KeyFiles:
 
 
 def _exists_error(path: Path) -> KeyFileError:
-    return KeyFileError(f"{path} already exists; the tooling never overwrites a key file. Move "
-                        "it away first if you really mean to replace the key (data encrypted "
-                        "to the old key stays readable only with the old file)")
+    return KeyFileError(
+        f"{path} already exists; the tooling never overwrites a key file. Move "
+        "it away first if you really mean to replace the key (data encrypted "
+        "to the old key stays readable only with the old file)"
+    )
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
@@ -57,9 +67,12 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
     os.chmod(path, mode)
 
 
-def create_key_files(files: KeyFiles, passphrase: str | None = None,
-                     key_type: KeyType | str = DEFAULT_KEY_TYPE,
-                     key_size: int = DEFAULT_KEY_SIZE) -> PrivateKey:
+def create_key_files(
+    files: KeyFiles,
+    passphrase: str | None = None,
+    key_type: KeyType | str = DEFAULT_KEY_TYPE,
+    key_size: int = DEFAULT_KEY_SIZE,
+) -> PrivateKey:
     """Generates a key pair (X25519 unless `key_type` says RSA; `key_size` is for RSA) and
     writes both files. Returns the private key.
 
@@ -71,13 +84,24 @@ def create_key_files(files: KeyFiles, passphrase: str | None = None,
             raise _exists_error(path)
     key = generate_private_key(key_type, key_size)
     encryption: serialization.KeySerializationEncryption = (
-        serialization.BestAvailableEncryption(passphrase.encode()) if passphrase
-        else serialization.NoEncryption())
-    _write_new(files.private, key.private_bytes(serialization.Encoding.PEM,
-                                                serialization.PrivateFormat.PKCS8, encryption),
-               PRIVATE_MODE)
-    _write_new(files.public, key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo), 0o644)
+        serialization.BestAvailableEncryption(passphrase.encode())
+        if passphrase
+        else serialization.NoEncryption()
+    )
+    _write_new(
+        files.private,
+        key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        ),
+        PRIVATE_MODE,
+    )
+    _write_new(
+        files.public,
+        key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ),
+        0o644,
+    )
     return key
 
 
@@ -85,8 +109,10 @@ def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError as exc:
-        raise KeyFileError(f"{path} not found: create the issuer's key pair first (see "
-                           "docs/tooling.md, 'Issuer key files')") from exc
+        raise KeyFileError(
+            f"{path} not found: create the issuer's key pair first (see "
+            "docs/tooling.md, 'Issuer key files')"
+        ) from exc
 
 
 def load_private_key(path: Path, passphrase: str | None = None) -> PrivateKey:
@@ -97,17 +123,23 @@ def load_private_key(path: Path, passphrase: str | None = None) -> PrivateKey:
     """
     data = _read(path)
     if os.name == "posix" and stat.S_IMODE(path.stat().st_mode) & 0o077:
-        raise KeyFileError(f"{path} is readable by other users; restrict it with "
-                           f"`chmod 600 {path}` and run again")
+        raise KeyFileError(
+            f"{path} is readable by other users; restrict it with `chmod 600 {path}` and run again"
+        )
     try:
         key = serialization.load_pem_private_key(
-            data, password=passphrase.encode() if passphrase else None)
+            data, password=passphrase.encode() if passphrase else None
+        )
     except TypeError as exc:
-        raise KeyFileError(f"{path} is encrypted: give its passphrase" if not passphrase
-                           else f"{path} is not encrypted: give no passphrase") from exc
+        raise KeyFileError(
+            f"{path} is encrypted: give its passphrase"
+            if not passphrase
+            else f"{path} is not encrypted: give no passphrase"
+        ) from exc
     except ValueError as exc:
-        raise KeyFileError(f"{path} cannot be read: wrong passphrase or not a PEM private "
-                           "key") from exc
+        raise KeyFileError(
+            f"{path} cannot be read: wrong passphrase or not a PEM private key"
+        ) from exc
     try:
         check_key(key, str(path))
     except TypeError as exc:
@@ -131,5 +163,7 @@ def check_pair(private_key: PrivateKey, public_key: PublicKey) -> None:
     """Raises KeyFileError unless the two keys belong together (e.g. on-chain key vs file)."""
     mine, theirs = fingerprint(private_key.public_key()), fingerprint(public_key)
     if mine != theirs:
-        raise KeyFileError(f"the private key (fingerprint {mine[:16]}...) does not match the "
-                           f"public key (fingerprint {theirs[:16]}...)")
+        raise KeyFileError(
+            f"the private key (fingerprint {mine[:16]}...) does not match the "
+            f"public key (fingerprint {theirs[:16]}...)"
+        )

@@ -73,8 +73,14 @@ class AnvilNode:
     def command(self) -> list[str]:
         hardfork = self.hardfork or os.environ.get("KABUTO_EVM_VERSION", "cancun")
         cmd = [
-            anvil_executable(), "--port", str(self.port), "--chain-id", str(self.chain_id),
-            "--hardfork", hardfork, "--silent",
+            anvil_executable(),
+            "--port",
+            str(self.port),
+            "--chain-id",
+            str(self.chain_id),
+            "--hardfork",
+            hardfork,
+            "--silent",
         ]
         if self.gas_free:
             cmd += ["--gas-price", "0", "--base-fee", "0", "--disable-min-priority-fee"]
@@ -84,7 +90,9 @@ class AnvilNode:
 
     def start(self, timeout_s: float = 20.0) -> AnvilNode:
         self.process = subprocess.Popen(
-            self.command(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            self.command(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             start_new_session=True,
         )
         deadline = time.monotonic() + timeout_s
@@ -100,7 +108,8 @@ class AnvilNode:
 
     def is_responding(self) -> bool:
         request = urllib.request.Request(
-            self.url, data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
+            self.url,
+            data=b'{"jsonrpc":"2.0","id":1,"method":"eth_chainId","params":[]}',
             headers={"Content-Type": "application/json"},
         )
         try:

@@ -40,9 +40,12 @@ class Lot(NamedTuple):
     units: int
 
 
-def build_lots(events: Iterable[TransferEvent], *,
-               same_investor: Callable[[str, str], bool] | None = None,
-               until_block: int | None = None) -> dict[str, list[Lot]]:
+def build_lots(
+    events: Iterable[TransferEvent],
+    *,
+    same_investor: Callable[[str, str], bool] | None = None,
+    until_block: int | None = None,
+) -> dict[str, list[Lot]]:
     """Every holder's lots, oldest first, after replaying `events` (in chain order).
 
     Args:
@@ -62,8 +65,12 @@ def build_lots(events: Iterable[TransferEvent], *,
         sender, recipient = event.sender, event.recipient
         if value == 0 or sender == recipient:
             continue
-        keep_dates = (same_investor is not None and sender != ZERO_ADDRESS
-                      and recipient != ZERO_ADDRESS and same_investor(sender, recipient))
+        keep_dates = (
+            same_investor is not None
+            and sender != ZERO_ADDRESS
+            and recipient != ZERO_ADDRESS
+            and same_investor(sender, recipient)
+        )
         taken = _take(holdings, sender, value, index, event) if sender != ZERO_ADDRESS else None
         if recipient == ZERO_ADDRESS:
             continue
@@ -77,8 +84,9 @@ def build_lots(events: Iterable[TransferEvent], *,
     return {holder: [Lot(t, u) for t, u in lots] for holder, lots in holdings.items() if lots}
 
 
-def _take(holdings: dict[str, deque[list[int]]], sender: str, value: int, index: int,
-          event: TransferEvent) -> list[list[int]]:
+def _take(
+    holdings: dict[str, deque[list[int]]], sender: str, value: int, index: int, event: TransferEvent
+) -> list[list[int]]:
     lots = holdings.get(sender)
     taken: list[list[int]] = []
     remaining = value
@@ -95,12 +103,12 @@ def _take(holdings: dict[str, deque[list[int]]], sender: str, value: int, index:
         raise RegisterError(
             f"Transfer event #{index} (block {event.block_number}) moves {value} units from "
             f"{sender}, whose lots hold only {value - remaining}: the event list is incomplete; "
-            "read the events from the token's deployment block")
+            "read the events from the token's deployment block"
+        )
     return taken
 
 
-def _merge_in(holdings: dict[str, deque[list[int]]], holder: str,
-              taken: list[list[int]]) -> None:
+def _merge_in(holdings: dict[str, deque[list[int]]], holder: str, taken: list[list[int]]) -> None:
     existing = holdings[holder]
     if not existing or existing[-1][0] <= taken[0][0]:
         existing.extend(taken)

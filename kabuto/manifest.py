@@ -46,28 +46,36 @@ class Manifest(BaseModel):
     def contract(self, name: str) -> str:
         """The address of a platform contract, or ManifestError naming what is deployed."""
         if name not in self.contracts:
-            raise ManifestError(f"no {name!r} in the deployment manifest of chain "
-                                f"{self.chain_id}{suggest(name, self.contracts)}; deployed: "
-                                f"{', '.join(self.contracts) or 'nothing'}. Run the deploy "
-                                "script first")
+            raise ManifestError(
+                f"no {name!r} in the deployment manifest of chain "
+                f"{self.chain_id}{suggest(name, self.contracts)}; deployed: "
+                f"{', '.join(self.contracts) or 'nothing'}. Run the deploy "
+                "script first"
+            )
         return self.contracts[name]
 
     def token(self, symbol: str) -> TokenEntry:
         if symbol not in self.tokens:
-            raise ManifestError(f"no token {symbol!r} on chain {self.chain_id}"
-                                f"{suggest(symbol, self.tokens)}; issued: "
-                                f"{', '.join(self.tokens) or 'none'}")
+            raise ManifestError(
+                f"no token {symbol!r} on chain {self.chain_id}"
+                f"{suggest(symbol, self.tokens)}; issued: "
+                f"{', '.join(self.tokens) or 'none'}"
+            )
         return self.tokens[symbol]
 
     def with_contract(self, name: str, address: str) -> Manifest:
-        return self.model_copy(update={"contracts": {**self.contracts,
-                                                     name: checksum_address(address)}})
+        return self.model_copy(
+            update={"contracts": {**self.contracts, name: checksum_address(address)}}
+        )
 
-    def with_token(self, symbol: str, address: str, category: Category | str,
-                   kind: str) -> Manifest:
-        entry = TokenEntry(address=address, kind=kind.lower(),  # type: ignore[arg-type]
-                           category=category.label if isinstance(category, Category)
-                           else category)  # type: ignore[arg-type]
+    def with_token(
+        self, symbol: str, address: str, category: Category | str, kind: str
+    ) -> Manifest:
+        entry = TokenEntry(
+            address=address,
+            kind=kind.lower(),  # type: ignore[arg-type]
+            category=category.label if isinstance(category, Category) else category,
+        )  # type: ignore[arg-type]
         return self.model_copy(update={"tokens": {**self.tokens, symbol: entry}})
 
 
@@ -84,8 +92,10 @@ def load_manifest(path: Path, chain_id: int | None = None) -> Manifest:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise ManifestError(f"{path} not found: deploy the platform to this chain first "
-                            "(ape run deploy --network ...)") from exc
+        raise ManifestError(
+            f"{path} not found: deploy the platform to this chain first "
+            "(ape run deploy --network ...)"
+        ) from exc
     except json.JSONDecodeError as exc:
         raise ManifestError(f"{path} is not valid JSON (line {exc.lineno}): {exc.msg}") from exc
     try:
@@ -94,8 +104,10 @@ def load_manifest(path: Path, chain_id: int | None = None) -> Manifest:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise ManifestError(f"{path} is not a Kabuto deployment manifest: {problems}") from exc
     if chain_id is not None and manifest.chain_id != chain_id:
-        raise ManifestError(f"{path} describes chain {manifest.chain_id}, but the network is "
-                            f"chain {chain_id}: pick the right --network or manifest")
+        raise ManifestError(
+            f"{path} describes chain {manifest.chain_id}, but the network is "
+            f"chain {chain_id}: pick the right --network or manifest"
+        )
     return manifest
 
 
@@ -121,9 +133,13 @@ def save_manifest(manifest: Manifest, path: Path) -> None:
         raise
 
 
-def update_manifest(chain_id: int, directory: Path = DEFAULT_DIR, *,
-                    contracts: dict[str, str] | None = None,
-                    tokens: dict[str, TokenEntry] | None = None) -> Manifest:
+def update_manifest(
+    chain_id: int,
+    directory: Path = DEFAULT_DIR,
+    *,
+    contracts: dict[str, str] | None = None,
+    tokens: dict[str, TokenEntry] | None = None,
+) -> Manifest:
     """Loads (or starts) the chain's manifest, adds entries, saves it atomically, returns it."""
     manifest = load_or_new(chain_id, directory)
     for name, address in (contracts or {}).items():

@@ -36,8 +36,9 @@ class LabelledEnum(IntEnum):
         for member in cls:
             if member.label.lower() == wanted:
                 return member
-        raise ValueError(f"{text!r} is not a {cls.__name__} (one of: "
-                         f"{', '.join(m.label for m in cls)})")
+        raise ValueError(
+            f"{text!r} is not a {cls.__name__} (one of: {', '.join(m.label for m in cls)})"
+        )
 
 
 class InvestorClass(LabelledEnum):
@@ -133,7 +134,9 @@ def class_mask(*classes: InvestorClass) -> int:
 
 ALL_CLASSES = class_mask(*InvestorClass)
 PROFESSIONAL_CLASSES = class_mask(
-    InvestorClass.SPECIFIED, InvestorClass.QUALIFIED_INSTITUTIONAL, InvestorClass.SPECIALLY_PERMITTED
+    InvestorClass.SPECIFIED,
+    InvestorClass.QUALIFIED_INSTITUTIONAL,
+    InvestorClass.SPECIALLY_PERMITTED,
 )
 
 

@@ -38,8 +38,9 @@ class PersonalData(BaseModel):
 
     def to_bytes(self) -> bytes:
         """The deterministic plaintext (same person, same bytes)."""
-        return json.dumps(self.model_dump(), ensure_ascii=False, sort_keys=True,
-                          separators=(",", ":")).encode("utf-8")
+        return json.dumps(
+            self.model_dump(), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+        ).encode("utf-8")
 
     @classmethod
     def from_bytes(cls, data: bytes) -> PersonalData:
@@ -58,8 +59,9 @@ def decrypt_personal_data(ciphertext: bytes, private_key: crypto.PrivateKey) -> 
     return PersonalData.from_bytes(crypto.decrypt(ciphertext, private_key))
 
 
-def decrypt_many(ciphertexts: list[bytes], private_key: crypto.PrivateKey
-                 ) -> list[PersonalData | DecryptionError]:
+def decrypt_many(
+    ciphertexts: list[bytes], private_key: crypto.PrivateKey
+) -> list[PersonalData | DecryptionError]:
     """Each ciphertext's personal data, or the error that says why it cannot be read (the
     register notes it and goes on)."""
     decryptor = crypto.Decryptor(private_key)

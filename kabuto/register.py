@@ -72,14 +72,19 @@ class Reconciliation:
 
     def statement(self) -> str:
         if self.ok:
-            return (f"RECONCILED: the register's {self.register_units} units equal the on-chain "
-                    f"totalSupply ({self.total_supply}) and every holder's on-chain balance")
-        return (f"NOT RECONCILED: register {self.register_units} units, on-chain totalSupply "
-                f"{self.total_supply}, {len(self.mismatches)} holder balance(s) differ")
+            return (
+                f"RECONCILED: the register's {self.register_units} units equal the on-chain "
+                f"totalSupply ({self.total_supply}) and every holder's on-chain balance"
+            )
+        return (
+            f"NOT RECONCILED: register {self.register_units} units, on-chain totalSupply "
+            f"{self.total_supply}, {len(self.mismatches)} holder balance(s) differ"
+        )
 
 
-def reconcile(entries: Sequence[HolderEntry], total_supply: int,
-              balances: Mapping[str, int]) -> Reconciliation:
+def reconcile(
+    entries: Sequence[HolderEntry], total_supply: int, balances: Mapping[str, int]
+) -> Reconciliation:
     """Compares the register with on-chain balances (read at the register's block)."""
     mismatches = []
     listed = set()
@@ -133,37 +138,53 @@ def _dates(days: Sequence[date]) -> str:
 
 def _header_rows(reg: HolderRegister) -> list[tuple[str, object]]:
     rows: list[tuple[str, object]] = [
-        ("銘柄 (issue name)", reg.name), ("シンボル (symbol)", reg.symbol),
+        ("銘柄 (issue name)", reg.name),
+        ("シンボル (symbol)", reg.symbol),
         ("区分 (FIEA category)", reg.category.label),
         ("トークンアドレス (token address)", reg.token_address),
-        ("チェーンID (chain id)", reg.chain_id), ("ブロック番号 (block)", reg.block_number),
+        ("チェーンID (chain id)", reg.chain_id),
+        ("ブロック番号 (block)", reg.block_number),
         ("ブロック日付 (block date, JST)", jst_date(reg.block_timestamp).isoformat()),
-        ("基準日 (record date)", reg.record_date.isoformat() if reg.record_date else "")]
+        ("基準日 (record date)", reg.record_date.isoformat() if reg.record_date else ""),
+    ]
     terms = reg.terms
     total = reg.reconciliation.register_units * reg.unit_amount
     if isinstance(terms, BondTermsView):
-        rows += [("社債の種類 (class of bonds)", reg.name), ("利率 (coupon)", _rate(terms.coupon_rate)),
-                 ("利払回数 (coupons a year)", terms.coupons_per_year),
-                 ("利払日 (interest payment dates)", _dates(terms.interest_payment_dates)),
-                 ("償還期限 (maturity)", terms.maturity_date.isoformat()),
-                 ("償還金額 (redemption per bond, yen)", terms.redemption_value),
-                 ("各社債の金額 (amount of each bond, yen)", terms.face_value),
-                 ("社債の総額 (total amount, yen)", total),
-                 ("払込金額 (amount paid per bond, yen; issued at par)", terms.face_value),
-                 ("払込日 (payment date)", terms.issue_date.isoformat())]
+        rows += [
+            ("社債の種類 (class of bonds)", reg.name),
+            ("利率 (coupon)", _rate(terms.coupon_rate)),
+            ("利払回数 (coupons a year)", terms.coupons_per_year),
+            ("利払日 (interest payment dates)", _dates(terms.interest_payment_dates)),
+            ("償還期限 (maturity)", terms.maturity_date.isoformat()),
+            ("償還金額 (redemption per bond, yen)", terms.redemption_value),
+            ("各社債の金額 (amount of each bond, yen)", terms.face_value),
+            ("社債の総額 (total amount, yen)", total),
+            ("払込金額 (amount paid per bond, yen; issued at par)", terms.face_value),
+            ("払込日 (payment date)", terms.issue_date.isoformat()),
+        ]
     else:
-        rows += [("受益権の内容 (beneficiary interest)", reg.name),
-                 ("発行価額 (issue price per unit, yen)", terms.issue_price),
-                 ("分配金支払日 (distribution dates)", _dates(terms.distribution_payment_dates)),
-                 ("発行総額 (total at issue price, yen)", total)]
+        rows += [
+            ("受益権の内容 (beneficiary interest)", reg.name),
+            ("発行価額 (issue price per unit, yen)", terms.issue_price),
+            ("分配金支払日 (distribution dates)", _dates(terms.distribution_payment_dates)),
+            ("発行総額 (total at issue price, yen)", total),
+        ]
     return rows
 
 
 def table_columns(kind: Kind) -> tuple[str, ...]:
     holder = "社債権者" if kind is Kind.BOND else "受益者"
     first = ("社債の種類", "各社債の金額") if kind is Kind.BOND else ("受益権の名称", "発行価額")
-    return first + (f"{holder}の氏名又は名称", "住所", "投資家ID", "ウォレットアドレス",
-                    "取得日", "口数", "金額", "保有口数合計")
+    return first + (
+        f"{holder}の氏名又は名称",
+        "住所",
+        "投資家ID",
+        "ウォレットアドレス",
+        "取得日",
+        "口数",
+        "金額",
+        "保有口数合計",
+    )
 
 
 class _Days:
@@ -183,7 +204,9 @@ class _Days:
 def write_register_csv(reg: HolderRegister, path: Path) -> Path:
     """The register as CSV for Excel (UTF-8 with BOM): terms, one row per lot, reconciliation."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    title = "社債原簿 (bond register)" if reg.kind is Kind.BOND else "受益権原簿 (beneficiary register)"
+    title = (
+        "社債原簿 (bond register)" if reg.kind is Kind.BOND else "受益権原簿 (beneficiary register)"
+    )
     unit_amount, issue_name, day = reg.unit_amount, _cell(reg.name), _Days()
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle, lineterminator="\r\n")
@@ -193,12 +216,19 @@ def write_register_csv(reg: HolderRegister, path: Path) -> Path:
         out.writerow(table_columns(reg.kind))
         for entry in reg.entries:
             person = entry.personal_data
-            holder = (issue_name, unit_amount, _cell(person.name if person else NOT_REGISTERED),
-                      _cell(person.address if person else NOT_REGISTERED),
-                      _cell(entry.investor_id), entry.wallet)
+            holder = (
+                issue_name,
+                unit_amount,
+                _cell(person.name if person else NOT_REGISTERED),
+                _cell(person.address if person else NOT_REGISTERED),
+                _cell(entry.investor_id),
+                entry.wallet,
+            )
             total = entry.units
-            out.writerows([*holder, day(lot.acquired_at), lot.units, lot.units * unit_amount, total]
-                          for lot in entry.lots)
+            out.writerows(
+                [*holder, day(lot.acquired_at), lot.units, lot.units * unit_amount, total]
+                for lot in entry.lots
+            )
         out.writerow([])
         rec = reg.reconciliation
         out.writerow(["照合 (reconciliation)", "一致 (OK)" if rec.ok else "不一致 (MISMATCH)"])
@@ -213,27 +243,42 @@ def write_register_csv(reg: HolderRegister, path: Path) -> Path:
 
 
 def _terms_json(terms: BondTermsView | BeneficiaryTermsView) -> dict[str, Any]:
-    return {key: (value.isoformat() if isinstance(value, date) else
-                  [d.isoformat() for d in value] if isinstance(value, tuple) else value)
-            for key, value in vars(terms).items()}
+    return {
+        key: (
+            value.isoformat()
+            if isinstance(value, date)
+            else [d.isoformat() for d in value]
+            if isinstance(value, tuple)
+            else value
+        )
+        for key, value in vars(terms).items()
+    }
 
 
 def _register_json_without_holders(reg: HolderRegister) -> dict[str, Any]:
     rec = reg.reconciliation
     return {
         "register": "bond" if reg.kind is Kind.BOND else "beneficiary",
-        "symbol": reg.symbol, "name": reg.name, "token": reg.token_address,
-        "chain_id": reg.chain_id, "category": reg.category.label,
+        "symbol": reg.symbol,
+        "name": reg.name,
+        "token": reg.token_address,
+        "chain_id": reg.chain_id,
+        "category": reg.category.label,
         "block_number": reg.block_number,
         "block_date_jst": jst_date(reg.block_timestamp).isoformat(),
         "record_date": reg.record_date.isoformat() if reg.record_date else None,
-        "terms": _terms_json(reg.terms), "unit_amount_yen": reg.unit_amount,
+        "terms": _terms_json(reg.terms),
+        "unit_amount_yen": reg.unit_amount,
         "holders": [],
-        "reconciliation": {"register_units": rec.register_units,
-                           "total_supply": rec.total_supply, "reconciled": rec.ok,
-                           "mismatches": [{"wallet": w, "register_units": u, "on_chain": c}
-                                          for w, u, c in rec.mismatches],
-                           "statement": rec.statement()},
+        "reconciliation": {
+            "register_units": rec.register_units,
+            "total_supply": rec.total_supply,
+            "reconciled": rec.ok,
+            "mismatches": [
+                {"wallet": w, "register_units": u, "on_chain": c} for w, u, c in rec.mismatches
+            ],
+            "statement": rec.statement(),
+        },
         "notes": list(reg.notes),
     }
 
@@ -242,14 +287,25 @@ def register_to_json(reg: HolderRegister) -> dict[str, Any]:
     """The JSON document of the register (what :func:`write_register_json` writes)."""
     day = _Days()
     document = _register_json_without_holders(reg)
-    document["holders"] = [{
-        "wallet": e.wallet, "investor_id": e.investor_id,
-        "name": e.personal_data.name if e.personal_data else None,
-        "address": e.personal_data.address if e.personal_data else None,
-        "units": e.units, "amount_yen": e.units * reg.unit_amount,
-        "lots": [{"acquired_on": day(lot.acquired_at),
-                  "acquired_at": lot.acquired_at, "units": lot.units} for lot in e.lots],
-    } for e in reg.entries]
+    document["holders"] = [
+        {
+            "wallet": e.wallet,
+            "investor_id": e.investor_id,
+            "name": e.personal_data.name if e.personal_data else None,
+            "address": e.personal_data.address if e.personal_data else None,
+            "units": e.units,
+            "amount_yen": e.units * reg.unit_amount,
+            "lots": [
+                {
+                    "acquired_on": day(lot.acquired_at),
+                    "acquired_at": lot.acquired_at,
+                    "units": lot.units,
+                }
+                for lot in e.lots
+            ],
+        }
+        for e in reg.entries
+    ]
     return document
 
 
@@ -269,7 +325,9 @@ def _holders_json(reg: HolderRegister) -> str:
         if e.lots:
             lots = lot_sep.join(
                 f'"acquired_on": "{day(lot.acquired_at)}",\n          "acquired_at": '
-                f'{lot.acquired_at},\n          "units": {lot.units}' for lot in e.lots)
+                f'{lot.acquired_at},\n          "units": {lot.units}'
+                for lot in e.lots
+            )
             lots = "[\n        {\n          " + lots + "\n        }\n      ]"
         else:
             lots = "[]"
@@ -279,7 +337,8 @@ def _holders_json(reg: HolderRegister) -> str:
             f'      "name": {text(person.name if person else None, ensure_ascii=False)},\n'
             f'      "address": {text(person.address if person else None, ensure_ascii=False)},\n'
             f'      "units": {units},\n      "amount_yen": {units * unit_amount},\n'
-            f'      "lots": {lots}')
+            f'      "lots": {lots}'
+        )
     return "[\n    {\n      " + "\n    },\n    {\n      ".join(holders) + "\n    }\n  ]"
 
 
@@ -289,8 +348,9 @@ def write_register_json(reg: HolderRegister, path: Path) -> Path:
     marker = '"holders": []'
     if document.count(marker) != 1:  # a key, so never inside an (escaped) string
         raise RegisterError(f"the register document has {document.count(marker)} holder lists")
-    path.write_text(document.replace(marker, '"holders": ' + _holders_json(reg)) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        document.replace(marker, '"holders": ' + _holders_json(reg)) + "\n", encoding="utf-8"
+    )
     return path
 
 
@@ -298,15 +358,27 @@ def write_register(reg: HolderRegister, directory: Path) -> tuple[Path, Path]:
     """Both files, named <symbol>-register-<record date or block>.{csv,json}."""
     at = f"record-{reg.record_date.isoformat()}" if reg.record_date else f"block-{reg.block_number}"
     stem = f"{reg.symbol}-register-{at}"
-    return (write_register_csv(reg, directory / f"{stem}.csv"),
-            write_register_json(reg, directory / f"{stem}.json"))
+    return (
+        write_register_csv(reg, directory / f"{stem}.csv"),
+        write_register_json(reg, directory / f"{stem}.json"),
+    )
 
 
-def holder_entries(lots: Mapping[str, Sequence[Lot]], investor_ids: Mapping[str, str],
-                   personal_data: Mapping[str, PersonalData]) -> tuple[HolderEntry, ...]:
+def holder_entries(
+    lots: Mapping[str, Sequence[Lot]],
+    investor_ids: Mapping[str, str],
+    personal_data: Mapping[str, PersonalData],
+) -> tuple[HolderEntry, ...]:
     """Register entries, ordered by investor id then wallet, from lots per wallet and the
     decrypted identities (by investor id)."""
-    entries = [HolderEntry(wallet, investor_ids.get(wallet, ""),
-                           personal_data.get(investor_ids.get(wallet, "")), tuple(wallet_lots))
-               for wallet, wallet_lots in lots.items() if wallet_lots]
+    entries = [
+        HolderEntry(
+            wallet,
+            investor_ids.get(wallet, ""),
+            personal_data.get(investor_ids.get(wallet, "")),
+            tuple(wallet_lots),
+        )
+        for wallet, wallet_lots in lots.items()
+        if wallet_lots
+    ]
     return tuple(sorted(entries, key=lambda e: (e.investor_id, e.wallet)))

@@ -65,9 +65,13 @@ class Execution:
         if self.seller == self.buyer:
             raise SettlementInputError(f"{where}seller and buyer are the same wallet {self.seller}")
         if not 0 < self.quantity <= MAX_QUANTITY:
-            raise SettlementInputError(f"{where}quantity {self.quantity} must be in 1..{MAX_QUANTITY}")
+            raise SettlementInputError(
+                f"{where}quantity {self.quantity} must be in 1..{MAX_QUANTITY}"
+            )
         if not 0 < self.amount <= MAX_AMOUNT:
-            raise SettlementInputError(f"{where}yen amount {self.amount} must be in 1..{MAX_AMOUNT}")
+            raise SettlementInputError(
+                f"{where}yen amount {self.amount} must be in 1..{MAX_AMOUNT}"
+            )
 
 
 def net_yen(executions: Iterable[Execution]) -> dict[str, int]:
@@ -101,7 +105,11 @@ def build_batch(executions: Iterable[Execution]) -> Batch:
         raise SettlementInputError("a batch needs at least one trade")
     participants = sorted({w for e in execs for w in (e.seller, e.buyer)}, key=lambda a: int(a, 16))
     tokens = list(dict.fromkeys(e.token for e in execs))
-    if len(participants) > MAX_INDEX + 1 or len(tokens) > MAX_INDEX + 1 or len(execs) > MAX_INDEX + 1:
+    if (
+        len(participants) > MAX_INDEX + 1
+        or len(tokens) > MAX_INDEX + 1
+        or len(execs) > MAX_INDEX + 1
+    ):
         raise SettlementInputError("a batch is limited to 2^32 participants, tokens and trades")
     p_index = {w: i for i, w in enumerate(participants)}
     t_index = {t: i for i, t in enumerate(tokens)}

@@ -39,8 +39,11 @@ def list_(symbol, all_statuses, deployments):
 
 
 def _decide(approve):
-    @cli.command("approve" if approve else "reject", cls=ConnectedProviderCommand,
-                 help=("Approve" if approve else "Reject") + " applications (--id ... or --all).")
+    @cli.command(
+        "approve" if approve else "reject",
+        cls=ConnectedProviderCommand,
+        help=("Approve" if approve else "Reject") + " applications (--id ... or --all).",
+    )
     @network_option()
     @click.argument("symbol")
     @click.option("--id", "ids", type=int, multiple=True, help="application id (repeatable)")
@@ -56,10 +59,14 @@ def _decide(approve):
         if not approve and not reason:
             raise InputError.single("--reason", "a rejection needs a reason")
         token = load_platform(deployments).token(symbol)
-        report = queue.decide(token, account_for("issuer", issuer), approve,
-                              None if everything else list(ids), reason)
-        click.echo(f"{'approved' if approve else 'rejected'} {report.sent}; "
-                   f"{report.already_done + report.skipped_late} were already decided")
+        report = queue.decide(
+            token, account_for("issuer", issuer), approve, None if everything else list(ids), reason
+        )
+        click.echo(
+            f"{'approved' if approve else 'rejected'} {report.sent}; "
+            f"{report.already_done + report.skipped_late} were already decided"
+        )
+
     return command
 
 

@@ -18,10 +18,20 @@ from kabuto.ops.demo import run_demo
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.option("--examples", type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=Path("examples"), show_default=True, help="folder of the input files")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              default=Path("registers"), show_default=True, help="folder for the register files")
+@click.option(
+    "--examples",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=Path("examples"),
+    show_default=True,
+    help="folder of the input files",
+)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("registers"),
+    show_default=True,
+    help="folder for the register files",
+)
 @deployments_option
 @keys_option
 @reports_errors

@@ -13,8 +13,16 @@ from kabuto.crypto import DEFAULT_KEY_TYPE, KeyType
 from kabuto.ops.cli import deployments_option, keys_option, quiet_ape, reports_errors, role_option
 from kabuto.ops.deploy import Operators, deploy_platform
 
-ROLES = ("deployer", "registrar", "issuer", "trust_bank", "paying_agent", "venue_agent",
-         "compliance", "tax_account")
+ROLES = (
+    "deployer",
+    "registrar",
+    "issuer",
+    "trust_bank",
+    "paying_agent",
+    "venue_agent",
+    "compliance",
+    "tax_account",
+)
 
 
 def _with_roles(f):
@@ -27,22 +35,29 @@ def _with_roles(f):
 @network_option()
 @deployments_option
 @keys_option
-@click.option("--issuer-key-type", type=click.Choice([t.value for t in KeyType]),
-              default=DEFAULT_KEY_TYPE.value, show_default=True,
-              help="type of a NEW issuer key (rsa for an HSM without X25519); an existing key is kept")
+@click.option(
+    "--issuer-key-type",
+    type=click.Choice([t.value for t in KeyType]),
+    default=DEFAULT_KEY_TYPE.value,
+    show_default=True,
+    help="type of a NEW issuer key (rsa for an HSM without X25519); an existing key is kept",
+)
 @_with_roles
 @reports_errors
 def cli(deployments, key_dir, issuer_key_type, **aliases):
     quiet_ape()
     ops = Operators.resolve({role: aliases.get(role) for role in ROLES})
-    report = deploy_platform(ops, deployments, key_dir, echo=click.echo,
-                             key_type=KeyType(issuer_key_type))
+    report = deploy_platform(
+        ops, deployments, key_dir, echo=click.echo, key_type=KeyType(issuer_key_type)
+    )
     if report.kept:
         click.echo(f"  kept (already deployed): {', '.join(report.kept)}")
     for grant in report.roles_granted:
         click.echo(f"  granted {grant}")
     if report.key_files is not None:
         state = "created" if report.key_created else "existing"
-        click.echo(f"  issuer key ({state}): {report.key_files.private} (private, keep it safe), "
-                   f"{report.key_files.public}")
+        click.echo(
+            f"  issuer key ({state}): {report.key_files.private} (private, keep it safe), "
+            f"{report.key_files.public}"
+        )
     click.echo(f"manifest: {report.manifest_path}")

@@ -21,17 +21,27 @@ from kabuto.ops.export import export_register
 @click.argument("symbol")
 @click.option("--block", type=int, default=None, help="default: the latest block")
 @click.option("--record-date", default=None, help="YYYY-MM-DD (JST): the end of that day")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("registers"),
-              show_default=True)
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("registers"),
+    show_default=True,
+)
 @deployments_option
 @keys_option
 @role_option("issuer")
 @reports_errors
 def cli(symbol, block, record_date, out, deployments, key_dir, issuer):
     quiet_ape()
-    report = export_register(load_platform(deployments), symbol, address_of("issuer", issuer),
-                             out, key_dir, block=block,
-                             record_date=parse_date(record_date) if record_date else None)
+    report = export_register(
+        load_platform(deployments),
+        symbol,
+        address_of("issuer", issuer),
+        out,
+        key_dir,
+        block=block,
+        record_date=parse_date(record_date) if record_date else None,
+    )
     click.echo(report.register.reconciliation.statement())
     click.echo(f"{report.csv_path}\n{report.json_path}")
     if not report.reconciled:

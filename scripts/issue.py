@@ -24,24 +24,37 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @network_option()
 @click.argument("term_sheet", type=FILE)
 @click.argument("allocation_csv", type=FILE)
-@click.option("--tranche", default=None,
-              help="name of this allocation run (default: the allocation file's name)")
+@click.option(
+    "--tranche",
+    default=None,
+    help="name of this allocation run (default: the allocation file's name)",
+)
 @click.option("--batch-size", default=50, show_default=True, help="allotments per transaction")
 @deployments_option
 @role_option("issuer")
 @role_option("paying_agent")
 @role_option("compliance")
 @reports_errors
-def cli(term_sheet, allocation_csv, tranche, batch_size, deployments, issuer, paying_agent,
-        compliance):
+def cli(
+    term_sheet, allocation_csv, tranche, batch_size, deployments, issuer, paying_agent, compliance
+):
     quiet_ape()
     platform = load_platform(deployments)
     plan = plan_issue(platform, term_sheet, allocation_csv, tranche)
     units = sum(a.units for a in plan.allotments)
-    click.echo(f"{plan.sheet.symbol}: {len(plan.allotments)} allotments, {units} units: all "
-               "rows valid")
-    report = run_issue(plan, account_for("issuer", issuer), account_for("paying_agent", paying_agent),
-                       account_for("compliance", compliance), term_sheet, batch_size)
-    click.echo(f"{plan.sheet.symbol} at {report.token}"
-               f"{' (deployed now)' if report.deployed else ''}; issued {report.batches.sent} "
-               f"allotments now, {report.batches.already_done} were already issued")
+    click.echo(
+        f"{plan.sheet.symbol}: {len(plan.allotments)} allotments, {units} units: all rows valid"
+    )
+    report = run_issue(
+        plan,
+        account_for("issuer", issuer),
+        account_for("paying_agent", paying_agent),
+        account_for("compliance", compliance),
+        term_sheet,
+        batch_size,
+    )
+    click.echo(
+        f"{plan.sheet.symbol} at {report.token}"
+        f"{' (deployed now)' if report.deployed else ''}; issued {report.batches.sent} "
+        f"allotments now, {report.batches.already_done} were already issued"
+    )

@@ -31,6 +31,8 @@ def cli(investors_csv, batch_size, deployments, registrar, issuer):
     plan = plan_onboarding(platform, investors_csv, str(issuer_account.address))
     click.echo(f"{len(plan.investors)} investors in {investors_csv}: all rows valid")
     report = run_onboarding(plan, account_for("registrar", registrar), batch_size)
-    click.echo(f"onboarded {report.sent} now, {report.already_done + report.skipped_late} "
-               f"were already on chain; registry holds {platform.registry.investorCount()} "
-               "investors")
+    click.echo(
+        f"onboarded {report.sent} now, {report.already_done + report.skipped_late} "
+        f"were already on chain; registry holds {platform.registry.investorCount()} "
+        "investors"
+    )

@@ -1,8 +1,8 @@
 """Compliance and agent operations, each with a reason for the audit trail.
 
-  ape run operate freeze SYMBOL WALLET [--units N] --reason TEXT      (--unfreeze to lift)
-  ape run operate force-transfer SYMBOL FROM TO UNITS --reason-code court-order --reason TEXT
-  ape run operate recover INVESTOR_ID NEW_WALLET        (registry + every token of the manifest)
+ape run operate freeze SYMBOL WALLET [--units N] --reason TEXT      (--unfreeze to lift)
+ape run operate force-transfer SYMBOL FROM TO UNITS --reason-code court-order --reason TEXT
+ape run operate recover INVESTOR_ID NEW_WALLET        (registry + every token of the manifest)
 """
 
 import click
@@ -33,8 +33,11 @@ def cli():
 def freeze(symbol, wallet, units, unfreeze, reason, deployments, compliance):
     quiet_ape()
     token = load_platform(deployments).token(symbol)
-    click.echo(operations.freeze(token, account_for("compliance", compliance), wallet, units,
-                                 reason, unfreeze))
+    click.echo(
+        operations.freeze(
+            token, account_for("compliance", compliance), wallet, units, reason, unfreeze
+        )
+    )
 
 
 @cli.command("force-transfer", cls=ConnectedProviderCommand, help="Forced transfer by an agent.")
@@ -51,8 +54,11 @@ def freeze(symbol, wallet, units, unfreeze, reason, deployments, compliance):
 def force_transfer(symbol, source, recipient, units, reason_code, reason, deployments, issuer):
     quiet_ape()
     token = load_platform(deployments).token(symbol)
-    click.echo(operations.force_transfer(token, account_for("issuer", issuer), source,
-                                         recipient, units, reason_code, reason))
+    click.echo(
+        operations.force_transfer(
+            token, account_for("issuer", issuer), source, recipient, units, reason_code, reason
+        )
+    )
 
 
 @cli.command(cls=ConnectedProviderCommand, help="Recover a lost wallet to the investor's new one.")
@@ -65,6 +71,11 @@ def force_transfer(symbol, source, recipient, units, reason_code, reason, deploy
 @reports_errors
 def recover(investor_id, new_wallet, deployments, registrar, issuer):
     quiet_ape()
-    for line in operations.recover(load_platform(deployments), account_for("registrar", registrar),
-                                   account_for("issuer", issuer), investor_id, new_wallet):
+    for line in operations.recover(
+        load_platform(deployments),
+        account_for("registrar", registrar),
+        account_for("issuer", issuer),
+        investor_id,
+        new_wallet,
+    ):
         click.echo(line)

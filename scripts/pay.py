@@ -23,8 +23,12 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, pay_record_date
 @click.argument("symbol")
 @click.option("--record-date", required=True, help="YYYY-MM-DD (JST)")
 @click.option("--amount-per-unit", type=int, default=None, help="yen (distributions)")
-@click.option("--claim-days", default=DEFAULT_CLAIM_DAYS, show_default=True,
-              help="days after the payment date that holders may still claim")
+@click.option(
+    "--claim-days",
+    default=DEFAULT_CLAIM_DAYS,
+    show_default=True,
+    help="days after the payment date that holders may still claim",
+)
 @click.option("--batch-size", default=100, show_default=True)
 @deployments_option
 @role_option("paying_agent")
@@ -32,10 +36,17 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, pay_record_date
 def cli(symbol, record_date, amount_per_unit, claim_days, batch_size, deployments, paying_agent):
     quiet_ape()
     day: date = parse_date(record_date)
-    report = pay_record_date(load_platform(deployments), symbol, day,
-                             account_for("paying_agent", paying_agent),
-                             amount_per_unit=amount_per_unit, claim_days=claim_days,
-                             batch_size=batch_size)
-    click.echo(f"{symbol} {report.kind} #{report.payment_id}: {report.batches.sent} holders "
-               f"paid now ({report.batches.already_done} before); gross {report.gross:,} yen, "
-               f"tax {report.tax:,}, net {report.net:,}")
+    report = pay_record_date(
+        load_platform(deployments),
+        symbol,
+        day,
+        account_for("paying_agent", paying_agent),
+        amount_per_unit=amount_per_unit,
+        claim_days=claim_days,
+        batch_size=batch_size,
+    )
+    click.echo(
+        f"{symbol} {report.kind} #{report.payment_id}: {report.batches.sent} holders "
+        f"paid now ({report.batches.already_done} before); gross {report.gross:,} yen, "
+        f"tax {report.tax:,}, net {report.net:,}"
+    )

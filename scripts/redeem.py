@@ -22,8 +22,14 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, redeem_at_maturity
 @reports_errors
 def cli(symbol, claim_days, batch_size, deployments, paying_agent):
     quiet_ape()
-    report = redeem_at_maturity(load_platform(deployments), symbol,
-                                account_for("paying_agent", paying_agent),
-                                claim_days=claim_days, batch_size=batch_size)
-    click.echo(f"{symbol} redemption #{report.payment_id}: {report.batches.sent} holders paid "
-               f"now, {report.gross:,} yen in all")
+    report = redeem_at_maturity(
+        load_platform(deployments),
+        symbol,
+        account_for("paying_agent", paying_agent),
+        claim_days=claim_days,
+        batch_size=batch_size,
+    )
+    click.echo(
+        f"{symbol} redemption #{report.payment_id}: {report.batches.sent} holders paid "
+        f"now, {report.gross:,} yen in all"
+    )

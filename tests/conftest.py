@@ -43,7 +43,7 @@ def _revert_without_trace_printout() -> None:
         if not revert_message or revert_message == "0x":
             revert_message = TransactionError.DEFAULT_MESSAGE
         if revert_message.startswith("revert: "):
-            revert_message = revert_message[len("revert: "):]
+            revert_message = revert_message[len("revert: ") :]
         error = ContractLogicError(base_err=exception, revert_message=revert_message, **kwargs)
         return self.compiler_manager.enrich_error(error)
 

@@ -57,7 +57,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         uint256 units;
     }
 
-    IERC20 private immutable _yen;
+    IERC20 private immutable _YEN;
     address private _taxAccount;
     uint32 private _currentTaxSchedule;
     uint256 private _paymentCount;
@@ -71,7 +71,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         if (address(yen) == address(0) || admin == address(0) || initialTaxAccount == address(0)) {
             revert CorporateZeroAddress();
         }
-        _yen = yen;
+        _YEN = yen;
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
         _taxAccount = initialTaxAccount;
         emit TaxAccountSet(initialTaxAccount);
@@ -175,7 +175,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         p.funded = required.toUint128();
         p.status = PaymentStatus.Funded;
         emit PaymentFunded(id, msg.sender, amount, required);
-        _yen.safeTransferFrom(msg.sender, address(this), amount);
+        _YEN.safeTransferFrom(msg.sender, address(this), amount);
     }
 
     /// @inheritdoc ICorporateActions
@@ -240,14 +240,14 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         p.status = PaymentStatus.Closed;
         address payer = p.payer;
         emit UnpaidReclaimed(id, payer, amount);
-        if (amount != 0) _yen.safeTransfer(payer, amount);
+        if (amount != 0) _YEN.safeTransfer(payer, amount);
     }
 
     // ---- views ----
 
     /// @inheritdoc ICorporateActions
     function paymentToken() external view returns (address) {
-        return address(_yen);
+        return address(_YEN);
     }
 
     /// @inheritdoc ICorporateActions
@@ -380,7 +380,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         bool held = ISecurityToken(token).isFrozen(line.recipient);
         if (!held) {
             if (e.state == EntryState.Unpaid) e.state = EntryState.Paid;
-            held = !_yen.trySafeTransfer(line.recipient, net);
+            held = !_YEN.trySafeTransfer(line.recipient, net);
         }
         if (held) {
             e.state = EntryState.Held;
@@ -403,7 +403,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         if (totals.withheld != 0) {
             address account = _taxAccount;
             emit TaxWithheld(id, account, totals.withheld);
-            _yen.safeTransfer(account, totals.withheld);
+            _YEN.safeTransfer(account, totals.withheld);
         }
     }
 
@@ -416,7 +416,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
         p.held -= net;
         p.paid += net;
         emit HeldPaymentReleased(id, holder, recipient, net);
-        _yen.safeTransfer(recipient, net);
+        _YEN.safeTransfer(recipient, net);
     }
 
     /// @dev A full redemption is guarded by the burn itself (what is paid for no longer exists),
@@ -528,7 +528,7 @@ contract CorporateActions is ICorporateActions, AccessControl, ReentrancyGuard {
     }
 
     function _checkPaymentToken(address token, address termsPaymentToken) private view {
-        if (termsPaymentToken != address(0) && termsPaymentToken != address(_yen)) {
+        if (termsPaymentToken != address(0) && termsPaymentToken != address(_YEN)) {
             revert CorporateWrongPaymentToken(token, termsPaymentToken);
         }
     }

@@ -22,12 +22,12 @@ contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, Reen
 
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
 
-    IERC20 private immutable _coin;
+    IERC20 private immutable _COIN;
     mapping(bytes32 batchId => bool) private _settled;
 
     constructor(address coin_, address venue) {
         if (coin_ == address(0) || venue == address(0)) revert BatchInvalidAddress();
-        _coin = IERC20(coin_);
+        _COIN = IERC20(coin_);
         _grantRole(DEFAULT_ADMIN_ROLE, venue);
     }
 
@@ -75,7 +75,7 @@ contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, Reen
 
     /// @inheritdoc IBatchSettlement
     function coin() external view returns (address) {
-        return address(_coin);
+        return address(_COIN);
     }
 
     /// @inheritdoc IBatchSettlement
@@ -98,24 +98,24 @@ contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, Reen
     /// @dev Pulls every net payer's amount, then pays every net receiver; the nets sum to zero,
     /// so the contract ends holding exactly what it held before (checked).
     function _settleYen(address[] calldata participants, int256[] memory net) private returns (uint256 moved) {
-        uint256 before = _coin.balanceOf(address(this));
+        uint256 before = _COIN.balanceOf(address(this));
         for (uint256 p = 0; p < net.length; ++p) {
             if (net[p] >= 0) continue;
             uint256 amount = uint256(-net[p]);
             moved += amount;
-            if (!_coin.trySafeTransferFrom(participants[p], address(this), amount)) {
+            if (!_COIN.trySafeTransferFrom(participants[p], address(this), amount)) {
                 revert BatchPaymentFailed(
-                    p, participants[p], amount, _coin.allowance(participants[p], address(this)), _coin.balanceOf(participants[p])
+                    p, participants[p], amount, _COIN.allowance(participants[p], address(this)), _COIN.balanceOf(participants[p])
                 );
             }
         }
         for (uint256 p = 0; p < net.length; ++p) {
             if (net[p] <= 0) continue;
-            if (!_coin.trySafeTransfer(participants[p], uint256(net[p]))) {
+            if (!_COIN.trySafeTransfer(participants[p], uint256(net[p]))) {
                 revert BatchPayoutFailed(p, participants[p], uint256(net[p]));
             }
         }
-        uint256 afterwards = _coin.balanceOf(address(this));
+        uint256 afterwards = _COIN.balanceOf(address(this));
         if (afterwards != before) revert BatchYenNotBalanced(before, afterwards);
     }
 

@@ -25,12 +25,12 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
     /// @dev Length of the abi-encoded (buyer, amount, expiry, salt) a lock carries.
     uint256 private constant _LOCK_DATA_LENGTH = 128;
 
-    IERC20 private immutable _coin;
+    IERC20 private immutable _COIN;
     mapping(bytes32 id => Status) private _status;
 
     constructor(address coin_) {
         if (coin_ == address(0)) revert SettlementInvalidCoin();
-        _coin = IERC20(coin_);
+        _COIN = IERC20(coin_);
     }
 
     /// @notice Opens an instruction for a lock: the calling token is the security, `account`
@@ -62,7 +62,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
         external
         nonReentrant
     {
-        try IERC20Permit(address(_coin)).permit(instruction.buyer, address(this), instruction.amount, deadline, v, r, s) {}
+        try IERC20Permit(address(_COIN)).permit(instruction.buyer, address(this), instruction.amount, deadline, v, r, s) {}
             catch {}
         _accept(instruction);
     }
@@ -107,7 +107,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
 
     /// @inheritdoc ISettlement
     function coin() external view returns (address) {
-        return address(_coin);
+        return address(_COIN);
     }
 
     /// @inheritdoc ISettlement
@@ -146,7 +146,7 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
         if (status != Status.Approved && token.approvalRequired()) revert SettlementApprovalRequired(id, address(token));
         delete _status[id];
         emit Settled(id, instruction.buyer);
-        _coin.safeTransferFrom(instruction.buyer, instruction.seller, instruction.amount);
+        _COIN.safeTransferFrom(instruction.buyer, instruction.seller, instruction.amount);
         token.unlock(instruction.seller, instruction.buyer, instruction.quantity, abi.encode(id));
     }
 

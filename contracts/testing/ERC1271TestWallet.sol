@@ -8,14 +8,14 @@ import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 /// @notice TEST ONLY. A contract wallet (like a bank's multisig) that accepts a digest signed by
 /// its single owner key, to show EIP-3009 authorizations from contract wallets.
 contract ERC1271TestWallet is IERC1271 {
-    address private immutable _owner;
+    address private immutable _OWNER;
 
     constructor(address owner_) {
-        _owner = owner_;
+        _OWNER = owner_;
     }
 
     function isValidSignature(bytes32 hash, bytes calldata signature) external view returns (bytes4) {
         (address recovered, ECDSA.RecoverError err,) = ECDSA.tryRecover(hash, signature);
-        return err == ECDSA.RecoverError.NoError && recovered == _owner ? IERC1271.isValidSignature.selector : bytes4(0);
+        return err == ECDSA.RecoverError.NoError && recovered == _OWNER ? IERC1271.isValidSignature.selector : bytes4(0);
     }
 }

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {TokenApprovals} from "./TokenApprovals.sol";
 
 /// @title TokenTerms

@@ -69,7 +69,9 @@ def trex_contract_type(name: str) -> ContractType:
         path = TREX_PACKAGE / TREX_ARTIFACTS[name]
     else:
         known = ", ".join(sorted(TREX_ARTIFACTS))
-        raise BenchError(f"unknown T-REX artifact {name!r} (or @onchain-id/solidity not installed); known: {known}")
+        raise BenchError(
+            f"unknown T-REX artifact {name!r} (or @onchain-id/solidity not installed); known: {known}"
+        )
     if not path.exists():
         raise BenchError(f"T-REX artifact missing: {path}: run `make setup` (npm ci)")
     artifact = json.loads(path.read_text())

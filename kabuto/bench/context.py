@@ -57,7 +57,9 @@ class BenchContext:
         """The receipt of the transaction that created ``contract``."""
         txn_hash = getattr(contract, "txn_hash", None)
         if not txn_hash:
-            raise BenchError(f"no deployment transaction known for the contract at {contract.address}")
+            raise BenchError(
+                f"no deployment transaction known for the contract at {contract.address}"
+            )
         return self.chain.provider.get_receipt(txn_hash)
 
 
@@ -69,7 +71,9 @@ def gas_of(key: str, receipts: Sequence[Any] | Iterable[Any], note: str = "") ->
     for receipt in receipts:
         if getattr(receipt, "failed", False):
             raise BenchError(f"{key}: transaction {receipt.txn_hash} failed")
-    return GasMeasurement(key=key, gas=sum(int(r.gas_used) for r in receipts), txs=len(receipts), note=note)
+    return GasMeasurement(
+        key=key, gas=sum(int(r.gas_used) for r in receipts), txs=len(receipts), note=note
+    )
 
 
 def expect(condition: bool, message: str) -> None:

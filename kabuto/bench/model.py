@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 
 class BenchError(RuntimeError):
@@ -51,7 +50,7 @@ class Pending:
     reason: str
 
 
-Outcome = Union[GasMeasurement, TimeMeasurement, Pending]
+Outcome = GasMeasurement | TimeMeasurement | Pending
 
 
 @dataclass

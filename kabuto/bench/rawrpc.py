@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from kabuto.bench.model import BenchError
-from kabuto.chainread import (REQUESTS_PER_BATCH, ChainReader, Log, address_calldata, calldata,
-                              checksum_address)
+from kabuto.chainread import (
+    REQUESTS_PER_BATCH,
+    ChainReader,
+    Log,
+    address_calldata,
+    calldata,
+    checksum_address,
+)
 
 __all__ = ["Log", "RawRpc", "Sent", "address_calldata", "calldata", "checksum_address"]
 
@@ -48,7 +54,12 @@ class RawRpc(ChainReader):
                 sender = tx["from"]
                 if sender not in nonces:
                     nonces[sender] = int(self.call("eth_getTransactionCount", sender, "latest"), 16)
-                request = {**tx, "gasPrice": "0x0", "nonce": hex(nonces[sender]), "gas": hex(tx["gas"])}
+                request = {
+                    **tx,
+                    "gasPrice": "0x0",
+                    "nonce": hex(nonces[sender]),
+                    "gas": hex(tx["gas"]),
+                }
                 nonces[sender] += 1
                 # anvil drops what does not fit the block it mines (by gas limit), so every
                 # burst is one block's worth
@@ -64,8 +75,12 @@ class RawRpc(ChainReader):
         gas = 0
         mined = 0
         for start in range(first, last + 1, REQUESTS_PER_BATCH):
-            blocks = self.batch([("eth_getBlockByNumber", [hex(n), False])
-                                 for n in range(start, min(start + REQUESTS_PER_BATCH, last + 1))])
+            blocks = self.batch(
+                [
+                    ("eth_getBlockByNumber", [hex(n), False])
+                    for n in range(start, min(start + REQUESTS_PER_BATCH, last + 1))
+                ]
+            )
             gas += sum(int(b["gasUsed"], 16) for b in blocks)
             mined += sum(len(b["transactions"]) for b in blocks)
         if mined != count:
@@ -83,4 +98,6 @@ class RawRpc(ChainReader):
             if int(status["pending"], 16) + int(status["queued"], 16) == 0:
                 return len(requests_)
             self.call("evm_mine")
-        raise BenchError(f"transactions still waiting in anvil's pool after mining: {self.call('txpool_status')}")
+        raise BenchError(
+            f"transactions still waiting in anvil's pool after mining: {self.call('txpool_status')}"
+        )

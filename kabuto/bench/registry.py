@@ -42,7 +42,9 @@ def run_peer(peer: Peer, ctx: BenchContext) -> list[Outcome]:
     if sorted(returned) != sorted(peer.keys):
         missing = sorted(set(peer.keys) - set(returned))
         extra = sorted(set(returned) - set(peer.keys))
-        raise BenchError(f"peer {peer.name!r} answered wrong keys: missing {missing}, unexpected {extra}")
+        raise BenchError(
+            f"peer {peer.name!r} answered wrong keys: missing {missing}, unexpected {extra}"
+        )
     return outcomes
 
 

@@ -31,9 +31,13 @@ def to_json(results: Results) -> dict[str, Any]:
     return {
         "run": asdict(results.info),
         "gas": {k: results.gas(k) for k in results.gas_keys},
-        "txs": {k: o.txs for k, o in outcomes.items() if isinstance(o, GasMeasurement | TimeMeasurement)},
+        "txs": {
+            k: o.txs for k, o in outcomes.items() if isinstance(o, GasMeasurement | TimeMeasurement)
+        },
         "ratio_to_erc20": {
-            k: round(r, 4) for k in results.gas_keys if (r := ratio_to_floor(results, k)) is not None
+            k: round(r, 4)
+            for k in results.gas_keys
+            if (r := ratio_to_floor(results, k)) is not None
         },
         "time_s": {k: results.seconds(k) for k in results.time_keys},
         "throughput_gas": {k: o.gas for k, o in outcomes.items() if isinstance(o, TimeMeasurement)},
@@ -41,13 +45,19 @@ def to_json(results: Results) -> dict[str, Any]:
         "notes": {k: o.note for k, o in outcomes.items() if not isinstance(o, Pending) and o.note},
         "targets": [
             {
-                "title": t.title, "key": t.key, "kind": t.kind.value, "limit": t.limit,
-                "inclusive": t.inclusive, "value": t.value(results) if t.kind is not Kind.OUTSIDE else None,
+                "title": t.title,
+                "key": t.key,
+                "kind": t.kind.value,
+                "limit": t.limit,
+                "inclusive": t.inclusive,
+                "value": t.value(results) if t.kind is not Kind.OUTSIDE else None,
                 "status": t.status(results).value,
             }
             for t in TARGETS
         ],
-        "published": {op: {peer: p.gas for peer, p in figures.items()} for op, figures in PUBLISHED.items()},
+        "published": {
+            op: {peer: p.gas for peer, p in figures.items()} for op, figures in PUBLISHED.items()
+        },
     }
 
 
@@ -95,33 +105,56 @@ def to_markdown(results: Results) -> str:
         cells = [_gas_cell(results, f"{peer}.{op.suffix}") for peer in PEER_COLUMNS]
         lines.append(f"| {op.title} | " + " | ".join(cells) + " |")
 
-    lines += ["", "## Targets (targets.md)", "", "| target | limit | measured | status |", "|---|---|---:|---|"]
+    lines += [
+        "",
+        "## Targets (targets.md)",
+        "",
+        "| target | limit | measured | status |",
+        "|---|---|---:|---|",
+    ]
     for target in TARGETS:
         status = target.status(results).value
-        measured = target.where or _value_text(target.kind, target.value(results), results, target.key)
+        measured = target.where or _value_text(
+            target.kind, target.value(results), results, target.key
+        )
         lines.append(f"| {target.title} | {target.limit_text()} | {measured} | {status} |")
 
-    lines += ["", "## Throughput on the local anvil", "", "| job | wall time | transactions | gas |",
-              "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "## Throughput on the local anvil",
+        "",
+        "| job | wall time | transactions | gas |",
+        "|---|---:|---:|---:|",
+    ]
     for key in results.time_keys:
         outcome = results.outcomes.get(key)
         if isinstance(outcome, TimeMeasurement):
-            lines.append(f"| `{key}` | {outcome.seconds:.1f} s | {outcome.txs:,} | {outcome.gas:,} |")
+            lines.append(
+                f"| `{key}` | {outcome.seconds:.1f} s | {outcome.txs:,} | {outcome.gas:,} |"
+            )
         else:
             lines.append(f"| `{key}` | pending | - | - |")
 
-    lines += ["", "## Published figures (targets.md, for reference)", "",
-              "| operation | " + " | ".join(PUBLISHED_PEERS.values()) + " |",
-              "|---|" + "---:|" * len(PUBLISHED_PEERS)]
+    lines += [
+        "",
+        "## Published figures (targets.md, for reference)",
+        "",
+        "| operation | " + " | ".join(PUBLISHED_PEERS.values()) + " |",
+        "|---|" + "---:|" * len(PUBLISHED_PEERS),
+    ]
     for op in OPERATIONS:
         figures = PUBLISHED.get(op.suffix, {})
         cells = [
-            f"{figures[p].gas:,}" + (f" ({figures[p].note})" if figures[p].note else "") if p in figures else "-"
+            f"{figures[p].gas:,}" + (f" ({figures[p].note})" if figures[p].note else "")
+            if p in figures
+            else "-"
             for p in PUBLISHED_PEERS
         ]
         lines.append(f"| {op.title} | " + " | ".join(cells) + " |")
 
-    notes = [(k, o.note) for k, o in results.outcomes.items() if not isinstance(o, Pending) and o.note]
+    notes = [
+        (k, o.note) for k, o in results.outcomes.items() if not isinstance(o, Pending) and o.note
+    ]
     pending = [(k, o.reason) for k, o in results.outcomes.items() if isinstance(o, Pending)]
     if notes:
         lines += ["", "## What was measured", ""] + [f"- `{k}`: {note}" for k, note in notes]

@@ -8,13 +8,21 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from kabuto.bench.context import BenchContext
 from kabuto.bench.model import BenchError, Results, RunInfo
-from kabuto.bench.registry import Peer, ThroughputJob, peer_named, peers, run_job, run_peer, throughput_jobs
+from kabuto.bench.registry import (
+    Peer,
+    ThroughputJob,
+    peer_named,
+    peers,
+    run_job,
+    run_peer,
+    throughput_jobs,
+)
 from kabuto.environment import PROJECT_ROOT
 from kabuto.localchain import AnvilNode
 
@@ -55,10 +63,20 @@ class BenchConfig:
 def git_commit() -> str:
     """The short commit of the checkout, marked ``-dirty`` with uncommitted changes."""
     try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=PROJECT_ROOT,
-                             capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=PROJECT_ROOT,
-                               capture_output=True, text=True, check=True).stdout.strip()
+        sha = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return f"{sha}-dirty" if dirty else sha
@@ -80,7 +98,7 @@ def run_info(ctx: BenchContext, hardfork: str) -> RunInfo:
         chain_id=int(ctx.chain.chain_id),
         hardfork=hardfork,
         evm_target=compiled_evm_target(ctx.project),
-        started_at=datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        started_at=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         git_commit=git_commit(),
     )
 
@@ -113,7 +131,9 @@ def bench_chain(hardfork: str) -> Iterator[Any]:
     # Gas price 0 as on the platform's Quorum/Besu networks: gas *used* does not depend on the
     # price, and legacy transactions (KABUTO_EVM_VERSION=berlin) then never fall below a base fee.
     with AnvilNode(chain_id=APE_LOCAL_CHAIN_ID, hardfork=hardfork, gas_free=True) as node:
-        with networks.parse_network_choice("ethereum:local:node", provider_settings={"uri": node.url}) as provider:
+        with networks.parse_network_choice(
+            "ethereum:local:node", provider_settings={"uri": node.url}
+        ) as provider:
             yield provider
 
 
@@ -122,6 +142,11 @@ def run(config: BenchConfig) -> Results:
     from ape import accounts, chain, project
 
     with bench_chain(config.hardfork):
-        ctx = BenchContext(project=project, accounts=accounts.test_accounts, chain=chain,
-                           scale_investors=config.investors, scale_transfers=config.transfers)
+        ctx = BenchContext(
+            project=project,
+            accounts=accounts.test_accounts,
+            chain=chain,
+            scale_investors=config.investors,
+            scale_transfers=config.transfers,
+        )
         return measure_all(ctx, config, config.hardfork)

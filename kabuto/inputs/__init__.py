@@ -12,7 +12,15 @@ from kabuto.inputs.loaded import LoadedRows
 from kabuto.inputs.termsheet import TermSheet, load_term_sheet
 
 __all__ = [
-    "AllocationRow", "ExecutionRow", "InvestorRow", "LoadedRows", "TermSheet",
-    "allocation_issues", "check_allocations", "load_allocations", "load_executions",
-    "load_investors", "load_term_sheet",
+    "AllocationRow",
+    "ExecutionRow",
+    "InvestorRow",
+    "LoadedRows",
+    "TermSheet",
+    "allocation_issues",
+    "check_allocations",
+    "load_allocations",
+    "load_executions",
+    "load_investors",
+    "load_term_sheet",
 ]

@@ -13,8 +13,7 @@ from kabuto.domain import UINT64_MAX
 from kabuto.errors import InputError
 from kabuto.inputs.investors import InvestorId
 from kabuto.inputs.loaded import LoadedRows
-from kabuto.inputs.tabular import (duplicate_issues, read_rows, unknown_value_issues,
-                                   validate_rows)
+from kabuto.inputs.tabular import duplicate_issues, read_rows, unknown_value_issues, validate_rows
 
 COLUMNS = ("investor_id", "units")
 
@@ -26,8 +25,9 @@ class AllocationRow(BaseModel):
     units: int = Field(gt=0, le=UINT64_MAX)
 
 
-def load_allocations(path: Path,
-                     known_investors: set[str] | None = None) -> LoadedRows[AllocationRow]:
+def load_allocations(
+    path: Path, known_investors: set[str] | None = None
+) -> LoadedRows[AllocationRow]:
     """Every allocation of the file; with `known_investors`, each id must be one of them.
 
     Raises:
@@ -37,8 +37,14 @@ def load_allocations(path: Path,
     rows, issues = validate_rows(path, raw, AllocationRow)
     issues += duplicate_issues(path, raw, "investor_id")
     if known_investors is not None:
-        issues += unknown_value_issues(path, raw, "investor_id", known_investors, "investor",
-                                       "onboard the investor first (investors CSV)")
+        issues += unknown_value_issues(
+            path,
+            raw,
+            "investor_id",
+            known_investors,
+            "investor",
+            "onboard the investor first (investors CSV)",
+        )
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return LoadedRows(path, tuple(rows))

@@ -10,8 +10,9 @@ from kabuto.inputs.loaded import LoadedRows
 from kabuto.inputs.termsheet import TermSheet
 
 
-def allocation_issues(allocations: LoadedRows[AllocationRow], sheet: TermSheet,
-                      investors: LoadedRows[InvestorRow]) -> list[InputIssue]:
+def allocation_issues(
+    allocations: LoadedRows[AllocationRow], sheet: TermSheet, investors: LoadedRows[InvestorRow]
+) -> list[InputIssue]:
     """Every allocation row that breaks a rule of the term sheet."""
     by_id = {investor.investor_id: investor for investor in investors}
     rules = sheet.rules
@@ -20,31 +21,55 @@ def allocation_issues(allocations: LoadedRows[AllocationRow], sheet: TermSheet,
     for number, allocation in allocations.rows:
         investor = by_id.get(allocation.investor_id)
         if investor is None:
-            issues.append(allocations.issue(number, "investor_id",
-                                            f"unknown investor {allocation.investor_id!r}: not "
-                                            f"in {investors.path}"))
+            issues.append(
+                allocations.issue(
+                    number,
+                    "investor_id",
+                    f"unknown investor {allocation.investor_id!r}: not in {investors.path}",
+                )
+            )
             continue
         if investor.investor_class not in allowed:
-            issues.append(allocations.issue(
-                number, "investor_id",
-                f"{allocation.investor_id} is a {investor.investor_class.label} investor; "
-                f"{sheet.symbol} admits only {', '.join(c.label for c in rules.allowed_classes)}"))
+            issues.append(
+                allocations.issue(
+                    number,
+                    "investor_id",
+                    f"{allocation.investor_id} is a {investor.investor_class.label} investor; "
+                    f"{sheet.symbol} admits only {', '.join(c.label for c in rules.allowed_classes)}",
+                )
+            )
         if allocation.units < rules.min_holding:
-            issues.append(allocations.issue(number, "units", f"{allocation.units} is below the "
-                                            f"minimum holding of {rules.min_holding} units"))
+            issues.append(
+                allocations.issue(
+                    number,
+                    "units",
+                    f"{allocation.units} is below the minimum holding of {rules.min_holding} units",
+                )
+            )
         if rules.max_balance and allocation.units > rules.max_balance:
-            issues.append(allocations.issue(number, "units", f"{allocation.units} is above the "
-                                            f"maximum balance of {rules.max_balance} units"))
+            issues.append(
+                allocations.issue(
+                    number,
+                    "units",
+                    f"{allocation.units} is above the maximum balance of {rules.max_balance} units",
+                )
+            )
     if rules.holder_cap and len(allocations) > rules.holder_cap:
         number = allocations.rows[rules.holder_cap][0]
-        issues.append(allocations.issue(number, None,
-                                        f"{len(allocations)} holders exceed the holder cap of "
-                                        f"{rules.holder_cap}; this is the first row over it"))
+        issues.append(
+            allocations.issue(
+                number,
+                None,
+                f"{len(allocations)} holders exceed the holder cap of "
+                f"{rules.holder_cap}; this is the first row over it",
+            )
+        )
     return issues
 
 
-def check_allocations(allocations: LoadedRows[AllocationRow], sheet: TermSheet,
-                      investors: LoadedRows[InvestorRow]) -> None:
+def check_allocations(
+    allocations: LoadedRows[AllocationRow], sheet: TermSheet, investors: LoadedRows[InvestorRow]
+) -> None:
     """Raises InputError with every allocation row that breaks a rule."""
     issues = allocation_issues(allocations, sheet, investors)
     if issues:

@@ -15,8 +15,7 @@ from kabuto.domain import UINT256_MAX
 from kabuto.errors import InputError
 from kabuto.inputs.investors import Wallet
 from kabuto.inputs.loaded import LoadedRows
-from kabuto.inputs.tabular import (duplicate_issues, read_rows, unknown_value_issues,
-                                   validate_rows)
+from kabuto.inputs.tabular import duplicate_issues, read_rows, unknown_value_issues, validate_rows
 
 COLUMNS = ("trade_id", "seller_wallet", "buyer_wallet", "symbol", "quantity", "yen_amount")
 MAX_TRADE_ID_CHARS = 64
@@ -35,13 +34,15 @@ class ExecutionRow(BaseModel):
     @model_validator(mode="after")
     def _different_parties(self) -> ExecutionRow:
         if self.seller_wallet == self.buyer_wallet:
-            raise ValueError("seller_wallet and buyer_wallet are the same: a trade needs two "
-                             "parties")
+            raise ValueError(
+                "seller_wallet and buyer_wallet are the same: a trade needs two parties"
+            )
         return self
 
 
-def load_executions(path: Path,
-                    known_symbols: Collection[str] | None = None) -> LoadedRows[ExecutionRow]:
+def load_executions(
+    path: Path, known_symbols: Collection[str] | None = None
+) -> LoadedRows[ExecutionRow]:
     """Every execution of the file; with `known_symbols` (the manifest's tokens), each symbol
     must be one of them.
 
@@ -52,8 +53,14 @@ def load_executions(path: Path,
     rows, issues = validate_rows(path, raw, ExecutionRow)
     issues += duplicate_issues(path, raw, "trade_id")
     if known_symbols is not None:
-        issues += unknown_value_issues(path, raw, "symbol", known_symbols, "security",
-                                       f"deployed: {', '.join(sorted(known_symbols)) or 'none'}")
+        issues += unknown_value_issues(
+            path,
+            raw,
+            "symbol",
+            known_symbols,
+            "security",
+            f"deployed: {', '.join(sorted(known_symbols)) or 'none'}",
+        )
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return LoadedRows(path, tuple(rows))

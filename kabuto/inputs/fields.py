@@ -37,10 +37,12 @@ def checksum_address(value: str) -> str:
     if text[2:] == text[2:].lower() or text[2:] == text[2:].upper():
         raise ValueError(
             f"{text} has no checksum (all one case); write it in EIP-55 mixed case, "
-            f"{checksummed}, after checking it against the source, so that a typo is caught")
+            f"{checksummed}, after checking it against the source, so that a typo is caught"
+        )
     raise ValueError(
         f"{text} fails its EIP-55 checksum: a character is wrong or was altered. Copy the "
-        "address again from its source (do not just fix the letter case)")
+        "address again from its source (do not just fix the letter case)"
+    )
 
 
 def parse_enum(value: object, enum: type[E], aliases: Mapping[str, E] | None = None) -> E:
@@ -68,9 +70,24 @@ def parse_investor_class(value: object) -> InvestorClass:
 
 
 # A few ISO 3166-1 codes people type instead of the numeric one, to say what they meant.
-ALPHA_TO_NUMERIC = {"JP": 392, "JPN": 392, "US": 840, "USA": 840, "GB": 826, "SG": 702,
-                    "HK": 344, "KR": 410, "CN": 156, "TW": 158, "DE": 276, "FR": 250,
-                    "AU": 36, "CH": 756, "LU": 442, "KY": 136}
+ALPHA_TO_NUMERIC = {
+    "JP": 392,
+    "JPN": 392,
+    "US": 840,
+    "USA": 840,
+    "GB": 826,
+    "SG": 702,
+    "HK": 344,
+    "KR": 410,
+    "CN": 156,
+    "TW": 158,
+    "DE": 276,
+    "FR": 250,
+    "AU": 36,
+    "CH": 756,
+    "LU": 442,
+    "KY": 136,
+}
 
 
 def parse_country(value: object) -> int:
@@ -80,5 +97,6 @@ def parse_country(value: object) -> int:
         return int(text)
     known = ALPHA_TO_NUMERIC.get(text.upper())
     hint = f"; for {text.upper()} write {known}" if known else ""
-    raise ValueError(f"{text!r} is not an ISO 3166-1 numeric country code (1-999, e.g. 392 for "
-                     f"Japan){hint}")
+    raise ValueError(
+        f"{text!r} is not an ISO 3166-1 numeric country code (1-999, e.g. 392 for Japan){hint}"
+    )

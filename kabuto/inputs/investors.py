@@ -37,7 +37,8 @@ class InvestorRow(BaseModel):
 
     investor_id: InvestorId
     investor_class: Annotated[InvestorClass, BeforeValidator(parse_investor_class)] = Field(
-        alias="class")
+        alias="class"
+    )
     country: Annotated[int, BeforeValidator(parse_country)]
     kyc_expiry: InputDate
     wallet: Wallet
@@ -60,12 +61,17 @@ def load_investors(path: Path, today: date | None = None) -> LoadedRows[Investor
     rows, issues = validate_rows(path, raw, InvestorRow)
     for number, investor in rows:
         if investor.kyc_expiry < today:
-            issues.append(InputIssue(str(path), number, "kyc_expiry",
-                                       f"{investor.kyc_expiry} is in the past: the KYC has "
-                                       "expired, renew it before onboarding"))
+            issues.append(
+                InputIssue(
+                    str(path),
+                    number,
+                    "kyc_expiry",
+                    f"{investor.kyc_expiry} is in the past: the KYC has "
+                    "expired, renew it before onboarding",
+                )
+            )
     issues += duplicate_issues(path, raw, "investor_id")
     issues += duplicate_issues(path, raw, "wallet", str.lower)
     if issues:
-        raise InputError(sorted(issues, key=lambda i: (i.row or 0)))
+        raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return LoadedRows(path, tuple(rows))
-

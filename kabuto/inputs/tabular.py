@@ -35,12 +35,15 @@ def read_text(path: Path) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError.single(
-            path, f"not UTF-8 text (byte {exc.start}): save it as 'CSV UTF-8' (Excel) or "
-            "UTF-8 (other editors); Shift_JIS files are not accepted") from exc
+            path,
+            f"not UTF-8 text (byte {exc.start}): save it as 'CSV UTF-8' (Excel) or "
+            "UTF-8 (other editors); Shift_JIS files are not accepted",
+        ) from exc
 
 
-def read_rows(path: Path, columns: Sequence[str],
-              optional: Sequence[str] = ()) -> list[tuple[int, dict[str, str]]]:
+def read_rows(
+    path: Path, columns: Sequence[str], optional: Sequence[str] = ()
+) -> list[tuple[int, dict[str, str]]]:
     """(spreadsheet row, {column: cell}) for every non-blank data row.
 
     Raises:
@@ -51,8 +54,9 @@ def read_rows(path: Path, columns: Sequence[str],
     try:
         header = [cell.strip() for cell in next(reader)]
     except StopIteration:
-        raise InputError.single(path, f"the file is empty; the first row must be the header: "
-                                f"{','.join(columns)}") from None
+        raise InputError.single(
+            path, f"the file is empty; the first row must be the header: {','.join(columns)}"
+        ) from None
     except csv.Error as exc:
         raise InputError.single(path, f"not valid CSV: {exc}", row=1) from exc
     issues = _header_issues(path, header, columns, optional)
@@ -65,16 +69,27 @@ def read_rows(path: Path, columns: Sequence[str],
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
-                issues.append(InputIssue(str(path), number, None,
-                                         f"has {len(cells)} cells but the header has "
-                                         f"{len(header)}: check for a stray or missing comma"))
+                issues.append(
+                    InputIssue(
+                        str(path),
+                        number,
+                        None,
+                        f"has {len(cells)} cells but the header has "
+                        f"{len(header)}: check for a stray or missing comma",
+                    )
+                )
                 continue
-            row = {name: cell.strip() for name, cell in zip(header, cells)}
+            row = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
             for name, cell in row.items():
                 if len(cell) > MAX_CELL_CHARS:
-                    issues.append(InputIssue(str(path), number, name,
-                                             f"is {len(cell)} characters long (at most "
-                                             f"{MAX_CELL_CHARS})"))
+                    issues.append(
+                        InputIssue(
+                            str(path),
+                            number,
+                            name,
+                            f"is {len(cell)} characters long (at most {MAX_CELL_CHARS})",
+                        )
+                    )
             rows.append((number, row))
     except csv.Error as exc:
         issues.append(InputIssue(str(path), reader.line_num, None, f"not valid CSV: {exc}"))
@@ -85,14 +100,21 @@ def read_rows(path: Path, columns: Sequence[str],
     return rows
 
 
-def _header_issues(path: Path, header: list[str], columns: Sequence[str],
-                   optional: Sequence[str]) -> list[InputIssue]:
+def _header_issues(
+    path: Path, header: list[str], columns: Sequence[str], optional: Sequence[str]
+) -> list[InputIssue]:
     issues = []
     known = list(columns) + list(optional)
     for name in header:
         if name not in known:
-            issues.append(InputIssue(str(path), 1, name, f"unknown column{suggest(name, known)} "
-                                     f"(expected: {', '.join(columns)})"))
+            issues.append(
+                InputIssue(
+                    str(path),
+                    1,
+                    name,
+                    f"unknown column{suggest(name, known)} (expected: {', '.join(columns)})",
+                )
+            )
     seen: set[str] = set()
     for name in header:
         if name in seen:
@@ -104,17 +126,21 @@ def _header_issues(path: Path, header: list[str], columns: Sequence[str],
     return issues
 
 
-def issues_from_validation(path: Path, row: int | None, error: ValidationError,
-                           locate: Callable[[tuple[Any, ...]], int | None] | None = None,
-                           ) -> list[InputIssue]:
+def issues_from_validation(
+    path: Path,
+    row: int | None,
+    error: ValidationError,
+    locate: Callable[[tuple[Any, ...]], int | None] | None = None,
+) -> list[InputIssue]:
     """One issue per pydantic error, naming the field (dotted path) and the offending value."""
     issues = []
     for detail in error.errors():
         loc = tuple(detail["loc"])
         field = ".".join(str(part) for part in loc) or None
         line = locate(loc) if locate else row
-        issues.append(InputIssue(str(path), line, field, _message(detail),
-                                 "line" if locate else "row"))
+        issues.append(
+            InputIssue(str(path), line, field, _message(detail), "line" if locate else "row")
+        )
     return issues
 
 
@@ -127,7 +153,7 @@ def _message(detail: Any) -> str:
     message = str(detail["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            return message[len(prefix):]
+            return message[len(prefix) :]
     value = detail.get("input")
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         shown = str(value) if len(str(value)) <= 40 else str(value)[:37] + "..."
@@ -135,8 +161,9 @@ def _message(detail: Any) -> str:
     return message
 
 
-def validate_rows(path: Path, rows: Iterable[tuple[int, dict[str, str]]],
-                  model: type[M]) -> tuple[list[tuple[int, M]], list[InputIssue]]:
+def validate_rows(
+    path: Path, rows: Iterable[tuple[int, dict[str, str]]], model: type[M]
+) -> tuple[list[tuple[int, M]], list[InputIssue]]:
     """Validates every row (empty cells count as missing); collects all issues."""
     good: list[tuple[int, M]] = []
     issues: list[InputIssue] = []
@@ -148,8 +175,12 @@ def validate_rows(path: Path, rows: Iterable[tuple[int, dict[str, str]]],
     return good, issues
 
 
-def duplicate_issues(path: Path, rows: Sequence[tuple[int, dict[str, str]]], column: str,
-                     normalise: Callable[[str], str] = str) -> list[InputIssue]:
+def duplicate_issues(
+    path: Path,
+    rows: Sequence[tuple[int, dict[str, str]]],
+    column: str,
+    normalise: Callable[[str], str] = str,
+) -> list[InputIssue]:
     """An issue for every row repeating a (normalised) value of `column` from an earlier row.
 
     Works on the raw cells, so a duplicate is reported even when its row has other errors."""
@@ -161,20 +192,38 @@ def duplicate_issues(path: Path, rows: Sequence[tuple[int, dict[str, str]]], col
             continue
         value = normalise(cell)
         if value in first:
-            issues.append(InputIssue(str(path), number, column,
-                                     f"duplicate: {cell!r} is already in row {first[value]}"))
+            issues.append(
+                InputIssue(
+                    str(path),
+                    number,
+                    column,
+                    f"duplicate: {cell!r} is already in row {first[value]}",
+                )
+            )
         else:
             first[value] = number
     return issues
 
 
-def unknown_value_issues(path: Path, rows: Sequence[tuple[int, dict[str, str]]], column: str,
-                         known: Collection[str], what: str, fix: str) -> list[InputIssue]:
+def unknown_value_issues(
+    path: Path,
+    rows: Sequence[tuple[int, dict[str, str]]],
+    column: str,
+    known: Collection[str],
+    what: str,
+    fix: str,
+) -> list[InputIssue]:
     """An issue for every non-empty cell of `column` not in `known`, with a close match."""
     issues = []
     for number, row in rows:
         cell = row.get(column, "")
         if cell and cell not in known:
-            issues.append(InputIssue(str(path), number, column,
-                                     f"unknown {what} {cell!r}{suggest(cell, known)}: {fix}"))
+            issues.append(
+                InputIssue(
+                    str(path),
+                    number,
+                    column,
+                    f"unknown {what} {cell!r}{suggest(cell, known)}: {fix}",
+                )
+            )
     return issues

@@ -9,8 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      ValidationError, field_validator)
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+)
 
 from kabuto.domain import UINT32_MAX, UINT64_MAX, UINT256_MAX, coupon_rate_millionths
 from kabuto.errors import InputError, InputIssue
@@ -35,8 +42,7 @@ def _percent(value: object) -> Decimal:
 
 def _hex_text(value: object) -> object:
     if isinstance(value, int) and not isinstance(value, bool):
-        raise ValueError("YAML read the hash as a number: put it in quotes, e.g. "
-                         "sha256: '0123...'")
+        raise ValueError("YAML read the hash as a number: put it in quotes, e.g. sha256: '0123...'")
     return value
 
 
@@ -48,8 +54,10 @@ def _hex32(value: str) -> str:
 
 def _doc_name(value: str) -> str:
     if len(value.encode("utf-8")) > 32:
-        raise ValueError(f"{value!r} is longer than 32 bytes (the chain keys documents by a "
-                         "bytes32 name); shorten it")
+        raise ValueError(
+            f"{value!r} is longer than 32 bytes (the chain keys documents by a "
+            "bytes32 name); shorten it"
+        )
     return value
 
 
@@ -80,8 +88,9 @@ class BeneficiaryTermsInput(_Strict):
 
 
 class RulesInput(_Strict):
-    allowed_classes: list[Annotated[InvestorClass, BeforeValidator(parse_investor_class)]] = (
-        Field(min_length=1))
+    allowed_classes: list[Annotated[InvestorClass, BeforeValidator(parse_investor_class)]] = Field(
+        min_length=1
+    )
     holder_cap: int = Field(0, ge=0, le=UINT32_MAX)
     max_balance: int = Field(0, ge=0, le=UINT64_MAX)
     min_holding: int = Field(0, ge=0, le=UINT32_MAX)
@@ -125,8 +134,10 @@ class TermSheet(_Strict):
     @classmethod
     def _symbol(cls, value: str) -> str:
         if not _SYMBOL.match(value):
-            raise ValueError(f"{value!r} is not a symbol: 1-11 capital letters and digits, "
-                             "starting with a letter")
+            raise ValueError(
+                f"{value!r} is not a symbol: 1-11 capital letters and digits, "
+                "starting with a letter"
+            )
         return value
 
     @field_validator("payment_token")
@@ -139,89 +150,167 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
     """Rules across fields: (key path, message) for each broken one."""
     problems: list[tuple[Loc, str]] = []
     rules = sheet.rules
-    expected, other = ("bond", "beneficiary") if sheet.kind is Kind.BOND else (
-        "beneficiary", "bond")
+    expected, other = (
+        ("bond", "beneficiary") if sheet.kind is Kind.BOND else ("beneficiary", "bond")
+    )
     if getattr(sheet, expected) is None:
-        problems.append(((expected,), f"a {sheet.kind.label.lower()} needs a '{expected}:' "
-                         "section with its terms"))
+        problems.append(
+            (
+                (expected,),
+                f"a {sheet.kind.label.lower()} needs a '{expected}:' section with its terms",
+            )
+        )
     if getattr(sheet, other) is not None:
-        problems.append(((other,), f"a {sheet.kind.label.lower()} has no '{other}:' terms; "
-                         "remove the section or change 'kind'"))
+        problems.append(
+            (
+                (other,),
+                f"a {sheet.kind.label.lower()} has no '{other}:' terms; "
+                "remove the section or change 'kind'",
+            )
+        )
     if sheet.kind is Kind.BOND and sheet.category is not Category.CLASS1:
-        problems.append((("category",), "bonds are Class1 (tokenized securities display "
-                         "rights); Class2 categories hold beneficiary/fund interests"))
+        problems.append(
+            (
+                ("category",),
+                "bonds are Class1 (tokenized securities display "
+                "rights); Class2 categories hold beneficiary/fund interests",
+            )
+        )
     if len(set(rules.allowed_classes)) != len(rules.allowed_classes):
         problems.append((("rules", "allowed_classes"), "lists a class twice"))
     if sheet.category is Category.EXCLUDED_CLASS2:
         if not rules.approval_required:
-            problems.append((("rules", "approval_required"), "an ExcludedClass2 token must "
-                             "set approval_required: true (transfers only with the issuer's "
-                             "consent)"))
+            problems.append(
+                (
+                    ("rules", "approval_required"),
+                    "an ExcludedClass2 token must "
+                    "set approval_required: true (transfers only with the issuer's "
+                    "consent)",
+                )
+            )
         if rules.allowed_mask & ~PROFESSIONAL_CLASSES:
-            problems.append((("rules", "allowed_classes"), "an ExcludedClass2 token may only "
-                             "be held by professional classes (Specified, "
-                             "QualifiedInstitutional, SpeciallyPermitted); remove General"))
+            problems.append(
+                (
+                    ("rules", "allowed_classes"),
+                    "an ExcludedClass2 token may only "
+                    "be held by professional classes (Specified, "
+                    "QualifiedInstitutional, SpeciallyPermitted); remove General",
+                )
+            )
     if rules.qii_resale_only:
         if sheet.category is not Category.CLASS1:
-            problems.append((("rules", "qii_resale_only"), "QII resale restriction applies to "
-                             "Class1 private placements only"))
+            problems.append(
+                (
+                    ("rules", "qii_resale_only"),
+                    "QII resale restriction applies to Class1 private placements only",
+                )
+            )
         if set(rules.allowed_classes) != {InvestorClass.QUALIFIED_INSTITUTIONAL}:
-            problems.append((("rules", "allowed_classes"), "with qii_resale_only the only "
-                             "allowed class is QualifiedInstitutional"))
+            problems.append(
+                (
+                    ("rules", "allowed_classes"),
+                    "with qii_resale_only the only allowed class is QualifiedInstitutional",
+                )
+            )
     if rules.max_balance and rules.min_holding > rules.max_balance:
-        problems.append((("rules", "min_holding"), f"min_holding {rules.min_holding} is above "
-                         f"max_balance {rules.max_balance}: no holding could satisfy both"))
+        problems.append(
+            (
+                ("rules", "min_holding"),
+                f"min_holding {rules.min_holding} is above "
+                f"max_balance {rules.max_balance}: no holding could satisfy both",
+            )
+        )
     names: set[str] = set()
     for index, document in enumerate(sheet.documents):
         if (document.sha256 is None) == (document.keccak256 is None):
-            problems.append((("documents", index), "give exactly one of sha256 or keccak256: "
-                             "the hash of the document's bytes"))
+            problems.append(
+                (
+                    ("documents", index),
+                    "give exactly one of sha256 or keccak256: the hash of the document's bytes",
+                )
+            )
         if document.name in names:
-            problems.append((("documents", index, "name"), f"document {document.name!r} is "
-                             "listed twice"))
+            problems.append(
+                (("documents", index, "name"), f"document {document.name!r} is listed twice")
+            )
         names.add(document.name)
     if sheet.kind is Kind.BOND and sheet.bond is not None:
         problems += _bond_problems(sheet.bond)
     if sheet.kind is Kind.BENEFICIARY and sheet.beneficiary is not None:
-        problems += _schedule_problems(("beneficiary",), "distribution_record_dates",
-                                       sheet.beneficiary.distribution_record_dates,
-                                       "distribution_payment_dates",
-                                       sheet.beneficiary.distribution_payment_dates)
+        problems += _schedule_problems(
+            ("beneficiary",),
+            "distribution_record_dates",
+            sheet.beneficiary.distribution_record_dates,
+            "distribution_payment_dates",
+            sheet.beneficiary.distribution_payment_dates,
+        )
     return problems
 
 
 def _bond_problems(bond: BondTermsInput) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     if bond.maturity_date <= bond.issue_date:
-        problems.append((("bond", "maturity_date"), f"{bond.maturity_date} is not after "
-                         f"issue_date {bond.issue_date}"))
-    problems += _schedule_problems(("bond",), "interest_record_dates", bond.interest_record_dates,
-                                   "interest_payment_dates", bond.interest_payment_dates)
+        problems.append(
+            (
+                ("bond", "maturity_date"),
+                f"{bond.maturity_date} is not after issue_date {bond.issue_date}",
+            )
+        )
+    problems += _schedule_problems(
+        ("bond",),
+        "interest_record_dates",
+        bond.interest_record_dates,
+        "interest_payment_dates",
+        bond.interest_payment_dates,
+    )
     for index, day in enumerate(bond.interest_payment_dates):
         if not bond.issue_date < day <= bond.maturity_date:
-            problems.append((("bond", "interest_payment_dates", index), f"{day} is outside the "
-                             f"bond's life ({bond.issue_date} .. {bond.maturity_date})"))
+            problems.append(
+                (
+                    ("bond", "interest_payment_dates", index),
+                    f"{day} is outside the bond's life ({bond.issue_date} .. {bond.maturity_date})",
+                )
+            )
     if bond.coupon_rate > 0 and not bond.interest_payment_dates:
-        problems.append((("bond", "interest_payment_dates"), "a bond with a coupon needs its "
-                         "interest payment dates"))
+        problems.append(
+            (
+                ("bond", "interest_payment_dates"),
+                "a bond with a coupon needs its interest payment dates",
+            )
+        )
     return problems
 
 
-def _schedule_problems(base: Loc, record_key: str, records: list[date], payment_key: str,
-                       payments: list[date]) -> list[tuple[Loc, str]]:
+def _schedule_problems(
+    base: Loc, record_key: str, records: list[date], payment_key: str, payments: list[date]
+) -> list[tuple[Loc, str]]:
     problems: list[tuple[Loc, str]] = []
     if len(records) != len(payments):
-        problems.append((base + (record_key,), f"{len(records)} record dates but "
-                         f"{len(payments)} payment dates: give one record date per payment"))
+        problems.append(
+            (
+                base + (record_key,),
+                f"{len(records)} record dates but "
+                f"{len(payments)} payment dates: give one record date per payment",
+            )
+        )
     for key, days in ((record_key, records), (payment_key, payments)):
         for index in range(1, len(days)):
             if days[index] <= days[index - 1]:
-                problems.append((base + (key, index), f"{days[index]} is not after "
-                                 f"{days[index - 1]}: list the dates in order, each once"))
-    for index, (record, payment) in enumerate(zip(records, payments)):
+                problems.append(
+                    (
+                        base + (key, index),
+                        f"{days[index]} is not after "
+                        f"{days[index - 1]}: list the dates in order, each once",
+                    )
+                )
+    for index, (record, payment) in enumerate(zip(records, payments, strict=False)):
         if record >= payment:
-            problems.append((base + (record_key, index), f"record date {record} must come "
-                             f"before its payment date {payment}"))
+            problems.append(
+                (
+                    base + (record_key, index),
+                    f"record date {record} must come before its payment date {payment}",
+                )
+            )
     return problems
 
 
@@ -244,7 +333,9 @@ def load_term_sheet(path: Path) -> TermSheet:
         raise InputError(issues_from_validation(path, None, exc, locate)) from None
     problems = consistency_problems(sheet)
     if problems:
-        issues = [InputIssue(str(path), locate(loc), ".".join(map(str, loc)), message, "line")
-                  for loc, message in problems]
+        issues = [
+            InputIssue(str(path), locate(loc), ".".join(map(str, loc)), message, "line")
+            for loc, message in problems
+        ]
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return sheet

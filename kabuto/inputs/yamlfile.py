@@ -33,8 +33,17 @@ def load_yaml_with_lines(path: Path) -> tuple[Any, dict[Loc, int]]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError([InputIssue(str(path), mark.line + 1 if mark else None, None,
-                                     f"not valid YAML: {problem}", "line")]) from exc
+        raise InputError(
+            [
+                InputIssue(
+                    str(path),
+                    mark.line + 1 if mark else None,
+                    None,
+                    f"not valid YAML: {problem}",
+                    "line",
+                )
+            ]
+        ) from exc
     lines: dict[Loc, int] = {}
     if node is not None:
         _walk(node, (), lines)

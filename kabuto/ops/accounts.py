@@ -27,8 +27,14 @@ from ape.utils import generate_dev_accounts
 from kabuto.errors import KabutoError
 
 ROLE_INDEX: dict[str, int] = {
-    "deployer": 0, "registrar": 20, "issuer": 21, "trust_bank": 22, "paying_agent": 23,
-    "venue_agent": 24, "compliance": 25, "tax_account": 26,
+    "deployer": 0,
+    "registrar": 20,
+    "issuer": 21,
+    "trust_bank": 22,
+    "paying_agent": 23,
+    "venue_agent": 24,
+    "compliance": 25,
+    "tax_account": 26,
 }
 LOCAL_NETWORKS = frozenset({"local", "privnet"})
 
@@ -47,8 +53,9 @@ def test_account(index: int) -> Any:
     for account in container.generated_accounts:
         if account.index == index:
             return account
-    generated = generate_dev_accounts(container.mnemonic, 1, hd_path=container.hd_path,
-                                      start_index=index)[0]
+    generated = generate_dev_accounts(
+        container.mnemonic, 1, hd_path=container.hd_path, start_index=index
+    )[0]
     account = container.init_test_account(index, generated.address, generated.private_key)
     container.generated_accounts.append(account)
     return account
@@ -73,11 +80,15 @@ def account_for(role: str, alias: str | None = None) -> Any:
         try:
             return accounts.load(alias)
         except Exception as exc:  # ape raises several kinds for a missing alias
-            raise AccountError(f"no Ape account {alias!r} for the {role}: import it with "
-                               f"`ape accounts import {alias}`") from exc
+            raise AccountError(
+                f"no Ape account {alias!r} for the {role}: import it with "
+                f"`ape accounts import {alias}`"
+            ) from exc
     if not is_local_network():
-        raise AccountError(f"network {networks.provider.network.name!r} is not local: give the "
-                           f"{role}'s Ape account alias (--{role.replace('_', '-')} ALIAS)")
+        raise AccountError(
+            f"network {networks.provider.network.name!r} is not local: give the "
+            f"{role}'s Ape account alias (--{role.replace('_', '-')} ALIAS)"
+        )
     return test_account(ROLE_INDEX[role])
 
 

@@ -38,18 +38,28 @@ class Application:
 
     def describe(self) -> str:
         expiry = jst_date(self.expiry).isoformat() if self.expiry else "never"
-        return (f"#{self.id} {self.status_name:<9} {self.value} units {self.sender} -> "
-                f"{self.recipient} (expires {expiry})")
+        return (
+            f"#{self.id} {self.status_name:<9} {self.value} units {self.sender} -> "
+            f"{self.recipient} (expires {expiry})"
+        )
 
 
 def application(token: Any, application_id: int) -> Application:
     """ISecurityToken.Application, decoded by hand (its `from` field is a Python keyword)."""
     raw = bytes(token.application(application_id, decode=False))
     sender, recipient, value, expiry, status = decode(
-        ["address", "address", "uint256", "uint40", "uint8"], raw)
+        ["address", "address", "uint256", "uint40", "uint8"], raw
+    )
     from eth_utils import to_checksum_address
-    return Application(application_id, to_checksum_address(sender),
-                       to_checksum_address(recipient), value, expiry, status)
+
+    return Application(
+        application_id,
+        to_checksum_address(sender),
+        to_checksum_address(recipient),
+        value,
+        expiry,
+        status,
+    )
 
 
 def applications(token: Any, pending_only: bool = True) -> list[Application]:
@@ -65,21 +75,40 @@ def _selected(token: Any, ids: Sequence[int] | None) -> list[Application]:
     chosen = []
     for position, application_id in enumerate(ids, start=1):
         if not 0 <= application_id < count:
-            issues.append(InputIssue("--id", position, "id", f"no application #{application_id} "
-                                     f"(the token has {count})"))
+            issues.append(
+                InputIssue(
+                    "--id",
+                    position,
+                    "id",
+                    f"no application #{application_id} (the token has {count})",
+                )
+            )
             continue
         app = application(token, application_id)
         if app.status != PENDING:
-            issues.append(InputIssue("--id", position, "id", f"application #{application_id} "
-                                     f"is {app.status_name}, not pending"))
+            issues.append(
+                InputIssue(
+                    "--id",
+                    position,
+                    "id",
+                    f"application #{application_id} is {app.status_name}, not pending",
+                )
+            )
         chosen.append(app)
     if issues:
         raise InputError(issues)
     return chosen
 
 
-def decide(token: Any, agent: Any, approve: bool, ids: Sequence[int] | None = None,
-           reason: str = "", batch_size: int = 50, progress: bool = True) -> BatchReport:
+def decide(
+    token: Any,
+    agent: Any,
+    approve: bool,
+    ids: Sequence[int] | None = None,
+    reason: str = "",
+    batch_size: int = 50,
+    progress: bool = True,
+) -> BatchReport:
     """Approves (in `batchApproveTransfer` chunks) or rejects the applications `ids` (None:
     every pending one). Approvals are simulated first; nothing is sent if any would fail."""
     chosen = _selected(token, ids)
@@ -90,9 +119,14 @@ def decide(token: Any, agent: Any, approve: bool, ids: Sequence[int] | None = No
             try:
                 token.approveTransfer.call(app.id, data, sender=agent)
             except ContractLogicError as exc:
-                issues.append(InputIssue("approval queue", app.id, "id",
-                                         f"application #{app.id} would be refused: "
-                                         f"{revert_reason(exc)}"))
+                issues.append(
+                    InputIssue(
+                        "approval queue",
+                        app.id,
+                        "id",
+                        f"application #{app.id} would be refused: {revert_reason(exc)}",
+                    )
+                )
         if issues:
             raise InputError(issues)
 
@@ -107,7 +141,12 @@ def decide(token: Any, agent: Any, approve: bool, ids: Sequence[int] | None = No
                 send(token.rejectTransfer, app.id, data, sender=agent)
 
     job: BatchJob[Application, int] = BatchJob(
-        items=chosen, key=lambda a: a.id, done_keys=done_keys, send=send_chunk,
-        batch_size=batch_size, description="approving" if approve else "rejecting",
-        unit="application")
+        items=chosen,
+        key=lambda a: a.id,
+        done_keys=done_keys,
+        send=send_chunk,
+        batch_size=batch_size,
+        description="approving" if approve else "rejecting",
+        unit="application",
+    )
     return run_batches(job, progress=progress)

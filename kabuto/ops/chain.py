@@ -60,8 +60,9 @@ def revert_reason(error: Exception) -> str:
         name = type(error).__name__
         inputs = getattr(error, "inputs", None)
         if inputs:
-            args = ", ".join(f"{k}={v.hex() if isinstance(v, bytes) else v}"
-                             for k, v in inputs.items())
+            args = ", ".join(
+                f"{k}={v.hex() if isinstance(v, bytes) else v}" for k, v in inputs.items()
+            )
             return f"{name}({args})"
         return str(error.message or name)
     return str(error)
@@ -85,8 +86,10 @@ class Platform:
     def contract(self, name: str) -> Any:
         address = self.manifest.contract(name)
         if not has_code(address):
-            raise ManifestError(f"the manifest {self.path} names {name} at {address}, but there "
-                                "is no contract there: was the chain reset? Deploy again")
+            raise ManifestError(
+                f"the manifest {self.path} names {name} at {address}, but there "
+                "is no contract there: was the chain reset? Deploy again"
+            )
         return at(CONTRACT_TYPES[name], address)
 
     @cached_property
@@ -119,8 +122,10 @@ class Platform:
     def token(self, symbol: str) -> Any:
         entry = self.manifest.token(symbol)
         if not has_code(entry.address):
-            raise ManifestError(f"token {symbol} at {entry.address} has no code on chain "
-                                f"{self.chain_id}: was the chain reset?")
+            raise ManifestError(
+                f"token {symbol} at {entry.address} has no code on chain "
+                f"{self.chain_id}: was the chain reset?"
+            )
         return at("SecurityToken", entry.address)
 
     def token_by_address(self, address: str) -> Any:

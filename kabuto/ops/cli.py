@@ -21,15 +21,25 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def deployments_option(f: F) -> F:
-    return click.option("--deployments", "deployments", type=click.Path(path_type=Path),
-                        default=DEFAULT_DIR, show_default=True,
-                        help="folder of the deployment manifests (<chain-id>.json)")(f)
+    return click.option(
+        "--deployments",
+        "deployments",
+        type=click.Path(path_type=Path),
+        default=DEFAULT_DIR,
+        show_default=True,
+        help="folder of the deployment manifests (<chain-id>.json)",
+    )(f)
 
 
 def keys_option(f: F) -> F:
-    return click.option("--keys", "key_dir", type=click.Path(path_type=Path),
-                        default=Path("keys"), show_default=True,
-                        help="folder of the issuer key files (<issuer address>.pem)")(f)
+    return click.option(
+        "--keys",
+        "key_dir",
+        type=click.Path(path_type=Path),
+        default=Path("keys"),
+        show_default=True,
+        help="folder of the issuer key files (<issuer address>.pem)",
+    )(f)
 
 
 def role_option(role: str) -> Callable[[F], F]:
@@ -38,9 +48,15 @@ def role_option(role: str) -> Callable[[F], F]:
     flag = "--" + role.replace("_", "-")
 
     def decorate(f: F) -> F:
-        return click.option(flag, role, default=None, metavar="ALIAS",
-                            help=f"Ape account alias of the {role.replace('_', ' ')} "
-                                 f"(local networks: test account {ROLE_INDEX[role]})")(f)
+        return click.option(
+            flag,
+            role,
+            default=None,
+            metavar="ALIAS",
+            help=f"Ape account alias of the {role.replace('_', ' ')} "
+            f"(local networks: test account {ROLE_INDEX[role]})",
+        )(f)
+
     return decorate
 
 
@@ -52,6 +68,7 @@ def quiet_ape() -> None:
 
 def reports_errors(f: F) -> F:
     """Tooling errors and chain refusals end the command with their message, no traceback."""
+
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
@@ -59,6 +76,8 @@ def reports_errors(f: F) -> F:
         except KabutoError as exc:
             raise click.ClickException(str(exc)) from exc
         except ContractLogicError as exc:
-            raise click.ClickException(f"the chain refused the transaction: "
-                                       f"{revert_reason(exc)}") from exc
+            raise click.ClickException(
+                f"the chain refused the transaction: {revert_reason(exc)}"
+            ) from exc
+
     return wrapper  # type: ignore[return-value]

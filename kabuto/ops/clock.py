@@ -9,8 +9,8 @@ from ape.exceptions import APINotImplementedError
 
 from kabuto.coupons import jst_midnight
 from kabuto.domain import jst_date
-from kabuto.ops.accounts import is_local_network
 from kabuto.errors import ChainStateError
+from kabuto.ops.accounts import is_local_network
 
 BUSINESS_HOUR = 10 * 3600  # 10:00 JST: a business day's first action
 
@@ -22,8 +22,9 @@ def travel_to(day: date, seconds_into_day: int = BUSINESS_HOUR) -> None:
         ChainStateError: not a local network (a real chain keeps its own time).
     """
     if not is_local_network():
-        raise ChainStateError("only a local chain's clock can be moved; on this network wait "
-                              f"until {day}")
+        raise ChainStateError(
+            f"only a local chain's clock can be moved; on this network wait until {day}"
+        )
     timestamp = jst_midnight(day) + seconds_into_day
     if timestamp > chain.pending_timestamp:
         try:

@@ -28,8 +28,12 @@ NATIONAL_TAX = 153_150  # 15.315% income tax incl. reconstruction surtax, in mil
 LOCAL_TAX = 50_000  # 5% inhabitant tax (individuals only)
 # Withholding by investor class (General, Specified, QII, SpeciallyPermitted): individuals
 # pay both parts; QIIs and specially permitted entities are corporations (national only).
-WITHHOLDING = ((NATIONAL_TAX, LOCAL_TAX), (NATIONAL_TAX, LOCAL_TAX), (NATIONAL_TAX, 0),
-               (NATIONAL_TAX, 0))
+WITHHOLDING = (
+    (NATIONAL_TAX, LOCAL_TAX),
+    (NATIONAL_TAX, LOCAL_TAX),
+    (NATIONAL_TAX, 0),
+    (NATIONAL_TAX, 0),
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +52,9 @@ class Operators:
     @classmethod
     def resolve(cls, aliases: dict[str, str | None] | None = None) -> Operators:
         aliases = aliases or {}
-        return cls(**{name: account_for(name, aliases.get(name))
-                      for name in cls.__dataclass_fields__})
+        return cls(
+            **{name: account_for(name, aliases.get(name)) for name in cls.__dataclass_fields__}
+        )
 
 
 @dataclass
@@ -62,17 +67,21 @@ class DeployReport:
     key_created: bool = False
 
 
-def _grant(contract: Any, role: bytes, account: Any, admin: Any, label: str,
-           report: DeployReport) -> None:
+def _grant(
+    contract: Any, role: bytes, account: Any, admin: Any, label: str, report: DeployReport
+) -> None:
     if not contract.hasRole(role, account):
         send(contract.grantRole, role, account, sender=admin)
         report.roles_granted.append(label)
 
 
-def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
-                    key_dir: Path = DEFAULT_KEY_DIR,
-                    echo: Callable[[str], None] = lambda _: None,
-                    key_type: KeyType = DEFAULT_KEY_TYPE) -> DeployReport:
+def deploy_platform(
+    ops: Operators,
+    directory: Path = DEFAULT_DIR,
+    key_dir: Path = DEFAULT_KEY_DIR,
+    echo: Callable[[str], None] = lambda _: None,
+    key_type: KeyType = DEFAULT_KEY_TYPE,
+) -> DeployReport:
     """Deploys what the chain's manifest lacks, grants the roles, registers the issuer key."""
     chain_id = chain.chain_id
     path = manifest_path(chain_id, directory)
@@ -80,8 +89,9 @@ def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
     report = DeployReport(path)
     stale = [symbol for symbol, entry in manifest.tokens.items() if not has_code(entry.address)]
     if stale:  # the chain was reset (e.g. a new local chain): those tokens are gone
-        manifest = manifest.model_copy(update={"tokens": {
-            s: e for s, e in manifest.tokens.items() if s not in stale}})
+        manifest = manifest.model_copy(
+            update={"tokens": {s: e for s, e in manifest.tokens.items() if s not in stale}}
+        )
         save_manifest(manifest, path)
         echo(f"  dropped from the manifest (no code on chain {chain_id}): {', '.join(stale)}")
 
@@ -99,20 +109,31 @@ def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
         return contract
 
     registry = ensure("InvestorRegistry", ops.deployer)
-    _grant(registry, roles.REGISTRAR, ops.registrar, ops.deployer, "registry REGISTRAR -> registrar",
-           report)
+    _grant(
+        registry,
+        roles.REGISTRAR,
+        ops.registrar,
+        ops.deployer,
+        "registry REGISTRAR -> registrar",
+        report,
+    )
     yen = ensure("YenCoin", YEN_NAME, YEN_SYMBOL, ops.trust_bank, registry)
-    for role, label in ((roles.MASTER_MINTER, "MASTER_MINTER"), (roles.PAUSER, "PAUSER"),
-                        (roles.BLOCKLISTER, "BLOCKLISTER"), (roles.SEIZER, "SEIZER"),
-                        (roles.RESCUER, "RESCUER")):
+    for role, label in (
+        (roles.MASTER_MINTER, "MASTER_MINTER"),
+        (roles.PAUSER, "PAUSER"),
+        (roles.BLOCKLISTER, "BLOCKLISTER"),
+        (roles.SEIZER, "SEIZER"),
+        (roles.RESCUER, "RESCUER"),
+    ):
         _grant(yen, role, ops.trust_bank, ops.trust_bank, f"yen {label} -> trust bank", report)
     if not yen.isMinter(ops.trust_bank):
         send(yen.configureMinter, ops.trust_bank, MINTER_ALLOWANCE, sender=ops.trust_bank)
         report.roles_granted.append("yen minter -> trust bank")
     ensure("Settlement", yen)
     batch = ensure("BatchSettlement", yen, ops.venue_agent)
-    _grant(batch, roles.AGENT, ops.venue_agent, ops.venue_agent, "venue AGENT -> venue agent",
-           report)
+    _grant(
+        batch, roles.AGENT, ops.venue_agent, ops.venue_agent, "venue AGENT -> venue agent", report
+    )
     corporate = ensure("CorporateActions", yen, ops.deployer, ops.tax_account)
     if corporate.currentTaxSchedule() == 0:
         send(corporate.setWithholding, list(WITHHOLDING), sender=ops.deployer)
@@ -123,13 +144,18 @@ def deploy_platform(ops: Operators, directory: Path = DEFAULT_DIR,
     for system in (batch, corporate):  # they hold yen inside one transaction
         if not yen.isSystemAccount(system):
             send(yen.setSystemAccount, system, True, sender=ops.trust_bank)
-    report.key_files, report.key_created = ensure_issuer_key(registry, ops.issuer, key_dir,
-                                                                  key_type)
+    report.key_files, report.key_created = ensure_issuer_key(
+        registry, ops.issuer, key_dir, key_type
+    )
     return report
 
 
-def ensure_issuer_key(registry: Any, issuer: Any, key_dir: Path = DEFAULT_KEY_DIR,
-                      key_type: KeyType = DEFAULT_KEY_TYPE) -> tuple[KeyFiles, bool]:
+def ensure_issuer_key(
+    registry: Any,
+    issuer: Any,
+    key_dir: Path = DEFAULT_KEY_DIR,
+    key_type: KeyType = DEFAULT_KEY_TYPE,
+) -> tuple[KeyFiles, bool]:
     """The issuer's key pair in `key_dir` (created if absent, of `key_type`: X25519 unless the
     issuer needs RSA; an existing key is used whatever its type) and its public key in the
     registry (set by the issuer if the registry holds none or another). Returns the files and

@@ -26,11 +26,17 @@ from kabuto.domain import investor_id_from_bytes32, jst_date
 from kabuto.errors import ChainStateError, DecryptionError
 from kabuto.keys import DEFAULT_KEY_DIR, KeyFiles, load_private_key
 from kabuto.lots import TransferEvent, build_lots
-from kabuto.ops.chain import Platform
 from kabuto.onchain_types import Category, Kind
+from kabuto.ops.chain import Platform
 from kabuto.personal_data import PersonalData, decrypt_many
-from kabuto.register import (BeneficiaryTermsView, BondTermsView, HolderRegister, holder_entries,
-                             reconcile, write_register)
+from kabuto.register import (
+    BeneficiaryTermsView,
+    BondTermsView,
+    HolderRegister,
+    holder_entries,
+    reconcile,
+    write_register,
+)
 
 ZERO32 = b"\x00" * 32
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
@@ -63,30 +69,55 @@ def block_at(timestamp: int) -> int:
     return low
 
 
-def read_transfer_events(reader: ChainReader, token: str, first: int, block: int,
-                         step: int = LOG_BLOCKS_PER_REQUEST) -> list[TransferEvent]:
+def read_transfer_events(
+    reader: ChainReader, token: str, first: int, block: int, step: int = LOG_BLOCKS_PER_REQUEST
+) -> list[TransferEvent]:
     """The token's Transfer events from block `first` to `block`, in chain order, with their
     block times (read once per block), addresses checksummed."""
     logs = reader.logs(token, TRANSFER_TOPIC, first, block, step)
     numbers = sorted({log.blockNumber for log in logs}, key=lambda n: int(n, 16))
-    stamps = {n: int(b["timestamp"], 16) for n, b in zip(numbers, reader.batch(
-        [("eth_getBlockByNumber", [n, False]) for n in numbers]))}
+    stamps = {
+        n: int(b["timestamp"], 16)
+        for n, b in zip(
+            numbers,
+            reader.batch([("eth_getBlockByNumber", [n, False]) for n in numbers]),
+            strict=True,
+        )
+    }
     blocks = {n: int(n, 16) for n in numbers}
-    address = {topic: checksum_address(topic[-40:]) for topic in
-               {log.topics[1] for log in logs} | {log.topics[2] for log in logs}}
-    return [TransferEvent(blocks[log.blockNumber], stamps[log.blockNumber], address[log.topics[1]],
-                          address[log.topics[2]], int(log.data, 16)) for log in logs]
+    address = {
+        topic: checksum_address(topic[-40:])
+        for topic in {log.topics[1] for log in logs} | {log.topics[2] for log in logs}
+    }
+    return [
+        TransferEvent(
+            blocks[log.blockNumber],
+            stamps[log.blockNumber],
+            address[log.topics[1]],
+            address[log.topics[2]],
+            int(log.data, 16),
+        )
+        for log in logs
+    ]
 
 
-def read_ciphertexts(reader: ChainReader, registry: str, issuer: str, first: int, block: int,
-                     step: int = LOG_BLOCKS_PER_REQUEST) -> dict[str, bytes]:
+def read_ciphertexts(
+    reader: ChainReader,
+    registry: str,
+    issuer: str,
+    first: int,
+    block: int,
+    step: int = LOG_BLOCKS_PER_REQUEST,
+) -> dict[str, bytes]:
     """The latest personal-data ciphertext per investor id published for `issuer` (the
     registry's PersonalDataStored events up to `block`)."""
     issuer_topic = "0x" + "0" * 24 + issuer[2:].lower()
     latest: dict[str, bytes] = {}
     for log in reader.logs(registry, PERSONAL_DATA_TOPIC, first, block, step):
         if log.topics[2].lower() == issuer_topic:
-            latest[investor_id_from_bytes32(bytes.fromhex(log.topics[1][2:]))] = event_ciphertext(log.data)
+            latest[investor_id_from_bytes32(bytes.fromhex(log.topics[1][2:]))] = event_ciphertext(
+                log.data
+            )
     return latest
 
 
@@ -96,10 +127,10 @@ def event_ciphertext(data: str) -> bytes:
     length, then the bytes. Read by hand: eth_abi's general decoder costs ~0.1 ms a log."""
     raw = bytes.fromhex(data[2:])
     offset = int.from_bytes(raw[32:64], "big")
-    length = int.from_bytes(raw[offset:offset + 32], "big") if offset == 64 else -1
+    length = int.from_bytes(raw[offset : offset + 32], "big") if offset == 64 else -1
     if length < 0 or len(raw) < 96 + length:
         return bytes(decode(["bytes32", "bytes"], raw)[1])  # not the usual layout: the full decoder
-    return raw[96:96 + length]
+    return raw[96 : 96 + length]
 
 
 def _decrypt_part(args: tuple[str, list[bytes]]) -> list[PersonalData | DecryptionError]:
@@ -113,46 +144,79 @@ def decryption_workers() -> int:
     return max(1, (os.cpu_count() or 1) - 1)
 
 
-def start_decryption(pool: Executor, key_file: Path, ciphertexts: list[bytes]
-                     ) -> list[Future[list[PersonalData | DecryptionError]]]:
+def start_decryption(
+    pool: Executor, key_file: Path, ciphertexts: list[bytes]
+) -> list[Future[list[PersonalData | DecryptionError]]]:
     """Decryption in the background (X25519 HPKE ~0.2 ms an envelope, RSA-2048 ~2 ms): one
     part per worker; the results, in order, are the parts' results joined."""
     workers = decryption_workers()
     size = -(-len(ciphertexts) // workers) or 1
-    return [pool.submit(_decrypt_part, (str(key_file), ciphertexts[i:i + size]))
-            for i in range(0, len(ciphertexts), size)]
+    return [
+        pool.submit(_decrypt_part, (str(key_file), ciphertexts[i : i + size]))
+        for i in range(0, len(ciphertexts), size)
+    ]
 
 
 def decryption_pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=decryption_workers())
 
 
-def read_holdings(reader: ChainReader, registry: str, token: str, wallets: list[str], block: int,
-                  record_index: int | None = None) -> tuple[dict[str, str], dict[str, int], int]:
+def read_holdings(
+    reader: ChainReader,
+    registry: str,
+    token: str,
+    wallets: list[str],
+    block: int,
+    record_index: int | None = None,
+) -> tuple[dict[str, str], dict[str, int], int]:
     """Each wallet's investor id ("" if none) and balance, and the total supply, at `block`
     (balances and supply: at the record date `record_index` of the token's snapshot if given)."""
     if record_index is None:
         balance_calls = [(token, address_calldata("balanceOf(address)", w)) for w in wallets]
         supply_call = (token, calldata("totalSupply()", [], []))
     else:
-        balance_calls = [(token, calldata("balanceOfAtRecordDate(address,uint256)", ["address", "uint256"],
-                                          [w, record_index])) for w in wallets]
-        supply_call = (token, calldata("totalSupplyAtRecordDate(uint256)", ["uint256"], [record_index]))
-    answers = reader.eth_call([(registry, address_calldata("investorIdOf(address)", w)) for w in wallets]
-                              + balance_calls + [supply_call], block)
-    ids = {w: investor_id_from_bytes32(r[:32]) if r[:32] != ZERO32 else "" for w, r in zip(wallets, answers)}
-    balances = {w: int.from_bytes(r, "big") for w, r in zip(wallets, answers[len(wallets):])}
+        balance_calls = [
+            (
+                token,
+                calldata(
+                    "balanceOfAtRecordDate(address,uint256)",
+                    ["address", "uint256"],
+                    [w, record_index],
+                ),
+            )
+            for w in wallets
+        ]
+        supply_call = (
+            token,
+            calldata("totalSupplyAtRecordDate(uint256)", ["uint256"], [record_index]),
+        )
+    answers = reader.eth_call(
+        [(registry, address_calldata("investorIdOf(address)", w)) for w in wallets]
+        + balance_calls
+        + [supply_call],
+        block,
+    )
+    ids = {
+        w: investor_id_from_bytes32(r[:32]) if r[:32] != ZERO32 else ""
+        for w, r in zip(wallets, answers, strict=True)
+    }
+    balances = {
+        w: int.from_bytes(r, "big") for w, r in zip(wallets, answers[len(wallets) :], strict=True)
+    }
     return ids, balances, int.from_bytes(answers[-1], "big")
 
 
-def collect_personal_data(ciphertexts: dict[str, bytes],
-                          decrypting: list[Future[list[PersonalData | DecryptionError]]],
-                          key_file: Path, notes: list[str]) -> dict[str, PersonalData]:
+def collect_personal_data(
+    ciphertexts: dict[str, bytes],
+    decrypting: list[Future[list[PersonalData | DecryptionError]]],
+    key_file: Path,
+    notes: list[str],
+) -> dict[str, PersonalData]:
     """The decrypted personal data per investor id; each envelope that cannot be read gets a
     note saying why (the register marks that holder's name as not registered)."""
     found: dict[str, PersonalData] = {}
     results = [r for part in decrypting for r in part.result()]
-    for investor_id, result in zip(ciphertexts, results):
+    for investor_id, result in zip(ciphertexts, results, strict=True):
         if isinstance(result, DecryptionError):
             notes.append(f"{investor_id}: personal data not decryptable with {key_file}: {result}")
         else:
@@ -163,28 +227,42 @@ def collect_personal_data(ciphertexts: dict[str, bytes],
 def _reader() -> ChainReader:
     uri = getattr(chain.provider, "http_uri", None)
     if not uri:
-        raise ChainStateError(f"the register export reads the chain over HTTP JSON-RPC; the "
-                              f"provider {chain.provider.name} has no HTTP URI: connect to the "
-                              "node by its http:// address")
+        raise ChainStateError(
+            f"the register export reads the chain over HTTP JSON-RPC; the "
+            f"provider {chain.provider.name} has no HTTP URI: connect to the "
+            "node by its http:// address"
+        )
     return ChainReader(str(uri))
 
 
 def _terms(token: Any, kind: Kind) -> BondTermsView | BeneficiaryTermsView:
     if kind is Kind.BOND:
         t = token.bondTerms()
-        return BondTermsView(int(t.faceValue), int(t.couponRate), int(t.couponsPerYear),
-                             jst_date(int(t.issueDate)), jst_date(int(t.maturityDate)),
-                             int(t.redemptionValue),
-                             tuple(jst_date(int(d)) for d in t.interestPaymentDates))
+        return BondTermsView(
+            int(t.faceValue),
+            int(t.couponRate),
+            int(t.couponsPerYear),
+            jst_date(int(t.issueDate)),
+            jst_date(int(t.maturityDate)),
+            int(t.redemptionValue),
+            tuple(jst_date(int(d)) for d in t.interestPaymentDates),
+        )
     t = token.beneficiaryTerms()
-    return BeneficiaryTermsView(int(t.issuePrice),
-                                tuple(jst_date(int(d)) for d in t.distributionPaymentDates))
+    return BeneficiaryTermsView(
+        int(t.issuePrice), tuple(jst_date(int(d)) for d in t.distributionPaymentDates)
+    )
 
 
 @paused_gc()  # over a million small objects for a large register (kabuto.bulk)
-def export_register(platform: Platform, symbol: str, issuer: str, out_dir: Path,
-                    key_dir: Path = DEFAULT_KEY_DIR, block: int | None = None,
-                    record_date: date | None = None) -> ExportReport:
+def export_register(
+    platform: Platform,
+    symbol: str,
+    issuer: str,
+    out_dir: Path,
+    key_dir: Path = DEFAULT_KEY_DIR,
+    block: int | None = None,
+    record_date: date | None = None,
+) -> ExportReport:
     """Builds, reconciles and writes the register of `symbol` at `block` (default: the
     latest) or at the end of `record_date` (JST)."""
     token = platform.token(symbol)
@@ -194,8 +272,9 @@ def export_register(platform: Platform, symbol: str, issuer: str, out_dir: Path,
     if record_date is not None:
         cutoff = end_of_jst_day(record_date)
         if chain.blocks.head.timestamp <= cutoff:
-            raise ChainStateError(f"{record_date} has not ended yet on this chain; export at a "
-                                  "block instead")
+            raise ChainStateError(
+                f"{record_date} has not ended yet on this chain; export at a block instead"
+            )
         block = block_at(cutoff)
         scheduled = [int(token.recordDate(i)) for i in range(int(token.recordDateCount()))]
         record_index = scheduled.index(cutoff) if cutoff in scheduled else None
@@ -207,24 +286,38 @@ def export_register(platform: Platform, symbol: str, issuer: str, out_dir: Path,
     with decryption_pool() as pool:  # decrypts while the lots and balances are read
         ciphertexts = read_ciphertexts(reader, str(registry.address), issuer, 0, block)
         decrypting = start_decryption(pool, key_file, list(ciphertexts.values()))
-        replaced = {(str(log.oldWallet), str(log.newWallet))
-                    for log in registry.WalletReplaced.range(0, block + 1)}
-        lots = build_lots(read_transfer_events(reader, str(token.address), 0, block),
-                          same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced)
+        replaced = {
+            (str(log.oldWallet), str(log.newWallet))
+            for log in registry.WalletReplaced.range(0, block + 1)
+        }
+        lots = build_lots(
+            read_transfer_events(reader, str(token.address), 0, block),
+            same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced,
+        )
         # the record-date snapshot is read at the head, where the date has passed
         read_at = block if record_index is None else chain.blocks.height
         investor_ids, balances, supply = read_holdings(
-            reader, str(registry.address), str(token.address), list(lots), read_at, record_index)
+            reader, str(registry.address), str(token.address), list(lots), read_at, record_index
+        )
         people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
     entries = holder_entries(lots, investor_ids, people)
     if record_index is not None:
         notes.append(f"reconciled with the token's record-date snapshot #{record_index}")
     kind = Kind.BOND if entry.kind == "bond" else Kind.BENEFICIARY
     register = HolderRegister(
-        symbol=symbol, name=str(token.name()), token_address=str(token.address),
-        chain_id=platform.chain_id, category=Category.from_label(entry.category), kind=kind,
-        block_number=block, block_timestamp=int(chain.blocks[block].timestamp),
-        record_date=record_date, terms=_terms(token, kind), entries=entries,
-        reconciliation=reconcile(entries, supply, balances), notes=tuple(notes))
+        symbol=symbol,
+        name=str(token.name()),
+        token_address=str(token.address),
+        chain_id=platform.chain_id,
+        category=Category.from_label(entry.category),
+        kind=kind,
+        block_number=block,
+        block_timestamp=int(chain.blocks[block].timestamp),
+        record_date=record_date,
+        terms=_terms(token, kind),
+        entries=entries,
+        reconciliation=reconcile(entries, supply, balances),
+        notes=tuple(notes),
+    )
     csv_path, json_path = write_register(register, out_dir)
     return ExportReport(csv_path, json_path, register)

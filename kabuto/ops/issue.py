@@ -66,8 +66,15 @@ def tranche_data(tranche: str) -> bytes:
 def rules_tuple(sheet: TermSheet) -> tuple[Any, ...]:
     rules = sheet.rules
     lock_up = end_of_jst_day(rules.lock_up_until) if rules.lock_up_until else 0
-    return (rules.allowed_mask, rules.holder_cap, rules.max_balance, rules.min_holding,
-            lock_up, rules.qii_resale_only, rules.approval_required)
+    return (
+        rules.allowed_mask,
+        rules.holder_cap,
+        rules.max_balance,
+        rules.min_holding,
+        lock_up,
+        rules.qii_resale_only,
+        rules.approval_required,
+    )
 
 
 def encoded_terms(sheet: TermSheet, payment_token: str) -> bytes:
@@ -75,22 +82,24 @@ def encoded_terms(sheet: TermSheet, payment_token: str) -> bytes:
         bond = sheet.bond
         assert bond is not None  # the loader guarantees it
         return BondTerms(
-            face_value=bond.face_value, coupon_rate=bond.coupon_rate,
-            coupons_per_year=bond.coupons_per_year, issue_date=jst_midnight(bond.issue_date),
+            face_value=bond.face_value,
+            coupon_rate=bond.coupon_rate,
+            coupons_per_year=bond.coupons_per_year,
+            issue_date=jst_midnight(bond.issue_date),
             maturity_date=jst_midnight(bond.maturity_date),
             redemption_value=bond.redemption_value,
             interest_payment_dates=tuple(jst_midnight(d) for d in bond.interest_payment_dates),
             interest_record_dates=tuple(end_of_jst_day(d) for d in bond.interest_record_dates),
-            payment_token=payment_token).encode()
+            payment_token=payment_token,
+        ).encode()
     terms = sheet.beneficiary
     assert terms is not None
     return BeneficiaryTerms(
         issue_price=terms.issue_price,
-        distribution_record_dates=tuple(end_of_jst_day(d)
-                                        for d in terms.distribution_record_dates),
-        distribution_payment_dates=tuple(jst_midnight(d)
-                                         for d in terms.distribution_payment_dates),
-        payment_token=payment_token).encode()
+        distribution_record_dates=tuple(end_of_jst_day(d) for d in terms.distribution_record_dates),
+        distribution_payment_dates=tuple(jst_midnight(d) for d in terms.distribution_payment_dates),
+        payment_token=payment_token,
+    ).encode()
 
 
 def _payment_token(platform: Platform, sheet: TermSheet, path: Path) -> str:
@@ -106,8 +115,11 @@ def _rule_problem(record: InvestorRecord, sheet: TermSheet, units: int, now: int
     """The rule an issue of `units` to an investor with registry `record` breaks (the
     contract's issue-path checks, for a token not deployed yet)."""
     if record.status != ACTIVE:
-        return "the investor is not active in the registry" if record.status else (
-            "the wallet is not registered in the investor registry")
+        return (
+            "the investor is not active in the registry"
+            if record.status
+            else ("the wallet is not registered in the investor registry")
+        )
     if record.kyc_expiry <= now:
         return "the investor's KYC has expired; renew it first"
     cls = InvestorClass(record.investor_class)
@@ -125,8 +137,9 @@ def restriction_text(token: Any, code: int) -> str:
     return f"{token.messageForTransferRestriction(code)} ({Restriction(code).name}, code {code})"
 
 
-def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
-               tranche: str | None = None) -> IssuePlan:
+def plan_issue(
+    platform: Platform, term_sheet: Path, allocation_csv: Path, tranche: str | None = None
+) -> IssuePlan:
     """Validates the term sheet, the allocation and every row against the chain.
 
     Raises:
@@ -139,12 +152,14 @@ def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
     entry = platform.manifest.tokens.get(sheet.symbol)
     token = None
     if entry is not None:
-        if (entry.category != sheet.category.label
-                or entry.kind != sheet.kind.label.lower()):
-            raise InputError.single(term_sheet, f"{sheet.symbol} is already deployed as a "
-                                    f"{entry.category} {entry.kind}; the term sheet says "
-                                    f"{sheet.category.label} {sheet.kind.label.lower()}",
-                                    field="symbol")
+        if entry.category != sheet.category.label or entry.kind != sheet.kind.label.lower():
+            raise InputError.single(
+                term_sheet,
+                f"{sheet.symbol} is already deployed as a "
+                f"{entry.category} {entry.kind}; the term sheet says "
+                f"{sheet.category.label} {sheet.kind.label.lower()}",
+                field="symbol",
+            )
         token = platform.token(sheet.symbol)
     registry = platform.registry
     now = chain.pending_timestamp
@@ -154,8 +169,13 @@ def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
     for number, row in allocations.rows:
         wallet = str(registry.walletOf(investor_id_to_bytes32(row.investor_id)))
         if wallet == ZERO_ADDRESS:
-            issues.append(allocations.issue(number, "investor_id", f"{row.investor_id} is not "
-                                            "registered on chain: onboard the investor first"))
+            issues.append(
+                allocations.issue(
+                    number,
+                    "investor_id",
+                    f"{row.investor_id} is not registered on chain: onboard the investor first",
+                )
+            )
             continue
         allotments.append(Allotment(number, row.investor_id, wallet, row.units))
         if wallet in done:
@@ -171,23 +191,36 @@ def plan_issue(platform: Platform, term_sheet: Path, allocation_csv: Path,
             issues.append(allocations.issue(number, field, f"{row.investor_id}: {problem}"))
     cap = sheet.rules.holder_cap
     holders = int(token.holderCount()) if token is not None else 0
-    new_holders = [a for a in allotments if a.wallet not in done
-                   and (token is None or int(token.balanceOf(a.wallet)) == 0)]
+    new_holders = [
+        a
+        for a in allotments
+        if a.wallet not in done and (token is None or int(token.balanceOf(a.wallet)) == 0)
+    ]
     if cap and holders + len(new_holders) > cap:
         first_over = new_holders[cap - holders] if cap > holders else new_holders[0]
-        issues.append(allocations.issue(first_over.row, None, f"{holders + len(new_holders)} "
-                                        f"holders would exceed the holder cap of {cap}; this "
-                                        "is the first row over it"))
+        issues.append(
+            allocations.issue(
+                first_over.row,
+                None,
+                f"{holders + len(new_holders)} "
+                f"holders would exceed the holder cap of {cap}; this "
+                "is the first row over it",
+            )
+        )
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
-    return IssuePlan(platform, sheet, tuple(allotments), tranche,
-                     token.address if token is not None else None)
+    return IssuePlan(
+        platform, sheet, tuple(allotments), tranche, token.address if token is not None else None
+    )
 
 
 def issued_wallets(token: Any, data: bytes) -> set[str]:
     """Wallets the token's Issued events show as issued with `data` (one tranche)."""
-    return {str(log.to) for log in token.Issued.range(0, chain.blocks.height + 1)
-            if bytes(log.data) == data}
+    return {
+        str(log.to)
+        for log in token.Issued.range(0, chain.blocks.height + 1)
+        if bytes(log.data) == data
+    }
 
 
 @dataclass
@@ -198,19 +231,30 @@ class IssueReport:
     batches: BatchReport
 
 
-def ensure_token(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any,
-                 term_sheet: Path) -> tuple[Any, bool, list[str]]:
+def ensure_token(
+    plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any, term_sheet: Path
+) -> tuple[Any, bool, list[str]]:
     """The token, deployed and recorded in the manifest if new, with its documents, roles
     and lock addresses; each step only if the chain lacks it."""
     platform, sheet = plan.platform, plan.sheet
     deployed = False
     if plan.token_address is None:
         payment = _payment_token(platform, sheet, term_sheet)
-        token = deploy("SecurityToken", sheet.name, sheet.symbol, int(sheet.category),
-                       int(sheet.kind), platform.registry, issuer, rules_tuple(sheet),
-                       encoded_terms(sheet, payment), sender=issuer)
-        manifest = platform.manifest.with_token(sheet.symbol, token.address, sheet.category,
-                                                sheet.kind.label)
+        token = deploy(
+            "SecurityToken",
+            sheet.name,
+            sheet.symbol,
+            int(sheet.category),
+            int(sheet.kind),
+            platform.registry,
+            issuer,
+            rules_tuple(sheet),
+            encoded_terms(sheet, payment),
+            sender=issuer,
+        )
+        manifest = platform.manifest.with_token(
+            sheet.symbol, token.address, sheet.category, sheet.kind.label
+        )
         save_manifest(manifest, platform.path)
         platform.manifest = manifest
         deployed = True
@@ -223,31 +267,44 @@ def ensure_token(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: An
         if uri != document.uri or bytes(doc_hash) != document.document_hash:
             send(token.setDocument, name, document.uri, document.document_hash, sender=issuer)
             steps.append(f"document {document.name}")
-    for role, account, label in ((roles.AGENT, issuer, "issuer"),
-                                 (roles.AGENT, paying_agent, "paying agent"),
-                                 (roles.AGENT, platform.corporate, "corporate actions"),
-                                 (roles.COMPLIANCE, compliance, "compliance")):
+    for role, account, label in (
+        (roles.AGENT, issuer, "issuer"),
+        (roles.AGENT, paying_agent, "paying agent"),
+        (roles.AGENT, platform.corporate, "corporate actions"),
+        (roles.COMPLIANCE, compliance, "compliance"),
+    ):
         if not token.hasRole(role, account):
             send(token.grantRole, role, account, sender=issuer)
             steps.append(f"{'AGENT' if role == roles.AGENT else 'COMPLIANCE'} -> {label}")
-    for lock_address, label in ((platform.dvp, "DvP settlement"),
-                                (platform.batch, "venue batch settlement")):
+    for lock_address, label in (
+        (platform.dvp, "DvP settlement"),
+        (platform.batch, "venue batch settlement"),
+    ):
         if tuple(token.isAuthorizedLockAddress(lock_address)) != (True, True):
             send(token.authorizeLockAddress, lock_address, True, True, sender=issuer)
             steps.append(f"lock address {label}")
     return token, deployed, steps
 
 
-def run_issue(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any,
-              term_sheet: Path, batch_size: int = 50, progress: bool = True) -> IssueReport:
+def run_issue(
+    plan: IssuePlan,
+    issuer: Any,
+    paying_agent: Any,
+    compliance: Any,
+    term_sheet: Path,
+    batch_size: int = 50,
+    progress: bool = True,
+) -> IssueReport:
     token, deployed, steps = ensure_token(plan, issuer, paying_agent, compliance, term_sheet)
     by_investor = {a.investor_id: a for a in plan.allotments}
     if deployed:  # the chain's verdict on every row before the first unit is issued
-        problems = [InputIssue("allocation", a.row, "units",
-                               f"{a.investor_id}: {restriction_text(token, code)}")
-                    for a in plan.allotments
-                    if (code := int(token.detectTransferRestriction(ZERO_ADDRESS, a.wallet,
-                                                                     a.units)))]
+        problems = [
+            InputIssue(
+                "allocation", a.row, "units", f"{a.investor_id}: {restriction_text(token, code)}"
+            )
+            for a in plan.allotments
+            if (code := int(token.detectTransferRestriction(ZERO_ADDRESS, a.wallet, a.units)))
+        ]
         if problems:
             raise InputError(problems)
 
@@ -256,11 +313,21 @@ def run_issue(plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any,
         return {k for k in keys if by_investor[k].wallet in wallets}
 
     def send_chunk(chunk: list[Allotment]) -> None:
-        send(token.batchIssue, [a.wallet for a in chunk], [a.units for a in chunk], plan.data,
-             sender=issuer)
+        send(
+            token.batchIssue,
+            [a.wallet for a in chunk],
+            [a.units for a in chunk],
+            plan.data,
+            sender=issuer,
+        )
 
     job: BatchJob[Allotment, str] = BatchJob(
-        items=plan.allotments, key=lambda a: a.investor_id, done_keys=done_keys,
-        send=send_chunk, batch_size=batch_size, description=f"issuing {plan.sheet.symbol}",
-        unit="allotment")
+        items=plan.allotments,
+        key=lambda a: a.investor_id,
+        done_keys=done_keys,
+        send=send_chunk,
+        batch_size=batch_size,
+        description=f"issuing {plan.sheet.symbol}",
+        unit="allotment",
+    )
     return IssueReport(str(token.address), deployed, steps, run_batches(job, progress=progress))

@@ -19,9 +19,9 @@ from ape import chain
 from eth_utils import keccak
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
+from kabuto.coupons import end_of_jst_day
 from kabuto.crypto import public_key_from_der
 from kabuto.domain import investor_id_to_bytes32, jst_date
-from kabuto.coupons import end_of_jst_day
 from kabuto.errors import ChainStateError, InputError, InputIssue
 from kabuto.inputs import InvestorRow, load_investors
 from kabuto.lots import ZERO_ADDRESS
@@ -56,8 +56,10 @@ def plan_onboarding(platform: Platform, investors_csv: Path, issuer: str) -> Onb
     registry = platform.registry
     der = bytes(registry.issuerKeyOf(issuer))
     if not der:
-        raise ChainStateError(f"the issuer {issuer} has no public key in the registry: run "
-                              "`ape run deploy` (it creates keys/<issuer>.pem and registers it)")
+        raise ChainStateError(
+            f"the issuer {issuer} has no public key in the registry: run "
+            "`ape run deploy` (it creates keys/<issuer>.pem and registers it)"
+        )
     issues: list[InputIssue] = []
     for number, row in loaded.rows:
         investor_id = investor_id_to_bytes32(row.investor_id)
@@ -65,38 +67,62 @@ def plan_onboarding(platform: Platform, investors_csv: Path, issuer: str) -> Onb
         id_wallet = str(registry.walletOf(investor_id))
         if wallet_owner not in (ZERO32, investor_id):
             owner = wallet_owner.rstrip(b"\0").decode("ascii", "replace")
-            issues.append(loaded.issue(number, "wallet", f"{row.wallet} is already the wallet "
-                                       f"of investor {owner!r} on chain"))
+            issues.append(
+                loaded.issue(
+                    number,
+                    "wallet",
+                    f"{row.wallet} is already the wallet of investor {owner!r} on chain",
+                )
+            )
         elif id_wallet not in (ZERO_ADDRESS, row.wallet):
-            issues.append(loaded.issue(number, "investor_id", f"{row.investor_id} is already "
-                                       f"registered with wallet {id_wallet}; use the recover "
-                                       "command to replace a lost wallet"))
+            issues.append(
+                loaded.issue(
+                    number,
+                    "investor_id",
+                    f"{row.investor_id} is already "
+                    f"registered with wallet {id_wallet}; use the recover "
+                    "command to replace a lost wallet",
+                )
+            )
     if issues:
         raise InputError(issues)
     return OnboardPlan(platform, issuer, tuple(loaded), der)
 
 
-def personal_data_published(registry: Any, issuer: str, investor_ids: Collection[bytes]) -> set[bytes]:
+def personal_data_published(
+    registry: Any, issuer: str, investor_ids: Collection[bytes]
+) -> set[bytes]:
     """Which of `investor_ids` have a `PersonalDataStored` event for `issuer` (one log query)."""
     if not investor_ids:
         return set()
-    logs = chain.provider.web3.eth.get_logs({
-        "address": str(registry.address), "fromBlock": 0, "toBlock": "latest",
-        "topics": ["0x" + PERSONAL_DATA_TOPIC.hex(),
-                   ["0x" + investor_id.hex() for investor_id in investor_ids],
-                   "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex()]})
+    logs = chain.provider.web3.eth.get_logs(
+        {
+            "address": str(registry.address),
+            "fromBlock": 0,
+            "toBlock": "latest",
+            "topics": [
+                "0x" + PERSONAL_DATA_TOPIC.hex(),
+                ["0x" + investor_id.hex() for investor_id in investor_ids],
+                "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex(),
+            ],
+        }
+    )
     return {bytes(log["topics"][1]) for log in logs}
 
 
 def onboarded(registry: Any, issuer: str, rows: Sequence[InvestorRow]) -> set[str]:
     """Ids of the rows the chain shows as onboarded (registered + personal data published)."""
-    registered = {investor_id_to_bytes32(row.investor_id): row.investor_id for row in rows
-                  if bytes(registry.investorIdOf(row.wallet)) == investor_id_to_bytes32(row.investor_id)}
+    registered = {
+        investor_id_to_bytes32(row.investor_id): row.investor_id
+        for row in rows
+        if bytes(registry.investorIdOf(row.wallet)) == investor_id_to_bytes32(row.investor_id)
+    }
     return {registered[i] for i in personal_data_published(registry, issuer, registered)}
 
 
-def run_onboarding(plan: OnboardPlan, registrar: Any, batch_size: int = 20,
-                   progress: bool = True) -> BatchReport:
+def run_onboarding(
+    plan: OnboardPlan, registrar: Any, batch_size: int = 20, progress: bool = True
+) -> BatchReport:
     registry = plan.platform.registry
     public_key = public_key_from_der(plan.public_key_der)
     by_id = {row.investor_id: row for row in plan.investors}
@@ -111,14 +137,29 @@ def run_onboarding(plan: OnboardPlan, registrar: Any, batch_size: int = 20,
             investor_id = investor_id_to_bytes32(row.investor_id)
             ciphertext = encrypt_personal_data(row.personal_data, public_key)
             if bytes(registry.investorIdOf(row.wallet)) == ZERO32:
-                send(registry.onboardInvestor, investor_id, row.wallet, int(row.investor_class),
-                     row.country, end_of_jst_day(row.kyc_expiry), plan.issuer, ciphertext,
-                     sender=registrar)
+                send(
+                    registry.onboardInvestor,
+                    investor_id,
+                    row.wallet,
+                    int(row.investor_class),
+                    row.country,
+                    end_of_jst_day(row.kyc_expiry),
+                    plan.issuer,
+                    ciphertext,
+                    sender=registrar,
+                )
             else:
-                send(registry.setPersonalData, investor_id, plan.issuer, ciphertext,
-                     sender=registrar)
+                send(
+                    registry.setPersonalData, investor_id, plan.issuer, ciphertext, sender=registrar
+                )
 
     job: BatchJob[InvestorRow, str] = BatchJob(
-        items=plan.investors, key=lambda row: row.investor_id, done_keys=done_keys,
-        send=send_chunk, batch_size=batch_size, description="onboarding", unit="investor")
+        items=plan.investors,
+        key=lambda row: row.investor_id,
+        done_keys=done_keys,
+        send=send_chunk,
+        batch_size=batch_size,
+        description="onboarding",
+        unit="investor",
+    )
     return run_batches(job, progress=progress)

@@ -16,9 +16,12 @@ from kabuto.onchain_types import ForcedTransferReason
 from kabuto.ops.chain import Platform, send
 from kabuto.ops.trading import restriction
 
-REASONS = {"court-order": ForcedTransferReason.COURT_ORDER,
-           "inheritance": ForcedTransferReason.INHERITANCE,
-           "correction": ForcedTransferReason.CORRECTION, "other": ForcedTransferReason.OTHER}
+REASONS = {
+    "court-order": ForcedTransferReason.COURT_ORDER,
+    "inheritance": ForcedTransferReason.INHERITANCE,
+    "correction": ForcedTransferReason.CORRECTION,
+    "other": ForcedTransferReason.OTHER,
+}
 
 
 def _need_reason(reason: str) -> bytes:
@@ -27,8 +30,9 @@ def _need_reason(reason: str) -> bytes:
     return reason.strip().encode("utf-8")
 
 
-def freeze(token: Any, compliance: Any, wallet: str, units: int | None, reason: str,
-           unfreeze: bool = False) -> str:
+def freeze(
+    token: Any, compliance: Any, wallet: str, units: int | None, reason: str, unfreeze: bool = False
+) -> str:
     """Freezes (or unfreezes) the whole wallet, or `units` of its balance."""
     _need_reason(reason)
     if units is None:
@@ -49,28 +53,41 @@ def freeze(token: Any, compliance: Any, wallet: str, units: int | None, reason: 
     return f"{units} units of {wallet} frozen"
 
 
-def force_transfer(token: Any, agent: Any, source: str, recipient: str, units: int,
-                   reason_code: str, reason: str) -> str:
+def force_transfer(
+    token: Any, agent: Any, source: str, recipient: str, units: int, reason_code: str, reason: str
+) -> str:
     """An agent moves `units` from `source` to `recipient` without the holder; the recipient
     must be eligible under every rule (checked first)."""
     data = _need_reason(reason)
     if reason_code not in REASONS:
-        raise InputError.single("--reason-code", f"{reason_code!r}: use one of "
-                                f"{', '.join(REASONS)}")
+        raise InputError.single(
+            "--reason-code", f"{reason_code!r}: use one of {', '.join(REASONS)}"
+        )
     movable = int(token.freeBalanceOf(source)) + int(token.frozenTokensOf(source))
     if units > movable:
-        raise InputError.single("--units", f"{source} has {movable} free or frozen units; "
-                                "release locks and pending applications first")
+        raise InputError.single(
+            "--units",
+            f"{source} has {movable} free or frozen units; "
+            "release locks and pending applications first",
+        )
     refusal = restriction(token, ZERO_ADDRESS, recipient, units)  # recipient-side rules
     if refusal is not None and refusal.name != "TOKEN_REDEEMED":
         raise InputError.single("--to", f"{recipient} may not receive it: {refusal}")
-    send(token.forcedTransfer, source, recipient, units, int(REASONS[reason_code]), data,
-         sender=agent)
+    send(
+        token.forcedTransfer,
+        source,
+        recipient,
+        units,
+        int(REASONS[reason_code]),
+        data,
+        sender=agent,
+    )
     return f"{units} units moved {source} -> {recipient} ({reason_code}: {reason})"
 
 
-def recover(platform: Platform, registrar: Any, agent: Any, investor_id: str,
-            new_wallet: str) -> list[str]:
+def recover(
+    platform: Platform, registrar: Any, agent: Any, investor_id: str, new_wallet: str
+) -> list[str]:
     """Replaces the investor's lost wallet in the registry (if not done yet), then moves every
     token of the manifest the lost wallet holds to the new one. Rerunnable."""
     registry = platform.registry

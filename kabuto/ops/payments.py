@@ -52,8 +52,11 @@ def holder_candidates(token: Any) -> list[str]:
 def _find_payment(corporate: Any, token: str, kind: int, record_index: int | None) -> int | None:
     for payment_id in range(int(corporate.paymentCount()), 0, -1):
         p = corporate.payment(payment_id)
-        if (str(p.token) == token and int(p.kind) == kind
-                and (record_index is None or int(p.recordIndex) == record_index)):
+        if (
+            str(p.token) == token
+            and int(p.kind) == kind
+            and (record_index is None or int(p.recordIndex) == record_index)
+        ):
             return payment_id
     return None
 
@@ -63,8 +66,10 @@ def _record_index(token: Any, record_day: date) -> int:
     scheduled = [int(token.recordDate(i)) for i in range(int(token.recordDateCount()))]
     if wanted not in scheduled:
         shown = ", ".join(jst_date(t).isoformat() for t in scheduled) or "none"
-        raise InputError.single("--record-date", f"{record_day} is not a record date of "
-                                f"{token.symbol()} (its record dates: {shown})")
+        raise InputError.single(
+            "--record-date",
+            f"{record_day} is not a record date of {token.symbol()} (its record dates: {shown})",
+        )
     return scheduled.index(wanted)
 
 
@@ -75,32 +80,50 @@ def _fund(platform: Platform, payment_id: int, payer: Any) -> int:
     token = platform.token_by_address(str(p.token))
     if int(p.kind) == REDEMPTION:
         outstanding = int(token.totalSupply()) * int(p.callNumerator) // int(p.callDenominator)
-        required = (int(p.paid) + int(p.withheld) + int(p.held)
-                    + outstanding * int(p.amountNumerator) // int(p.amountDenominator))
+        required = (
+            int(p.paid)
+            + int(p.withheld)
+            + int(p.held)
+            + outstanding * int(p.amountNumerator) // int(p.amountDenominator)
+        )
     else:
-        required = (int(token.totalSupplyAtRecordDate(int(p.recordIndex)))
-                    * int(p.amountNumerator) // int(p.amountDenominator))
+        required = (
+            int(token.totalSupplyAtRecordDate(int(p.recordIndex)))
+            * int(p.amountNumerator)
+            // int(p.amountDenominator)
+        )
     missing = required - int(p.funded)
     if missing <= 0:
         return 0
     balance = int(yen.balanceOf(payer))
     if balance < missing:
-        raise ChainStateError(f"the payer {payer.address} holds {balance:,} yen coin but payment "
-                              f"{payment_id} needs {missing:,} more: have the trust bank mint "
-                              "or transfer yen to it first")
+        raise ChainStateError(
+            f"the payer {payer.address} holds {balance:,} yen coin but payment "
+            f"{payment_id} needs {missing:,} more: have the trust bank mint "
+            "or transfer yen to it first"
+        )
     if int(yen.allowance(payer, corporate)) < missing:
         send(yen.approve, corporate, missing, sender=payer)
     send(corporate.fund, payment_id, sender=payer)
     return missing
 
 
-def _pay(platform: Platform, payment_id: int, token: Any, agent: Any, redemption: bool,
-         batch_size: int, progress: bool) -> tuple[BatchReport, int, int, int]:
+def _pay(
+    platform: Platform,
+    payment_id: int,
+    token: Any,
+    agent: Any,
+    redemption: bool,
+    batch_size: int,
+    progress: bool,
+) -> tuple[BatchReport, int, int, int]:
     corporate = platform.corporate
     p = corporate.payment(payment_id)
     if chain.pending_timestamp < int(p.paymentDate):
-        raise ChainStateError(f"payment {payment_id} is payable from "
-                              f"{jst_date(int(p.paymentDate))}; run this on or after that day")
+        raise ChainStateError(
+            f"payment {payment_id} is payable from "
+            f"{jst_date(int(p.paymentDate))}; run this on or after that day"
+        )
     holders = []
     totals = [0, 0, 0]
     for wallet in holder_candidates(token):
@@ -119,16 +142,29 @@ def _pay(platform: Platform, payment_id: int, token: Any, agent: Any, redemption
     def send_chunk(chunk: list[str]) -> None:
         send(corporate.payBatch, payment_id, chunk, sender=agent)
 
-    job: BatchJob[str, str] = BatchJob(items=holders, key=lambda h: h, done_keys=done_keys,
-                                       send=send_chunk, batch_size=batch_size,
-                                       description=f"paying {token.symbol()}", unit="holder")
+    job: BatchJob[str, str] = BatchJob(
+        items=holders,
+        key=lambda h: h,
+        done_keys=done_keys,
+        send=send_chunk,
+        batch_size=batch_size,
+        description=f"paying {token.symbol()}",
+        unit="holder",
+    )
     return run_batches(job, progress=progress), totals[0], totals[1], totals[2]
 
 
-def pay_record_date(platform: Platform, symbol: str, record_day: date, agent: Any,
-                    payer: Any | None = None, amount_per_unit: int | None = None,
-                    claim_days: int = DEFAULT_CLAIM_DAYS, batch_size: int = 100,
-                    progress: bool = True) -> PaymentReport:
+def pay_record_date(
+    platform: Platform,
+    symbol: str,
+    record_day: date,
+    agent: Any,
+    payer: Any | None = None,
+    amount_per_unit: int | None = None,
+    claim_days: int = DEFAULT_CLAIM_DAYS,
+    batch_size: int = 100,
+    progress: bool = True,
+) -> PaymentReport:
     """Interest (bond: the coupon whose record date is `record_day`) or a distribution
     (beneficiary: `amount_per_unit` yen, paid on the terms' payment date for that record
     date) to the holders of record."""
@@ -142,8 +178,10 @@ def pay_record_date(platform: Platform, symbol: str, record_day: date, agent: An
     declared = False
     if payment_id is None:
         if chain.pending_timestamp <= end_of_jst_day(record_day):
-            raise ChainStateError(f"the record date {record_day} has not passed yet; the "
-                                  "holders of record are known from the next day")
+            raise ChainStateError(
+                f"the record date {record_day} has not passed yet; the "
+                "holders of record are known from the next day"
+            )
         if bond:
             terms = token.bondTerms()
             records = [int(t) for t in terms.interestRecordDates]
@@ -153,27 +191,48 @@ def pay_record_date(platform: Platform, symbol: str, record_day: date, agent: An
             send(corporate.declareInterest, token, coupon, record_index, deadline, sender=agent)
         else:
             if not amount_per_unit:
-                raise InputError.single("--amount-per-unit", "a distribution needs its amount "
-                                        "per unit in yen")
+                raise InputError.single(
+                    "--amount-per-unit", "a distribution needs its amount per unit in yen"
+                )
             terms = token.beneficiaryTerms()
             records = [int(t) for t in terms.distributionRecordDates]
-            pay_day = jst_date(int(terms.distributionPaymentDates[
-                records.index(end_of_jst_day(record_day))]))
-            send(corporate.declareDistribution, token, record_index, amount_per_unit,
-                 jst_midnight(pay_day), jst_midnight(pay_day + timedelta(days=claim_days)),
-                 sender=agent)
+            pay_day = jst_date(
+                int(terms.distributionPaymentDates[records.index(end_of_jst_day(record_day))])
+            )
+            send(
+                corporate.declareDistribution,
+                token,
+                record_index,
+                amount_per_unit,
+                jst_midnight(pay_day),
+                jst_midnight(pay_day + timedelta(days=claim_days)),
+                sender=agent,
+            )
         payment_id = int(corporate.paymentCount())
         declared = True
     funded = _fund(platform, payment_id, payer)
-    report, gross, tax, net = _pay(platform, payment_id, token, agent, False, batch_size,
-                                   progress)
-    return PaymentReport(payment_id, "interest" if bond else "distribution", declared, funded,
-                         report, gross, tax, net)
+    report, gross, tax, net = _pay(platform, payment_id, token, agent, False, batch_size, progress)
+    return PaymentReport(
+        payment_id,
+        "interest" if bond else "distribution",
+        declared,
+        funded,
+        report,
+        gross,
+        tax,
+        net,
+    )
 
 
-def redeem_at_maturity(platform: Platform, symbol: str, agent: Any, payer: Any | None = None,
-                       claim_days: int = DEFAULT_CLAIM_DAYS, batch_size: int = 100,
-                       progress: bool = True) -> PaymentReport:
+def redeem_at_maturity(
+    platform: Platform,
+    symbol: str,
+    agent: Any,
+    payer: Any | None = None,
+    claim_days: int = DEFAULT_CLAIM_DAYS,
+    batch_size: int = 100,
+    progress: bool = True,
+) -> PaymentReport:
     """Redeems every unit of a bond at its redemption value on its maturity date."""
     payer = payer or agent
     token = platform.token(symbol)
@@ -184,18 +243,25 @@ def redeem_at_maturity(platform: Platform, symbol: str, agent: Any, payer: Any |
     declared = False
     if payment_id is None:
         maturity = jst_date(int(token.bondTerms().maturityDate))
-        send(corporate.declareMaturityRedemption, token,
-             jst_midnight(maturity + timedelta(days=claim_days)), sender=agent)
+        send(
+            corporate.declareMaturityRedemption,
+            token,
+            jst_midnight(maturity + timedelta(days=claim_days)),
+            sender=agent,
+        )
         payment_id = int(corporate.paymentCount())
         declared = True
-    encumbered = [f"{h} ({int(token.balanceOf(h)) - int(token.freeBalanceOf(h))} units)"
-                  for h in holder_candidates(token)
-                  if int(token.balanceOf(h)) != int(token.freeBalanceOf(h))]
+    encumbered = [
+        f"{h} ({int(token.balanceOf(h)) - int(token.freeBalanceOf(h))} units)"
+        for h in holder_candidates(token)
+        if int(token.balanceOf(h)) != int(token.freeBalanceOf(h))
+    ]
     if encumbered:
-        raise ChainStateError("redemption burns free units only; these holders have locked, "
-                              "frozen or pending units: " + ", ".join(encumbered) + ". Release "
-                              "them first (settle or cancel, unfreeze); nothing was sent")
+        raise ChainStateError(
+            "redemption burns free units only; these holders have locked, "
+            "frozen or pending units: " + ", ".join(encumbered) + ". Release "
+            "them first (settle or cancel, unfreeze); nothing was sent"
+        )
     funded = _fund(platform, payment_id, payer)
-    report, gross, tax, net = _pay(platform, payment_id, token, agent, True, batch_size,
-                                   progress)
+    report, gross, tax, net = _pay(platform, payment_id, token, agent, True, batch_size, progress)
     return PaymentReport(payment_id, "redemption", declared, funded, report, gross, tax, net)

@@ -52,15 +52,19 @@ class SettleReport:
 
 def _reason_text(reason: bytes) -> str:
     if reason[:4] == _TRANSFER_RESTRICTED:
-        code, sender, recipient, value = decode(["uint8", "address", "address", "uint256"],
-                                                reason[4:])
-        return (f"the token refuses it: {Restriction(code).name} (ERC-1404 code {code}) for "
-                f"{value} units {to_checksum_address(sender)} -> {to_checksum_address(recipient)}")
+        code, sender, recipient, value = decode(
+            ["uint8", "address", "address", "uint256"], reason[4:]
+        )
+        return (
+            f"the token refuses it: {Restriction(code).name} (ERC-1404 code {code}) for "
+            f"{value} units {to_checksum_address(sender)} -> {to_checksum_address(recipient)}"
+        )
     return f"refused by the token or coin (revert data 0x{reason.hex()})"
 
 
-def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
-               reference: str | None = None) -> BatchPlan:
+def plan_batch(
+    platform: Platform, executions_csv: Path, venue_agent: Any, reference: str | None = None
+) -> BatchPlan:
     """Validates the file and dry-runs the batch.
 
     Raises:
@@ -71,8 +75,17 @@ def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
     batch = platform.batch
     yen = platform.yen
     tokens = {symbol: platform.token(symbol) for symbol in {r.symbol for r in loaded}}
-    executions = [Execution(row.seller_wallet, row.buyer_wallet, tokens[row.symbol].address,
-                            row.quantity, row.yen_amount, number) for number, row in loaded.rows]
+    executions = [
+        Execution(
+            row.seller_wallet,
+            row.buyer_wallet,
+            tokens[row.symbol].address,
+            row.quantity,
+            row.yen_amount,
+            number,
+        )
+        for number, row in loaded.rows
+    ]
     net = net_yen(executions)
     batch_id = make_batch_id(reference)
     args = (batch_id, *build_batch(executions).args())
@@ -87,9 +100,15 @@ def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
     for (seller, symbol), (number, quantity) in needed.items():
         locked = int(tokens[symbol].lockedOf(batch, seller))
         if locked < quantity:
-            issues.append(loaded.issue(number, "quantity", f"{seller} sells {quantity} "
-                                       f"{symbol} in this file but has locked only {locked} to "
-                                       "the venue (token.lock(venue, units))"))
+            issues.append(
+                loaded.issue(
+                    number,
+                    "quantity",
+                    f"{seller} sells {quantity} "
+                    f"{symbol} in this file but has locked only {locked} to "
+                    "the venue (token.lock(venue, units))",
+                )
+            )
     first_buy = {}
     for number, row in loaded.rows:
         first_buy.setdefault(row.buyer_wallet, number)
@@ -99,9 +118,15 @@ def plan_batch(platform: Platform, executions_csv: Path, venue_agent: Any,
         pay = -amount
         allowance, balance = int(yen.allowance(wallet, batch)), int(yen.balanceOf(wallet))
         if allowance < pay or balance < pay:
-            issues.append(loaded.issue(first_buy.get(wallet, 0), "yen_amount", f"{wallet} pays "
-                                       f"a net {pay:,} yen in this batch but has a balance of "
-                                       f"{balance:,} and allows the venue {allowance:,}"))
+            issues.append(
+                loaded.issue(
+                    first_buy.get(wallet, 0),
+                    "yen_amount",
+                    f"{wallet} pays "
+                    f"a net {pay:,} yen in this batch but has a balance of "
+                    f"{balance:,} and allows the venue {allowance:,}",
+                )
+            )
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     _dry_run(plan, venue_agent, loaded)
@@ -116,11 +141,15 @@ def _dry_run(plan: BatchPlan, venue_agent: Any, loaded: Any) -> None:
         index = inputs.get("index")
         if type(exc).__name__ == "BatchTradeFailed" and index is not None:
             number = plan.rows[int(index)][0]
-            raise InputError([loaded.issue(number, None, _reason_text(bytes(inputs["reason"])))]
-                             ) from exc
-        row = plan.rows[int(index)][0] if isinstance(index, int) and index < len(plan.rows) else None
-        raise InputError([loaded.issue(row, None, f"the batch would be refused: "
-                                       f"{revert_reason(exc)}")]) from exc
+            raise InputError(
+                [loaded.issue(number, None, _reason_text(bytes(inputs["reason"])))]
+            ) from exc
+        row = (
+            plan.rows[int(index)][0] if isinstance(index, int) and index < len(plan.rows) else None
+        )
+        raise InputError(
+            [loaded.issue(row, None, f"the batch would be refused: {revert_reason(exc)}")]
+        ) from exc
 
 
 def settle(plan: BatchPlan, venue_agent: Any) -> SettleReport:

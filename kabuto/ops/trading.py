@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ape import chain
-
 from eth_utils import keccak
 
 from kabuto.errors import ChainStateError
@@ -51,8 +50,7 @@ def checked_transfer(token: Any, holder: Any, recipient: str, value: int) -> Ref
     return refusal
 
 
-def apply_for_transfer(token: Any, holder: Any, recipient: str, value: int,
-                       note: str = "") -> int:
+def apply_for_transfer(token: Any, holder: Any, recipient: str, value: int, note: str = "") -> int:
     """A transfer application (approval-required tokens); returns its id."""
     send(token.applyForTransfer, recipient, value, note.encode(), sender=holder)
     return int(token.applicationCount()) - 1
@@ -72,31 +70,50 @@ class DvpInstruction:
     salt: bytes
 
     def as_tuple(self) -> tuple[Any, ...]:
-        return (self.token, self.seller, self.buyer, self.quantity, self.amount, self.expiry,
-                self.salt)
+        return (
+            self.token,
+            self.seller,
+            self.buyer,
+            self.quantity,
+            self.amount,
+            self.expiry,
+            self.salt,
+        )
 
 
-def instruct_dvp(platform: Platform, token: Any, seller: Any, buyer: str, quantity: int,
-                 amount: int, valid_seconds: int = 3 * 24 * 3600) -> DvpInstruction:
+def instruct_dvp(
+    platform: Platform,
+    token: Any,
+    seller: Any,
+    buyer: str,
+    quantity: int,
+    amount: int,
+    valid_seconds: int = 3 * 24 * 3600,
+) -> DvpInstruction:
     """The seller locks `quantity` to the DvP contract; the lock carries the instruction."""
     refusal = restriction(token, str(seller.address), buyer, quantity)
     if refusal is not None and refusal.code != Restriction.APPROVAL_REQUIRED:
         raise ChainStateError(f"the token would refuse this delivery: {refusal}")
     selector = keccak(text="onTokensLocked(address,uint256,bytes)")[:4]
     if selector not in bytes(chain.provider.get_code(token.address)):
-        raise ChainStateError(f"{token.symbol()} does not notify a lock address of locks "
-                              "(onTokensLocked), so a lock cannot carry a DvP instruction; "
-                              "nothing was sent")
+        raise ChainStateError(
+            f"{token.symbol()} does not notify a lock address of locks "
+            "(onTokensLocked), so a lock cannot carry a DvP instruction; "
+            "nothing was sent"
+        )
     expiry = chain.pending_timestamp + valid_seconds
     salt = os.urandom(32)
     dvp = platform.dvp
     data = dvp.encodeInstruction(buyer, amount, expiry, salt)
-    instruction = DvpInstruction(str(token.address), str(seller.address), buyer, quantity,
-                                 amount, expiry, salt)
+    instruction = DvpInstruction(
+        str(token.address), str(seller.address), buyer, quantity, amount, expiry, salt
+    )
     send(token.lock, dvp, quantity, data, sender=seller)
     if int(dvp.statusOf(dvp.instructionId(instruction.as_tuple()))) != OPEN:
-        raise ChainStateError("the lock did not open a DvP instruction: this token build does "
-                              "not notify the settlement contract of locks (onTokensLocked)")
+        raise ChainStateError(
+            "the lock did not open a DvP instruction: this token build does "
+            "not notify the settlement contract of locks (onTokensLocked)"
+        )
     return instruction
 
 

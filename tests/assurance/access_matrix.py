@@ -24,7 +24,7 @@ def abi_type(entry: dict[str, Any]) -> str:
     kind: str = entry["type"]
     if kind.startswith("tuple"):
         inner = ",".join(abi_type(c) for c in entry["components"])
-        return f"({inner}){kind[len('tuple'):]}"
+        return f"({inner}){kind[len('tuple') :]}"
     return kind
 
 
@@ -89,7 +89,9 @@ def error_selectors(abi: list[dict[str, Any]], refusal_names: set[str]) -> dict[
     selectors = {}
     for entry in abi:
         if entry["type"] == "error" and entry["name"] in refusal_names:
-            selectors[to_hex(function_signature_to_4byte_selector(signature(entry)))] = entry["name"]
+            selectors[to_hex(function_signature_to_4byte_selector(signature(entry)))] = entry[
+                "name"
+            ]
     return selectors
 
 

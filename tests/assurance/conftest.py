@@ -4,7 +4,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import pytest
-
 from slither_run import SlitherRun, kabuto_sources, start_slither
 
 _BACKGROUND: list[SlitherRun] = []

@@ -20,7 +20,13 @@ TIMEOUT_S = 300
 
 def kabuto_sources() -> list[Path]:
     """Every production contract: the test-only helpers in contracts/testing are left out."""
-    return sorted(p for p in CONTRACTS.rglob("*.sol") if os.environ.get("KABUTO_SLITHER_ALL") or "testing" not in p.parts and ".cache" not in p.parts)
+    return sorted(
+        p
+        for p in CONTRACTS.rglob("*.sol")
+        if os.environ.get("KABUTO_SLITHER_ALL")
+        or "testing" not in p.parts
+        and ".cache" not in p.parts
+    )
 
 
 @dataclass
@@ -58,12 +64,25 @@ def start_slither() -> SlitherRun:
     entry = PROJECT_ROOT / ".cache" / "slither" / "AllContracts.sol"
     entry.parent.mkdir(parents=True, exist_ok=True)
     imports = "\n".join(f'import "{os.path.relpath(p, entry.parent)}";' for p in sources)
-    entry.write_text(f"// SPDX-License-Identifier: Apache-2.0\npragma solidity 0.8.30;\n{imports}\n")
+    entry.write_text(
+        f"// SPDX-License-Identifier: Apache-2.0\npragma solidity 0.8.30;\n{imports}\n"
+    )
     env = {**os.environ, "PATH": f"{PROJECT_ROOT / 'tools'}{os.pathsep}{os.environ['PATH']}"}
     stdout, stderr = tempfile.TemporaryFile(), tempfile.TemporaryFile()
     process = subprocess.Popen(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "slither"), str(entry.relative_to(PROJECT_ROOT)),
-         "--config-file", "slither.config.json", "--json", "-", "--print", "contract-summary"],
-        cwd=PROJECT_ROOT, stdout=stdout, stderr=stderr, env=env,
+        [
+            str(PROJECT_ROOT / ".venv" / "bin" / "slither"),
+            str(entry.relative_to(PROJECT_ROOT)),
+            "--config-file",
+            "slither.config.json",
+            "--json",
+            "-",
+            "--print",
+            "contract-summary",
+        ],
+        cwd=PROJECT_ROOT,
+        stdout=stdout,
+        stderr=stderr,
+        env=env,
     )
     return SlitherRun(process, stdout, stderr)

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from slither_run import kabuto_sources
 
 ACCEPTED_FILE = Path(__file__).with_name("accepted_findings.json")
@@ -45,13 +44,18 @@ def test_slither_analysed_every_contract(slither_report, suite_summary):
         if element["type"] == "contract"
     }
     declared = declared_contracts()
-    suite_summary(f"slither analysed {len(analysed & declared)} Kabuto contracts and libraries "
-          f"in {len(kabuto_sources())} files")
+    suite_summary(
+        f"slither analysed {len(analysed & declared)} Kabuto contracts and libraries "
+        f"in {len(kabuto_sources())} files"
+    )
     assert declared and declared <= analysed, f"not analysed: {sorted(declared - analysed)}"
 
 
 def test_no_unexplained_high_or_medium_finding(slither_report, suite_summary):
-    accepted = {(a["check"], a["where"]): a["why"] for a in json.loads(ACCEPTED_FILE.read_text())["accepted"]}
+    accepted = {
+        (a["check"], a["where"]): a["why"]
+        for a in json.loads(ACCEPTED_FILE.read_text())["accepted"]
+    }
     for key, why in accepted.items():
         assert len(why) > 30, f"accepted finding {key} needs a real justification"
     severe = [f for f in slither_report["results"].get("detectors", []) if f["impact"] in SEVERE]
@@ -60,5 +64,7 @@ def test_no_unexplained_high_or_medium_finding(slither_report, suite_summary):
         for f in severe
         if finding_key(f) not in accepted
     ]
-    suite_summary(f"slither: {len(severe)} high/medium findings, {len(severe) - len(unexplained)} accepted with a reason")
+    suite_summary(
+        f"slither: {len(severe)} high/medium findings, {len(severe) - len(unexplained)} accepted with a reason"
+    )
     assert not unexplained, "unexplained slither findings:\n" + "\n".join(unexplained)

@@ -10,31 +10,30 @@ from __future__ import annotations
 
 import csv
 import json
-from contextlib import contextmanager
-from datetime import date
-import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from types import ModuleType
-from typing import Iterator
 
 import pytest
 from ape import networks
 from eth_account import Account
 from web3 import Web3
 
-from kabuto.localchain import AnvilNode, PRIVNET_CHAIN_ID
+import kabuto.ops.issue
+import kabuto.ops.payments
+from kabuto.environment import PROJECT_ROOT
+from kabuto.localchain import PRIVNET_CHAIN_ID, AnvilNode
 from kabuto.ops.chain import load_platform
 from kabuto.ops.clock import travel_to
 from kabuto.ops.deploy import Operators, deploy_platform
-import kabuto.ops.issue
-import kabuto.ops.payments
 from kabuto.ops.issue import plan_issue, run_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
 from kabuto.ops.payments import pay_record_date
 from kabuto.ops.trading import mint_yen
-from kabuto.environment import PROJECT_ROOT
 
 EXAMPLES = PROJECT_ROOT / "examples"
 INVESTORS = 30
@@ -42,7 +41,8 @@ BATCH = 3
 KILL_AFTER_ISSUED = 12  # allotments seen on chain when the node is killed
 ISSUED_TOPIC = Web3.keccak(text="Issued(address,address,uint256,bytes)").hex()
 PAID_TOPIC = Web3.keccak(
-    text="HolderPaid(uint256,address,address,uint256,uint256,uint256,uint256)").hex()
+    text="HolderPaid(uint256,address,address,uint256,uint256,uint256,uint256)"
+).hex()
 KILL_AFTER_PAID = 12  # holders paid on chain when the node is killed during the coupon run
 
 
@@ -51,10 +51,15 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
     Account.enable_unaudited_hdwallet_features()
     investors = folder / "investors.csv"
     allocation = folder / "allocation.csv"
-    with investors.open("w", newline="", encoding="utf-8") as inv, allocation.open("w", newline="") as alloc:
+    with (
+        investors.open("w", newline="", encoding="utf-8") as inv,
+        allocation.open("w", newline="") as alloc,
+    ):
         inv_rows = csv.writer(inv)
         alloc_rows = csv.writer(alloc)
-        inv_rows.writerow(["investor_id", "class", "country", "kyc_expiry", "wallet", "name", "address"])
+        inv_rows.writerow(
+            ["investor_id", "class", "country", "kyc_expiry", "wallet", "name", "address"]
+        )
         alloc_rows.writerow(["investor_id", "units"])
         for n in range(INVESTORS):
             wallet = Account.from_mnemonic(
@@ -62,8 +67,17 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
                 account_path=f"m/44'/60'/0'/0/{100 + n}",
             ).address
             investor_id = f"FLT-{n:04d}"
-            inv_rows.writerow([investor_id, "General", 392, "2030-03-31", wallet,
-                               f"投資家 {n}", f"東京都千代田区丸の内{n}丁目"])
+            inv_rows.writerow(
+                [
+                    investor_id,
+                    "General",
+                    392,
+                    "2030-03-31",
+                    wallet,
+                    f"投資家 {n}",
+                    f"東京都千代田区丸の内{n}丁目",
+                ]
+            )
             alloc_rows.writerow([investor_id, 1 + n % 5])
     return investors, allocation
 
@@ -95,8 +109,9 @@ def wait_for_a_complete_dump(state_file: Path, timeout_s: float = 10.0) -> None:
     raise TimeoutError(f"anvil did not rewrite {state_file} within {timeout_s} s")
 
 
-def kill_when(node: AnvilNode, issued_at_least: int, stop: threading.Event,
-              topic: str = ISSUED_TOPIC) -> None:
+def kill_when(
+    node: AnvilNode, issued_at_least: int, stop: threading.Event, topic: str = ISSUED_TOPIC
+) -> None:
     while not stop.is_set():
         try:
             if event_count(node.url, topic) >= issued_at_least:
@@ -150,7 +165,9 @@ def one_block_a_second_from_the_first_batch(job_module: ModuleType) -> Iterator[
 
 
 def connect(node: AnvilNode):
-    return networks.parse_network_choice("ethereum:privnet:node", provider_settings={"uri": node.url})
+    return networks.parse_network_choice(
+        "ethereum:privnet:node", provider_settings={"uri": node.url}
+    )
 
 
 def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
@@ -163,77 +180,122 @@ def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
         ops = Operators.resolve()
         deploy_platform(ops, deployments, keys)
         platform = load_platform(deployments)
-        run_onboarding(plan_onboarding(platform, investors_csv, str(ops.issuer.address)),
-                       ops.registrar, progress=False)
+        run_onboarding(
+            plan_onboarding(platform, investors_csv, str(ops.issuer.address)),
+            ops.registrar,
+            progress=False,
+        )
         travel_to(date(2027, 1, 15))
         plan = plan_issue(platform, term_sheet, allocation_csv)
         stop = threading.Event()
         killer = threading.Thread(target=kill_when, args=(persistent_node, KILL_AFTER_ISSUED, stop))
         killer.start()
-        with one_block_a_second_from_the_first_batch(kabuto.ops.issue), pytest.raises(Exception):
-            run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, term_sheet,
-                      batch_size=BATCH, progress=False)
+        with one_block_a_second_from_the_first_batch(kabuto.ops.issue), pytest.raises(Exception):  # noqa: B017 (the killed node fails the call in any of several ways)
+            run_issue(
+                plan,
+                ops.issuer,
+                ops.paying_agent,
+                ops.compliance,
+                term_sheet,
+                batch_size=BATCH,
+                progress=False,
+            )
         stop.set()
         killer.join()
     assert persistent_node.process.poll() is not None, "the node was not killed mid-issuance"
 
     # Restart from what anvil had written to disk, then run the same job again.
-    restarted = AnvilNode(chain_id=PRIVNET_CHAIN_ID, gas_free=True, port=persistent_node.port,
-                          state_file=persistent_node.state_file).start()
+    restarted = AnvilNode(
+        chain_id=PRIVNET_CHAIN_ID,
+        gas_free=True,
+        port=persistent_node.port,
+        state_file=persistent_node.state_file,
+    ).start()
     try:
         survived = issued_count(restarted.url)
         with connect(restarted):
             resume_clock()
             platform = load_platform(deployments)
             plan = plan_issue(platform, term_sheet, allocation_csv)
-            report = run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, term_sheet,
-                               batch_size=BATCH, progress=False)
+            report = run_issue(
+                plan,
+                ops.issuer,
+                ops.paying_agent,
+                ops.compliance,
+                term_sheet,
+                batch_size=BATCH,
+                progress=False,
+            )
             token = platform.reload().token("STBOND1")
             wanted = {a.wallet: a.units for a in plan.allotments}
             for wallet, units in wanted.items():
                 assert token.balanceOf(wallet) == units
             assert token.totalSupply() == sum(wanted.values())
             recipients = [log.to for log in token.Issued.range(0, chain_height() + 1)]
-            assert sorted(recipients) == sorted(wanted), "an allotment was issued twice or not at all"
+            assert sorted(recipients) == sorted(wanted), (
+                "an allotment was issued twice or not at all"
+            )
             # The first coupon, paid in batches of 3 holders, one block a second, killed again.
             mint_yen(platform, ops.trust_bank, {str(ops.paying_agent.address): 10_000_000})
             travel_to(date(2027, 7, 15))
             stop = threading.Event()
-            killer = threading.Thread(target=kill_when,
-                                      args=(restarted, KILL_AFTER_PAID, stop, PAID_TOPIC))
+            killer = threading.Thread(
+                target=kill_when, args=(restarted, KILL_AFTER_PAID, stop, PAID_TOPIC)
+            )
             killer.start()
-            with one_block_a_second_from_the_first_batch(kabuto.ops.payments), \
-                    pytest.raises(Exception):
-                pay_record_date(platform, "STBOND1", date(2027, 6, 30), ops.paying_agent,
-                                batch_size=BATCH, progress=False)
+            with (
+                one_block_a_second_from_the_first_batch(kabuto.ops.payments),
+                pytest.raises(Exception),  # noqa: B017 (the killed node fails the call in any of several ways)
+            ):
+                pay_record_date(
+                    platform,
+                    "STBOND1",
+                    date(2027, 6, 30),
+                    ops.paying_agent,
+                    batch_size=BATCH,
+                    progress=False,
+                )
             stop.set()
             killer.join()
         assert restarted.process.poll() is not None, "the node was not killed mid-payment"
     finally:
         restarted.stop()
 
-    again = AnvilNode(chain_id=PRIVNET_CHAIN_ID, gas_free=True, port=restarted.port,
-                      state_file=restarted.state_file).start()
+    again = AnvilNode(
+        chain_id=PRIVNET_CHAIN_ID,
+        gas_free=True,
+        port=restarted.port,
+        state_file=restarted.state_file,
+    ).start()
     try:
         paid_on_disk = event_count(again.url, PAID_TOPIC)
         with connect(again):
             resume_clock()
             platform = load_platform(deployments)
-            payment = pay_record_date(platform, "STBOND1", date(2027, 6, 30), ops.paying_agent,
-                                      batch_size=BATCH, progress=False)
+            pay_record_date(
+                platform,
+                "STBOND1",
+                date(2027, 6, 30),
+                ops.paying_agent,
+                batch_size=BATCH,
+                progress=False,
+            )
             token = platform.token("STBOND1")
             corporate = platform.corporate
             paid = list(corporate.HolderPaid.range(0, chain_height() + 1))
-            assert sorted(log.holder for log in paid) == sorted(wanted), \
+            assert sorted(log.holder for log in paid) == sorted(wanted), (
                 "a holder was paid twice or not at all"
+            )
             for log in paid:  # a regular coupon of 0.35% a year on 100,000 yen: 175 yen a unit
                 assert log.units == wanted[log.holder] and log.gross == 175 * log.units
             assert token.totalSupply() == sum(wanted.values())
     finally:
         again.stop()
-    suite_summary(f"fault injection: anvil SIGKILLed mid-issuance ({survived} of {INVESTORS} "
-                  f"allotments on disk) and mid-coupon ({paid_on_disk} of {INVESTORS} holders paid "
-                  "on disk); each rerun finished the job, nobody issued or paid twice")
+    suite_summary(
+        f"fault injection: anvil SIGKILLed mid-issuance ({survived} of {INVESTORS} "
+        f"allotments on disk) and mid-coupon ({paid_on_disk} of {INVESTORS} holders paid "
+        "on disk); each rerun finished the job, nobody issued or paid twice"
+    )
     assert 0 < survived < INVESTORS
     assert 0 < paid_on_disk < INVESTORS
     assert report is not None

@@ -9,12 +9,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
-
 from jobs_support import EXAMPLES
+
 from kabuto.ops.chain import Platform, load_platform
 from kabuto.ops.deploy import DeployReport, Operators, deploy_platform
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
-
 
 
 @dataclass

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from kabuto.ops.accounts import test_account
-from kabuto.ops.issue import IssueReport, IssuePlan, plan_issue, run_issue
+from kabuto.ops.issue import IssuePlan, IssueReport, plan_issue, run_issue
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 STBOND = (EXAMPLES / "stbond1.yaml", EXAMPLES / "stbond1-allocation.csv")
@@ -24,9 +24,12 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def issue(world: Any, sheet: Path, allocation: Path, **kwargs: Any) -> tuple[IssuePlan, IssueReport]:
+def issue(
+    world: Any, sheet: Path, allocation: Path, **kwargs: Any
+) -> tuple[IssuePlan, IssueReport]:
     """Plan and run the issue job for a term sheet and its allocation, as the issuer."""
     plan = plan_issue(world.platform, sheet, allocation, kwargs.pop("tranche", None))
     ops = world.ops
-    return plan, run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, sheet,
-                           progress=False, **kwargs)
+    return plan, run_issue(
+        plan, ops.issuer, ops.paying_agent, ops.compliance, sheet, progress=False, **kwargs
+    )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from ape import chain
 from eth_utils import keccak, to_checksum_address
+from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue, write
 
 from kabuto.domain import investor_id_to_bytes32
 from kabuto.errors import InputError
@@ -14,7 +15,6 @@ from kabuto.ops.chain import send
 from kabuto.ops.deploy import deploy_platform
 from kabuto.ops.issue import issued_wallets, plan_issue, tranche_data
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
-from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue, write
 
 
 def allocation_of(path) -> dict[str, int]:
@@ -25,8 +25,14 @@ def allocation_of(path) -> dict[str, int]:
 def test_deploy__rerun__keeps_everything(world):
     report = deploy_platform(world.ops, world.deployments, world.keys)
     assert report.deployed == [] and report.roles_granted == []
-    assert set(report.kept) == {"InvestorRegistry", "YenCoin", "Settlement", "BatchSettlement",
-                                "CorporateActions", "PrimaryOffering"}
+    assert set(report.kept) == {
+        "InvestorRegistry",
+        "YenCoin",
+        "Settlement",
+        "BatchSettlement",
+        "CorporateActions",
+        "PrimaryOffering",
+    }
     assert world.deploy_report.key_files.private.stat().st_mode & 0o077 == 0
 
 
@@ -34,43 +40,60 @@ def test_onboard__all_examples_registered_with_encrypted_data(world):
     registry = world.platform.registry
     assert registry.investorCount() == 12
     assert registry.isEligible(investor(12))
-    report = run_onboarding(plan_onboarding(world.platform, EXAMPLES / "investors.csv",
-                                            str(world.ops.issuer.address)),
-                            world.ops.registrar, progress=False)
+    report = run_onboarding(
+        plan_onboarding(world.platform, EXAMPLES / "investors.csv", str(world.ops.issuer.address)),
+        world.ops.registrar,
+        progress=False,
+    )
     assert (report.sent, report.already_done) == (0, 12)
 
 
 def test_onboard__new_rows_one_call_each__registered_without_data_gets_data(world, tmp_path):
     registry, issuer = world.platform.registry, str(world.ops.issuer.address)
     fresh, half = (to_checksum_address(keccak(text=f"onboard-{n}")[:20]) for n in (1, 2))
-    send(registry.registerInvestor, investor_id_to_bytes32("HALF-1"), half, 0, 392,
-         chain.pending_timestamp + 86_400 * 365, sender=world.ops.registrar)
-    rows = write(tmp_path / "investors.csv",
-                 "investor_id,class,country,kyc_expiry,wallet,name,address\n"
-                 f"NEW-1,General,392,2030-01-01,{fresh},山田 太郎,東京都千代田区\n"
-                 f"HALF-1,General,392,2030-01-01,{half},佐藤 花子,大阪府大阪市\n")
+    send(
+        registry.registerInvestor,
+        investor_id_to_bytes32("HALF-1"),
+        half,
+        0,
+        392,
+        chain.pending_timestamp + 86_400 * 365,
+        sender=world.ops.registrar,
+    )
+    rows = write(
+        tmp_path / "investors.csv",
+        "investor_id,class,country,kyc_expiry,wallet,name,address\n"
+        f"NEW-1,General,392,2030-01-01,{fresh},山田 太郎,東京都千代田区\n"
+        f"HALF-1,General,392,2030-01-01,{half},佐藤 花子,大阪府大阪市\n",
+    )
     start = chain.blocks.height
-    report = run_onboarding(plan_onboarding(world.platform, rows, issuer), world.ops.registrar,
-                            progress=False)
+    report = run_onboarding(
+        plan_onboarding(world.platform, rows, issuer), world.ops.registrar, progress=False
+    )
     assert (report.sent, report.already_done) == (2, 0)
     assert chain.blocks.height - start == 2  # one transaction per investor
     stored = [log for log in registry.PersonalDataStored.range(start + 1, chain.blocks.height + 1)]
-    assert {bytes(log.investorId) for log in stored} == {investor_id_to_bytes32("NEW-1"),
-                                                          investor_id_to_bytes32("HALF-1")}
+    assert {bytes(log.investorId) for log in stored} == {
+        investor_id_to_bytes32("NEW-1"),
+        investor_id_to_bytes32("HALF-1"),
+    }
     assert registry.walletOf(investor_id_to_bytes32("NEW-1")) == fresh
 
 
-def test_onboard__bad_checksum_and_taken_wallet__nothing_sent(world, tmp_path,
-                                                               no_transaction_sent):
-    bad = write(tmp_path / "investors.csv",
-                "investor_id,class,country,kyc_expiry,wallet,name,address\n"
-                "NEW-1,General,392,2030-01-01,0x70997970c51812dc3A010C7d01b50e0d17dc79C8,A,B\n")
+def test_onboard__bad_checksum_and_taken_wallet__nothing_sent(world, tmp_path, no_transaction_sent):
+    bad = write(
+        tmp_path / "investors.csv",
+        "investor_id,class,country,kyc_expiry,wallet,name,address\n"
+        "NEW-1,General,392,2030-01-01,0x70997970c51812dc3A010C7d01b50e0d17dc79C8,A,B\n",
+    )
     with pytest.raises(InputError) as error:
         plan_onboarding(world.platform, bad, str(world.ops.issuer.address))
     assert error.value.issues[0].row == 2 and error.value.issues[0].field == "wallet"
-    taken = write(tmp_path / "taken.csv",
-                  "investor_id,class,country,kyc_expiry,wallet,name,address\n"
-                  "NEW-1,General,392,2030-01-01,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,A,B\n")
+    taken = write(
+        tmp_path / "taken.csv",
+        "investor_id,class,country,kyc_expiry,wallet,name,address\n"
+        "NEW-1,General,392,2030-01-01,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,A,B\n",
+    )
     with pytest.raises(InputError, match="already the wallet of investor 'INV-001'"):
         plan_onboarding(world.platform, taken, str(world.ops.issuer.address))
 
@@ -87,10 +110,12 @@ def test_issue__bond__balances_as_allocated_and_rerun_issues_nothing(world):
     assert not again.deployed and again.batches.sent == 0 and again.batches.already_done == 8
 
 
-def test_issue__general_investor_for_professional_token__nothing_sent(world, tmp_path,
-                                                                       no_transaction_sent):
-    allocation = write(tmp_path / "alloc.csv", "investor_id,units\nINV-009,3\nINV-001,2\n"
-                                               "INV-404,1\n")
+def test_issue__general_investor_for_professional_token__nothing_sent(
+    world, tmp_path, no_transaction_sent
+):
+    allocation = write(
+        tmp_path / "alloc.csv", "investor_id,units\nINV-009,3\nINV-001,2\nINV-404,1\n"
+    )
     with pytest.raises(InputError) as error:
         plan_issue(world.platform, PROTRUST[0], allocation)
     rows = {(i.row, i.field) for i in error.value.issues}
@@ -132,6 +157,7 @@ def test_issue__stopped_midway__rerun_finishes_without_double_issue(world, monke
     plan, report = issue(world, *STBOND, batch_size=3)
     assert (report.batches.already_done, report.batches.sent) == (6, 2)
     assert [bytes(log.data) for log in token.Issued.range(0, chain.blocks.height + 1)].count(
-        tranche_data("stbond1-allocation")) == 8
+        tranche_data("stbond1-allocation")
+    ) == 8
     for allotment in plan.allotments:
         assert token.balanceOf(allotment.wallet) == allotment.units

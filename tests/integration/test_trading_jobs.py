@@ -7,8 +7,8 @@ from datetime import date
 
 import pytest
 from ape import chain
-
 from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue
+
 from kabuto.errors import ChainStateError, InputError
 from kabuto.ops import approvals, operations, trading
 from kabuto.ops.chain import Platform, send
@@ -25,9 +25,12 @@ def module_world(module_world):
     its chain changes."""
     for files in (STBOND, RETRUST, PROTRUST):
         issue(module_world, *files)
-    trading.mint_yen(module_world.platform, module_world.ops.trust_bank,
-                     {str(investor(n).address): 10_000_000 for n in range(1, 13)}
-                     | {str(module_world.ops.paying_agent.address): 12_000_000})
+    trading.mint_yen(
+        module_world.platform,
+        module_world.ops.trust_bank,
+        {str(investor(n).address): 10_000_000 for n in range(1, 13)}
+        | {str(module_world.ops.paying_agent.address): 12_000_000},
+    )
     return module_world
 
 
@@ -53,8 +56,9 @@ def test_settle_batch__unlocked_seller__names_row_nothing_sent(world, issued):
 
 
 def test_settle_batch__settles_once(world, issued):
-    _lock_for_venue(issued, [(3, "STBOND1", 5), (7, "STBOND1", 10), (6, "RETRUST1", 6),
-                             (8, "RETRUST1", 2)])
+    _lock_for_venue(
+        issued, [(3, "STBOND1", 5), (7, "STBOND1", 10), (6, "RETRUST1", 6), (8, "RETRUST1", 2)]
+    )
     for buyer in (1, 2, 4):
         trading.allow_venue_payment(issued, investor(buyer), 10_000_000)
     plan = plan_batch(issued, EXAMPLES / "venue-executions.csv", world.ops.venue_agent)
@@ -62,8 +66,10 @@ def test_settle_batch__settles_once(world, issued):
     assert not report.already_settled and report.gross_yen == 9_540_450
     assert issued.token("STBOND1").balanceOf(investor(4)) == 1 + 5
     assert issued.token("RETRUST1").balanceOf(investor(4)) == 2
-    again = settle(plan_batch(issued, EXAMPLES / "venue-executions.csv", world.ops.venue_agent),
-                   world.ops.venue_agent)
+    again = settle(
+        plan_batch(issued, EXAMPLES / "venue-executions.csv", world.ops.venue_agent),
+        world.ops.venue_agent,
+    )
     assert again.already_settled
 
 
@@ -84,34 +90,49 @@ def test_dvp__approval_required_token__issuer_approves_then_buyer_accepts(world,
     seller, buyer = investor(9), investor(10)
     # The token's own ERC-1404 answer for a direct transfer is "approval required": a DvP
     # instruction is still sent, the issuer's approval being a step of the settlement.
-    assert trading.restriction(token, str(seller.address), str(buyer.address), 5).name == "APPROVAL_REQUIRED"
+    assert (
+        trading.restriction(token, str(seller.address), str(buyer.address), 5).name
+        == "APPROVAL_REQUIRED"
+    )
     instruction = trading.instruct_dvp(issued, token, seller, str(buyer.address), 5, 50_000)
     assert token.lockedOf(dvp, seller) == 5
     send(dvp.approve, instruction.as_tuple(), sender=world.ops.issuer)
     send(issued.yen.approve, dvp, 50_000, sender=buyer)
     before = (token.balanceOf(buyer), issued.yen.balanceOf(seller))
     send(dvp.accept, instruction.as_tuple(), sender=buyer)
-    assert (token.balanceOf(buyer), issued.yen.balanceOf(seller)) == (before[0] + 5, before[1] + 50_000)
+    assert (token.balanceOf(buyer), issued.yen.balanceOf(seller)) == (
+        before[0] + 5,
+        before[1] + 50_000,
+    )
     assert token.lockedOf(dvp, seller) == 0
 
 
 def test_pay_redeem_and_export(world, issued, tmp_path):
     with pytest.raises(ChainStateError, match="has not passed"):
-        pay_record_date(issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent,
-                        progress=False)
+        pay_record_date(
+            issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent, progress=False
+        )
     travel_to(date(2027, 7, 15))
-    coupon = pay_record_date(issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent,
-                             progress=False)
+    coupon = pay_record_date(
+        issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent, progress=False
+    )
     assert coupon.batches.sent == 8 and coupon.gross == 113 * 175
     assert 0 < coupon.tax < coupon.gross and coupon.net == coupon.gross - coupon.tax
-    again = pay_record_date(issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent,
-                            progress=False)
+    again = pay_record_date(
+        issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent, progress=False
+    )
     assert again.batches.sent == 0 and not again.declared_now and again.funded_now == 0
     travel_to(date(2028, 1, 14))
     redemption = redeem_at_maturity(issued, "STBOND1", world.ops.paying_agent, progress=False)
     assert redemption.gross == 113 * 100_000 and issued.token("STBOND1").totalSupply() == 0
-    export = export_register(issued, "STBOND1", str(world.ops.issuer.address), tmp_path,
-                             world.keys, record_date=date(2027, 6, 30))
+    export = export_register(
+        issued,
+        "STBOND1",
+        str(world.ops.issuer.address),
+        tmp_path,
+        world.keys,
+        record_date=date(2027, 6, 30),
+    )
     assert export.reconciled and export.register.reconciliation.register_units == 113
     text = export.csv_path.read_bytes()
     assert text.startswith(b"\xef\xbb\xbf") and "山田 太郎".encode() in text
@@ -122,9 +143,23 @@ def test_force_transfer__needs_reason_and_eligible_recipient(world, issued):
     token = issued.token("PROTRUST1")
     height = chain.blocks.height
     with pytest.raises(InputError, match="give the reason"):
-        operations.force_transfer(token, world.ops.issuer, str(investor(9).address),
-                                  str(investor(10).address), 1, "court-order", " ")
+        operations.force_transfer(
+            token,
+            world.ops.issuer,
+            str(investor(9).address),
+            str(investor(10).address),
+            1,
+            "court-order",
+            " ",
+        )
     with pytest.raises(InputError, match="may not receive"):
-        operations.force_transfer(token, world.ops.issuer, str(investor(9).address),
-                                  str(investor(1).address), 1, "court-order", "order 12")
+        operations.force_transfer(
+            token,
+            world.ops.issuer,
+            str(investor(9).address),
+            str(investor(1).address),
+            1,
+            "court-order",
+            "order 12",
+        )
     assert chain.blocks.height == height

@@ -74,7 +74,9 @@ class Abi:
     @classmethod
     def of(cls, contract: Any) -> Abi:
         """The ABI of an Ape contract (instance or container)."""
-        return cls([item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi])
+        return cls(
+            [item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi]
+        )
 
     def __getitem__(self, name: str) -> Function:
         if name in self._overloaded:
@@ -133,7 +135,7 @@ class Rpc:
         self.calls += len(calls)
         replies = sorted(self._post(payload), key=lambda r: r["id"])
         out = []
-        for (to, data), reply in zip(calls, replies):
+        for (to, data), reply in zip(calls, replies, strict=True):
             if "error" in reply:
                 raise RpcError(
                     f"eth_call to {to} (selector {data[:4].hex()}) failed: {reply['error']}"

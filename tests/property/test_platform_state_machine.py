@@ -22,6 +22,7 @@ from typing import Any
 import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
+from fixtures.platform import AGENT_ROLE, COMPLIANCE_ROLE, JAPAN, REGISTRAR_ROLE, investor_id_for
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -42,14 +43,13 @@ from kabuto.onchain_types import (
     Kind,
     Rules,
 )
-from fixtures.platform import AGENT_ROLE, COMPLIANCE_ROLE, JAPAN, REGISTRAR_ROLE, investor_id_for
 from property.model import (
     ZERO,
-    Path,
     CoinModel,
     Expect,
     Instruction,
     Investor,
+    Path,
     Payment,
     PlatformModel,
     TokenModel,
@@ -128,7 +128,7 @@ def portion(available: int, share: int) -> int:
 def platform(project, chain, accounts) -> Platform:
     """One platform for the module: registry, coin (eligibility mode), DvP, corporate actions, two tokens."""
     admin, bank, outsider = accounts[0], accounts[1], accounts[9]
-    wallets = dict(zip(INVESTORS, accounts[2:7]))
+    wallets = dict(zip(INVESTORS, accounts[2:7], strict=True))
     registry = project.InvestorRegistry.deploy(admin, sender=admin)
     registry.grantRole(REGISTRAR_ROLE, admin, sender=admin)
     start = chain.pending_timestamp
@@ -1253,7 +1253,7 @@ class PlatformMachine(RuleBasedStateMachine):
         assert yen_supply == m.coin.supply() == sum(yen), (
             f"yen supply {yen_supply}, model {m.coin.supply()}, held {sum(yen)}"
         )
-        for a, got in zip(accounts, yen):
+        for a, got in zip(accounts, yen, strict=True):
             assert got == m.coin.balance.get(a, 0), (
                 f"yen {a}: chain {got} != model {m.coin.balance.get(a, 0)}"
             )

@@ -34,7 +34,9 @@ def privnet():
             yield provider
 
 
-def test_privnet__unfunded_account_deploys_and_transacts_with_zero_gas_price(privnet, project, accounts):
+def test_privnet__unfunded_account_deploys_and_transacts_with_zero_gas_price(
+    privnet, project, accounts
+):
     unfunded = accounts.generate_test_account()
     assert privnet.chain_id == PRIVNET_CHAIN_ID
     assert privnet.get_balance(unfunded.address) == 0

@@ -10,7 +10,9 @@ import solcx
 from kabuto.environment import PROJECT_ROOT
 
 SOLC = PROJECT_ROOT / "tools" / "solc"
-OZ_ERC20 = PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts" / "token" / "ERC20" / "ERC20.sol"
+OZ_ERC20 = (
+    PROJECT_ROOT / "node_modules" / "@openzeppelin" / "contracts" / "token" / "ERC20" / "ERC20.sol"
+)
 
 
 def run_solc(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -60,7 +62,9 @@ def test_standard_json__compiles_and_reads_imports_from_base_path(tmp_path: Path
         "// SPDX-License-Identifier: MIT\npragma solidity ^0.8.0;\ncontract Base { uint256 public x = 7; }\n"
     )
     source = 'pragma solidity ^0.8.0;\nimport "lib/Base.sol";\ncontract Child is Base {}\n'
-    result = run_solc("--standard-json", "--base-path", str(tmp_path), stdin=standard_input({"C.sol": source}))
+    result = run_solc(
+        "--standard-json", "--base-path", str(tmp_path), stdin=standard_input({"C.sol": source})
+    )
     assert result.returncode == 0
     output = json.loads(result.stdout)
     assert not [e for e in output.get("errors", []) if e["severity"] == "error"]
@@ -86,17 +90,19 @@ def test_standard_json__large_output_is_not_truncated():
     )
     request = json.loads(standard_input({"Many.sol": "pragma solidity ^0.8.0;\n" + body}))
     request["settings"]["optimizer"]["enabled"] = False
-    request["settings"]["outputSelection"] = {"*": {"*": ["abi", "evm.bytecode", "evm.deployedBytecode"]}}
+    request["settings"]["outputSelection"] = {
+        "*": {"*": ["abi", "evm.bytecode", "evm.deployedBytecode"]}
+    }
     result = run_solc("--standard-json", stdin=json.dumps(request))
     assert len(result.stdout) > 256 * 1024
     assert len(json.loads(result.stdout)["contracts"]["Many.sol"]) == count
 
 
 def test_standard_json__berlin_target_rejects_cancun_only_opcodes():
-    source = (
-        "pragma solidity ^0.8.0;\ncontract T { function f() external { assembly { tstore(0, 1) } } }\n"
+    source = "pragma solidity ^0.8.0;\ncontract T { function f() external { assembly { tstore(0, 1) } } }\n"
+    result = run_solc(
+        "--standard-json", stdin=standard_input({"T.sol": source}, evm_version="berlin")
     )
-    result = run_solc("--standard-json", stdin=standard_input({"T.sol": source}, evm_version="berlin"))
     errors = [e for e in json.loads(result.stdout)["errors"] if e["severity"] == "error"]
     assert errors and "tstore" in errors[0]["message"]
 

@@ -50,12 +50,17 @@ BATCH_PARTICIPANTS = 10
 # the class check is a real mask test, not "all classes").
 HOLDER_CAP = 49
 BENCH_RULES = Rules(
-    allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED), holder_cap=HOLDER_CAP
+    allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED),
+    holder_cap=HOLDER_CAP,
 )
-RULES_NOTE = (f"rules active: holder cap {HOLDER_CAP}, allowedClasses General+Specified, both parties' "
-              "registry records checked (KYC, status, class)")
+RULES_NOTE = (
+    f"rules active: holder cap {HOLDER_CAP}, allowedClasses General+Specified, both parties' "
+    "registry records checked (KYC, status, class)"
+)
 # What the register needs about a holder, as the operators' onboarding encrypts it.
-SAMPLE_PERSON = PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号 カブトビル 12階")
+SAMPLE_PERSON = PersonalData(
+    name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号 カブトビル 12階"
+)
 
 
 def _operators(ctx: BenchContext) -> Operators:
@@ -93,14 +98,29 @@ class KabutoPlatform:
         general = int(InvestorClass.GENERAL)
         if with_personal_data:
             envelope = self.envelope()
-            receipt = registry.onboardInvestor(investor_id, wallet, general, JAPAN, kyc_expiry, self.ops.issuer,
-                                               envelope, sender=registrar)
+            receipt = registry.onboardInvestor(
+                investor_id,
+                wallet,
+                general,
+                JAPAN,
+                kyc_expiry,
+                self.ops.issuer,
+                envelope,
+                sender=registrar,
+            )
             stored = receipt.events.filter(registry.PersonalDataStored)
-            expect(len(stored) == 1 and bytes(stored[0].dataHash) == keccak(envelope),
-                   "Kabuto onboarding did not publish the personal data")
+            expect(
+                len(stored) == 1 and bytes(stored[0].dataHash) == keccak(envelope),
+                "Kabuto onboarding did not publish the personal data",
+            )
         else:
-            receipt = registry.registerInvestor(investor_id, wallet, general, JAPAN, kyc_expiry, sender=registrar)
-        expect(registry.isEligible(wallet), f"Kabuto registry does not find {wallet} eligible after onboarding")
+            receipt = registry.registerInvestor(
+                investor_id, wallet, general, JAPAN, kyc_expiry, sender=registrar
+            )
+        expect(
+            registry.isEligible(wallet),
+            f"Kabuto registry does not find {wallet} eligible after onboarding",
+        )
         return [receipt]
 
     def public_key(self) -> Any:
@@ -130,8 +150,15 @@ def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> Kabu
     ops = _operators(ctx)
     deploy_platform(ops, directory=workdir / "deployments", key_dir=workdir / "keys")
     platform = load_platform(workdir / "deployments")
-    token = deploy_token(ops.issuer, platform.registry, rules=rules, agent=ops.issuer,
-                         compliance=ops.compliance, name="Kabuto bench bond", symbol="KBB")
+    token = deploy_token(
+        ops.issuer,
+        platform.registry,
+        rules=rules,
+        agent=ops.issuer,
+        compliance=ops.compliance,
+        name="Kabuto bench bond",
+        symbol="KBB",
+    )
     token.authorizeLockAddress(platform.dvp, True, True, sender=ops.issuer)
     token.authorizeLockAddress(platform.batch, True, False, sender=ops.issuer)
     return KabutoPlatform(platform, ops, token, workdir)
@@ -149,7 +176,9 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
     new_holder = token.transfer(bob, AMOUNT, sender=alice)
     existing_holder = token.transfer(bob, AMOUNT, sender=alice)
     issue = token.issue(charlie, AMOUNT, b"", sender=agent)
-    forced = token.forcedTransfer(alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent)
+    forced = token.forcedTransfer(
+        alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent
+    )
     applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
     application_id = applied.events.filter(token.TransferApplied)[0].id
     approved = token.approveTransfer(application_id, b"", sender=agent)
@@ -159,16 +188,27 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
     return [
         gas_of("kabuto.transfer.new_holder", [new_holder], note=RULES_NOTE),
         gas_of("kabuto.transfer.existing_holder", [existing_holder], note=RULES_NOTE),
-        gas_of("kabuto.issue.new_holder", [issue], note="issue by the issuer's agent; " + RULES_NOTE),
-        gas_of("kabuto.forced_transfer.new_holder", [forced],
-               note="agent, reason CourtOrder, recipient checked (KYC, class, cap); sender not"),
-        gas_of("kabuto.onboard_investor", onboarding,
-               note=f"onboardInvestor: registration + personal data in one call ({envelope_bytes}-byte envelope: "
-                    "the name and address encrypted to the issuer's registered key by kabuto.personal_data, "
-                    "HPKE X25519 for the default key type; published in the event, "
-                    "nothing stored for it)"),
-        gas_of("kabuto.approved_transfer.total", [applied, approved],
-               note="applyForTransfer by the holder + approveTransfer by the agent, new holder"),
+        gas_of(
+            "kabuto.issue.new_holder", [issue], note="issue by the issuer's agent; " + RULES_NOTE
+        ),
+        gas_of(
+            "kabuto.forced_transfer.new_holder",
+            [forced],
+            note="agent, reason CourtOrder, recipient checked (KYC, class, cap); sender not",
+        ),
+        gas_of(
+            "kabuto.onboard_investor",
+            onboarding,
+            note=f"onboardInvestor: registration + personal data in one call ({envelope_bytes}-byte envelope: "
+            "the name and address encrypted to the issuer's registered key by kabuto.personal_data, "
+            "HPKE X25519 for the default key type; published in the event, "
+            "nothing stored for it)",
+        ),
+        gas_of(
+            "kabuto.approved_transfer.total",
+            [applied, approved],
+            note="applyForTransfer by the holder + approveTransfer by the agent, new holder",
+        ),
     ]
 
 
@@ -200,16 +240,23 @@ def measure_dvp(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
     yen.approve(dvp, YEN_PER_INVESTOR, sender=buyer)  # the standing allowance (setup)
 
     def settled(payer: Any, before: tuple[int, int]) -> None:
-        expect(token.balanceOf(payer) == before[0] + AMOUNT and yen.balanceOf(seller) == before[1] + amount,
-               "Kabuto DvP did not move both legs")
+        expect(
+            token.balanceOf(payer) == before[0] + AMOUNT
+            and yen.balanceOf(seller) == before[1] + amount,
+            "Kabuto DvP did not move both legs",
+        )
 
     def measured(payer: Any, with_permit: bool = False) -> list[Any]:
         before = (token.balanceOf(payer), yen.balanceOf(seller))
         if with_permit:
             instruction = instruct_dvp(kp.platform, token, seller, payer.address, AMOUNT, amount)
             deadline = ctx.chain.pending_timestamp + 3600
-            accept = dvp.acceptWithPermit(instruction.as_tuple(), deadline, *_permit(kp, payer, amount, deadline),
-                                          sender=payer)
+            accept = dvp.acceptWithPermit(
+                instruction.as_tuple(),
+                deadline,
+                *_permit(kp, payer, amount, deadline),
+                sender=payer,
+            )
             receipts = [last_lock(seller, token), accept]
         else:
             receipts = lock_and_accept_standing(kp, seller, payer, amount)
@@ -222,34 +269,43 @@ def measure_dvp(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
     permit_variant = measured(permit_buyer, with_permit=True)
     total = lambda receipts: sum(int(r.gas_used) for r in receipts)  # noqa: E731
     return gas_of(
-        "kabuto.dvp.total", counted,
-        note=(f"counted: seller token.lock(dvp) carrying the instruction + buyer accept: {total(counted):,} gas, "
-              "2 txs; the buyer becomes a holder, the seller already holds yen, the buyer's yen authorised by a "
-              "standing allowance to the DvP contract (set once, not per settlement). Same pair again (buyer "
-              f"already holds): {total(repeat):,}. A buyer without an allowance, acceptWithPermit (EIP-2612 signed "
-              f"off-chain; its first permit, so its nonce slot is new): {total(permit_variant):,}. Both legs "
-              "on-chain, both parties' eligibility checked by the token; no issuer approval (not required by the "
-              "bond)"),
+        "kabuto.dvp.total",
+        counted,
+        note=(
+            f"counted: seller token.lock(dvp) carrying the instruction + buyer accept: {total(counted):,} gas, "
+            "2 txs; the buyer becomes a holder, the seller already holds yen, the buyer's yen authorised by a "
+            "standing allowance to the DvP contract (set once, not per settlement). Same pair again (buyer "
+            f"already holds): {total(repeat):,}. A buyer without an allowance, acceptWithPermit (EIP-2612 signed "
+            f"off-chain; its first permit, so its nonce slot is new): {total(permit_variant):,}. Both legs "
+            "on-chain, both parties' eligibility checked by the token; no issuer approval (not required by the "
+            "bond)"
+        ),
     )
 
 
 def last_lock(seller: Any, token: Any) -> Any:
     """The receipt of the lock instruct_dvp just sent for ``seller``."""
     receipt = seller.history[-1]
-    expect(receipt.receiver == token.address and receipt.method_called.name == "lock",
-           f"the last transaction of {seller} is not its lock on {token.address}")
+    expect(
+        receipt.receiver == token.address and receipt.method_called.name == "lock",
+        f"the last transaction of {seller} is not its lock on {token.address}",
+    )
     return receipt
 
 
 def lock_and_accept_standing(kp: KabutoPlatform, seller: Any, buyer: Any, amount: int) -> list[Any]:
     """The standing-allowance variant: lock + accept (the allowance was approved earlier)."""
-    instruction: DvpInstruction = instruct_dvp(kp.platform, kp.token, seller, buyer.address, AMOUNT, amount)
+    instruction: DvpInstruction = instruct_dvp(
+        kp.platform, kp.token, seller, buyer.address, AMOUNT, amount
+    )
     lock = last_lock(seller, kp.token)
     accept = kp.platform.dvp.accept(instruction.as_tuple(), sender=buyer)
     return [lock, accept]
 
 
-def venue_batch(kp: KabutoPlatform, participants: list[Any], trades: int) -> tuple[list[str], list[tuple[int, ...]]]:
+def venue_batch(
+    kp: KabutoPlatform, participants: list[Any], trades: int
+) -> tuple[list[str], list[tuple[int, ...]]]:
     """Sorted participant addresses and ``trades`` trades among them (each a different pair in
     turn, one unit at PRICE yen), as a venue's execution file would list them."""
     addresses = sorted((p.address for p in participants), key=lambda a: int(a, 16))
@@ -261,27 +317,39 @@ def venue_batch(kp: KabutoPlatform, participants: list[Any], trades: int) -> tup
     return addresses, rows
 
 
-def measure_batch(ctx: BenchContext, kp: KabutoPlatform, trades: int = BATCH_TRADES,
-                  participants: int = BATCH_PARTICIPANTS) -> Outcome:
+def measure_batch(
+    ctx: BenchContext,
+    kp: KabutoPlatform,
+    trades: int = BATCH_TRADES,
+    participants: int = BATCH_PARTICIPANTS,
+) -> Outcome:
     """A ``trades``-trade venue batch through BatchSettlement: gas of settleBatch / trades.
     Setup (participants' locks to the venue and yen approvals) is not per trade."""
     token, batch, yen = kp.token, kp.platform.batch, kp.platform.yen
     wallets = [kp.investor(ctx) for _ in range(participants)]
-    token.batchIssue([w.address for w in wallets], [trades] * participants, b"", sender=kp.ops.issuer)
+    token.batchIssue(
+        [w.address for w in wallets], [trades] * participants, b"", sender=kp.ops.issuer
+    )
     _fund_yen(kp, wallets, YEN_PER_INVESTOR)
     for wallet in wallets:  # standing lock and allowance: what participants do before trading
         token.lock(batch, trades, b"", sender=wallet)
         yen.approve(batch, trades * PRICE, sender=wallet)
     addresses, rows = venue_batch(kp, wallets, trades)
     batch_id = keccak(text=f"kabuto.bench.venue.batch.{ctx.label}")
-    receipt = batch.settleBatch(batch_id, addresses, [token.address], rows, sender=kp.ops.venue_agent)
+    receipt = batch.settleBatch(
+        batch_id, addresses, [token.address], rows, sender=kp.ops.venue_agent
+    )
     expect(batch.isSettled(batch_id), "Kabuto venue batch not settled")
     measured = gas_of("kabuto.batch_settlement.per_trade", [receipt])
     return type(measured)(
-        key=measured.key, gas=round(measured.gas / trades), txs=1,
-        note=(f"settleBatch of {trades} trades among {participants} participants, one token: "
-              f"{measured.gas:,} gas / {trades}; security legs from the venue lock under every token rule, "
-              "yen netted (one payment per participant); setup locks/approvals not counted"),
+        key=measured.key,
+        gas=round(measured.gas / trades),
+        txs=1,
+        note=(
+            f"settleBatch of {trades} trades among {participants} participants, one token: "
+            f"{measured.gas:,} gas / {trades}; security legs from the venue lock under every token rule, "
+            "yen netted (one payment per participant); setup locks/approvals not counted"
+        ),
     )
 
 

@@ -81,28 +81,51 @@ def deploy_suite(ctx: BenchContext) -> TrexSuite:
     """Deploys T-REX with proxies, no compliance modules, one trusted KYC claim issuer."""
     owner, agent, issuer_admin = ctx.role(0), ctx.role(1), ctx.role(2)
     identity_logic = trex_container("Identity").deploy(owner, True, sender=owner)
-    identity_authority = trex_container("ImplementationAuthority").deploy(identity_logic, sender=owner)
+    identity_authority = trex_container("ImplementationAuthority").deploy(
+        identity_logic, sender=owner
+    )
 
     implementations = [
         trex_container(name).deploy(sender=owner)
-        for name in ("Token", "ClaimTopicsRegistry", "IdentityRegistry", "IdentityRegistryStorage",
-                     "TrustedIssuersRegistry", "ModularCompliance")
+        for name in (
+            "Token",
+            "ClaimTopicsRegistry",
+            "IdentityRegistry",
+            "IdentityRegistryStorage",
+            "TrustedIssuersRegistry",
+            "ModularCompliance",
+        )
     ]
     authority = trex_container("TREXImplementationAuthority").deploy(
         True, "0x" + "00" * 20, "0x" + "00" * 20, sender=owner
     )
-    authority.addAndUseTREXVersion((4, 1, 6), tuple(c.address for c in implementations), sender=owner)
+    authority.addAndUseTREXVersion(
+        (4, 1, 6), tuple(c.address for c in implementations), sender=owner
+    )
 
     topics = _proxied(ctx, "ClaimTopicsRegistryProxy", "ClaimTopicsRegistry", owner, authority)
-    issuers = _proxied(ctx, "TrustedIssuersRegistryProxy", "TrustedIssuersRegistry", owner, authority)
-    storage = _proxied(ctx, "IdentityRegistryStorageProxy", "IdentityRegistryStorage", owner, authority)
+    issuers = _proxied(
+        ctx, "TrustedIssuersRegistryProxy", "TrustedIssuersRegistry", owner, authority
+    )
+    storage = _proxied(
+        ctx, "IdentityRegistryStorageProxy", "IdentityRegistryStorage", owner, authority
+    )
     compliance = _proxied(ctx, "ModularComplianceProxy", "ModularCompliance", owner, authority)
     registry = _proxied(
         ctx, "IdentityRegistryProxy", "IdentityRegistry", owner, authority, issuers, topics, storage
     )
     token_identity = _deploy_identity(ctx, identity_authority, owner, owner)
     token = _proxied(
-        ctx, "TokenProxy", "Token", owner, authority, registry, compliance, "Bench bond", "TRX", 0,
+        ctx,
+        "TokenProxy",
+        "Token",
+        owner,
+        authority,
+        registry,
+        compliance,
+        "Bench bond",
+        "TRX",
+        0,
         token_identity,
     )
     storage.bindIdentityRegistry(registry, sender=owner)
@@ -112,7 +135,9 @@ def deploy_suite(ctx: BenchContext) -> TrexSuite:
 
     claim_signer = Account.create()
     claim_issuer = trex_container("ClaimIssuer").deploy(issuer_admin, sender=issuer_admin)
-    claim_issuer.addKey(_key_of(claim_signer.address), KEY_PURPOSE_CLAIM, KEY_TYPE_ECDSA, sender=issuer_admin)
+    claim_issuer.addKey(
+        _key_of(claim_signer.address), KEY_PURPOSE_CLAIM, KEY_TYPE_ECDSA, sender=issuer_admin
+    )
     topics.addClaimTopic(CLAIM_TOPIC, sender=owner)
     issuers.addTrustedIssuer(claim_issuer, [CLAIM_TOPIC], sender=owner)
     token.unpause(sender=agent)
@@ -127,14 +152,27 @@ def onboard(ctx: BenchContext, suite: TrexSuite, wallet: Any) -> list[Any]:
         identity's management key), identity registered (by the agent).
     """
     identity = _deploy_identity(ctx, suite.identity_authority, wallet, suite.agent)
-    digest = keccak(encode(["address", "uint256", "bytes"], [identity.address, CLAIM_TOPIC, CLAIM_DATA]))
+    digest = keccak(
+        encode(["address", "uint256", "bytes"], [identity.address, CLAIM_TOPIC, CLAIM_DATA])
+    )
     signature = suite.claim_signer.sign_message(encode_defunct(primitive=digest)).signature
     as_identity = trex_at("Identity", identity.address)
     claim = as_identity.addClaim(
-        CLAIM_TOPIC, CLAIM_SCHEME_ECDSA, suite.claim_issuer, signature, CLAIM_DATA, "", sender=wallet
+        CLAIM_TOPIC,
+        CLAIM_SCHEME_ECDSA,
+        suite.claim_issuer,
+        signature,
+        CLAIM_DATA,
+        "",
+        sender=wallet,
     )
-    registered = suite.identity_registry.registerIdentity(wallet, identity, COUNTRY_JAPAN, sender=suite.agent)
-    expect(suite.identity_registry.isVerified(wallet), f"T-REX did not verify onboarded {wallet.address}")
+    registered = suite.identity_registry.registerIdentity(
+        wallet, identity, COUNTRY_JAPAN, sender=suite.agent
+    )
+    expect(
+        suite.identity_registry.isVerified(wallet),
+        f"T-REX did not verify onboarded {wallet.address}",
+    )
     return [ctx.deployment_receipt(identity), claim, registered]
 
 
@@ -142,7 +180,9 @@ def measure(ctx: BenchContext) -> list[Outcome]:
     """Onboards four investors and measures each operation once, on a token with supply."""
     version = trex_version()
     if version != "4.1.6":
-        raise BenchError(f"the benchmark measures T-REX 4.1.6; node_modules has {version}: run `make setup`")
+        raise BenchError(
+            f"the benchmark measures T-REX 4.1.6; node_modules has {version}: run `make setup`"
+        )
     suite = deploy_suite(ctx)
     token, agent = suite.token, suite.agent
     alice, bob, charlie, dave = (ctx.new_investor() for _ in range(4))
@@ -157,14 +197,18 @@ def measure(ctx: BenchContext) -> list[Outcome]:
     mint = token.mint(charlie, AMOUNT, sender=agent)
     forced = token.forcedTransfer(alice, dave, AMOUNT, sender=agent)
     expect(token.balanceOf(bob) == 2 * AMOUNT, "T-REX transfers did not arrive")
-    expect(token.balanceOf(charlie) == AMOUNT and token.balanceOf(dave) == AMOUNT, "T-REX mint/forced failed")
+    expect(
+        token.balanceOf(charlie) == AMOUNT and token.balanceOf(dave) == AMOUNT,
+        "T-REX mint/forced failed",
+    )
     return [
         gas_of("trex.transfer.new_holder", [new_holder]),
         gas_of("trex.transfer.existing_holder", [existing_holder]),
         gas_of("trex.issue.new_holder", [mint], note="mint by the agent; supply already non-zero"),
         gas_of("trex.forced_transfer.new_holder", [forced]),
         gas_of(
-            "trex.onboard_investor", onboarding,
+            "trex.onboard_investor",
+            onboarding,
             note=f"3 txs: identity deployed, KYC claim added, identity registered; {identity_source()}",
         ),
     ]

@@ -10,6 +10,8 @@ def new_bench_context(project, accounts, chain):
     """Factory: a context whose generated "new holder" addresses are unique to ``label``."""
 
     def create(label):
-        return BenchContext(project=project, accounts=accounts, chain=chain, label=f"tests.unit.bench.{label}")
+        return BenchContext(
+            project=project, accounts=accounts, chain=chain, label=f"tests.unit.bench.{label}"
+        )
 
     return create

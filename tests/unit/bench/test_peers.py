@@ -21,7 +21,10 @@ def measured(new_bench_context, chain):
 
 
 def test_erc20__new_holder_costs_more_than_existing_holder(measured):
-    new, existing = measured.gas("erc20.transfer.new_holder"), measured.gas("erc20.transfer.existing_holder")
+    new, existing = (
+        measured.gas("erc20.transfer.new_holder"),
+        measured.gas("erc20.transfer.existing_holder"),
+    )
     # A zero->non-zero balance write costs 17,100 more than a non-zero->non-zero one.
     assert new - existing == 17_100
     assert 30_000 < existing < new < 60_000
@@ -49,7 +52,9 @@ def test_results__json_has_every_declared_key_and_ratios_to_the_floor(measured, 
     assert set(data["gas"]) == set(peer_named("erc20").keys) | set(peer_named("trex").keys)
     assert all(isinstance(v, int) for v in data["gas"].values())
     ratio = data["ratio_to_erc20"]["trex.transfer.new_holder"]
-    assert ratio == round(data["gas"]["trex.transfer.new_holder"] / data["gas"]["erc20.transfer.new_holder"], 4)
+    assert ratio == round(
+        data["gas"]["trex.transfer.new_holder"] / data["gas"]["erc20.transfer.new_holder"], 4
+    )
     assert "erc20.transfer.new_holder" not in data["ratio_to_erc20"]
     table = md_path.read_text()
     assert f"{data['gas']['trex.transfer.new_holder']:,}" in table
@@ -78,20 +83,32 @@ def test_kabuto_peer__costs_ordered_as_the_operations_are(kabuto_measured):
     gas = {key: outcome.gas for key, outcome in kabuto_measured.items()}
     # Same zero->non-zero balance write difference as the floor, plus the holder count update.
     assert gas["kabuto.transfer.new_holder"] - gas["kabuto.transfer.existing_holder"] >= 17_100
-    assert 34_453 < gas["kabuto.transfer.existing_holder"] < gas["kabuto.transfer.new_holder"] < 100_000
+    assert (
+        34_453
+        < gas["kabuto.transfer.existing_holder"]
+        < gas["kabuto.transfer.new_holder"]
+        < 100_000
+    )
     assert gas["kabuto.approved_transfer.total"] > gas["kabuto.transfer.new_holder"]
     # A batch trade pays no 21,000 base fee of its own: cheaper than a single DvP.
     assert gas["kabuto.batch_settlement.per_trade"] < gas["kabuto.dvp.total"]
 
 
-def test_kabuto_targets__evaluated_against_the_floor_measured_in_the_same_run(measured, kabuto_measured):
+def test_kabuto_targets__evaluated_against_the_floor_measured_in_the_same_run(
+    measured, kabuto_measured
+):
     measured = copy.deepcopy(measured)
     for outcome in kabuto_measured.values():
         measured.gas_keys.append(outcome.key)
         measured.add(outcome)
     statuses = {t.key: t.status(measured) for t in TARGETS}
-    for key in ("kabuto.transfer.new_holder", "kabuto.transfer.existing_holder", "kabuto.approved_transfer.total",
-                "kabuto.dvp.total", "kabuto.onboard_investor"):
+    for key in (
+        "kabuto.transfer.new_holder",
+        "kabuto.transfer.existing_holder",
+        "kabuto.approved_transfer.total",
+        "kabuto.dvp.total",
+        "kabuto.onboard_investor",
+    ):
         assert statuses[key] in (Status.MET, Status.NOT_MET), key
     ratio = measured.gas("kabuto.transfer.new_holder") / measured.gas("erc20.transfer.new_holder")
     assert (statuses["kabuto.transfer.new_holder"] is Status.MET) == (ratio <= 1.20)

@@ -7,9 +7,19 @@ from kabuto.bench.targets import TARGETS, Status
 
 def results_with(*outcomes):
     keys = [o.key for o in outcomes]
-    info = RunInfo(client="anvil", chain_id=1337, hardfork="prague", evm_target="cancun",
-                   started_at="now", git_commit="abc")
-    results = Results(info=info, gas_keys=[k for k in keys if "." in k], time_keys=[k for k in keys if "." not in k])
+    info = RunInfo(
+        client="anvil",
+        chain_id=1337,
+        hardfork="prague",
+        evm_target="cancun",
+        started_at="now",
+        git_commit="abc",
+    )
+    results = Results(
+        info=info,
+        gas_keys=[k for k in keys if "." in k],
+        time_keys=[k for k in keys if "." not in k],
+    )
     for outcome in outcomes:
         results.add(outcome)
     return results
@@ -49,6 +59,8 @@ def test_pending_key__pending_target_and_null_in_json():
 
 
 def test_time_target__not_judged_on_a_scaled_down_run():
-    results = results_with(TimeMeasurement("issue_10k_investors", 5.0, txs=4_000, gas=10**8, at_target_scale=False))
+    results = results_with(
+        TimeMeasurement("issue_10k_investors", 5.0, txs=4_000, gas=10**8, at_target_scale=False)
+    )
     assert target("issue_10k_investors").status(results) is Status.PENDING
     assert report.to_json(results)["time_s"]["issue_10k_investors"] == 5.0

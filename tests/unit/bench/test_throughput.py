@@ -8,9 +8,9 @@ from eth_abi import encode
 from eth_utils import to_checksum_address
 
 from kabuto.bench import throughput
-from kabuto.ops.export import event_ciphertext
 from kabuto.bench.rawrpc import address_calldata, calldata, checksum_address
 from kabuto.errors import ChainReadError
+from kabuto.ops.export import event_ciphertext
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -22,7 +22,9 @@ def test_checksum_address__same_as_eth_utils(seed):
 
 def test_address_calldata__same_as_abi_encoder():
     wallet = to_checksum_address("0x" + os.urandom(20).hex())
-    assert address_calldata("balanceOf(address)", wallet) == calldata("balanceOf(address)", ["address"], [wallet])
+    assert address_calldata("balanceOf(address)", wallet) == calldata(
+        "balanceOf(address)", ["address"], [wallet]
+    )
     with pytest.raises(ChainReadError, match="not a 0x-prefixed 20-byte address"):
         address_calldata("balanceOf(address)", wallet[2:])
 

@@ -10,12 +10,12 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
+from fixtures.platform import deploy_registry, deploy_token, onboard
 
 from kabuto import onchain_types as onchain
 from kabuto.coupons import BondTerms, Withholding, jst_day, jst_midnight
 from kabuto.coupons import end_of_jst_day as record_time
 from kabuto.onchain_types import Category, InvestorClass, Kind
-from fixtures.platform import deploy_registry, deploy_token, onboard
 
 GENERAL = InvestorClass.GENERAL
 INDIVIDUAL_RATES = [(153_150, 50_000), (0, 0), (0, 0), (0, 0)]  # only general investors taxed
@@ -180,8 +180,16 @@ def make_bond(project, chain, cash, admin, agent, tax_office):
             payment_token=str(cash.yen),
         )
         return _deploy_platform(
-            project, chain, cash, admin, agent, tax_office, onchain_terms,
-            terms=terms, record_days=record_days, payment_days=list(payments),
+            project,
+            chain,
+            cash,
+            admin,
+            agent,
+            tax_office,
+            onchain_terms,
+            terms=terms,
+            record_days=record_days,
+            payment_days=list(payments),
         )
 
     return make
@@ -199,8 +207,16 @@ def make_fund(project, chain, cash, admin, agent, tax_office):
             payment_token=str(cash.yen),
         )
         return _deploy_platform(
-            project, chain, cash, admin, agent, tax_office, onchain_terms,
-            terms=None, record_days=list(record_days), payment_days=list(payment_days),
+            project,
+            chain,
+            cash,
+            admin,
+            agent,
+            tax_office,
+            onchain_terms,
+            terms=None,
+            record_days=list(record_days),
+            payment_days=list(payment_days),
         )
 
     return make

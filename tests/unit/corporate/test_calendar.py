@@ -30,10 +30,14 @@ def test_add_months__matches_python(calendar, d, months, forward):
 
 
 @settings(max_examples=30, deadline=None)
-@given(start=dates, length=st.integers(min_value=1, max_value=400), cpy=st.sampled_from([1, 2, 4, 12]))
+@given(
+    start=dates, length=st.integers(min_value=1, max_value=400), cpy=st.sampled_from([1, 2, 4, 12])
+)
 def test_is_whole_months__matches_python(calendar, start, length, cpy):
     end = start + timedelta(days=length)
-    assert calendar.isWholeMonths(jst_midnight(start), jst_midnight(end), 12 // cpy) == is_regular_period(start, end, cpy)
+    assert calendar.isWholeMonths(
+        jst_midnight(start), jst_midnight(end), 12 // cpy
+    ) == is_regular_period(start, end, cpy)
 
 
 @pytest.mark.parametrize(

@@ -23,7 +23,9 @@ from kabuto.coupons import (
 )
 
 
-def sbi_bond(issue: date, payments: tuple[date, ...], day_count: DayCount = DayCount.REGULAR_PERIODS_EQUAL) -> BondTerms:
+def sbi_bond(
+    issue: date, payments: tuple[date, ...], day_count: DayCount = DayCount.REGULAR_PERIODS_EQUAL
+) -> BondTerms:
     """100,000 yen units, 0.35% a year, two coupons a year (SBI's first ST bond)."""
     return BondTerms(
         face_value=100_000,
@@ -57,7 +59,9 @@ def test_short_first_period__actual_365_truncated_per_holder_not_per_unit():
 
 
 def test_actual_365_fixed_convention__every_period_by_days():
-    terms = sbi_bond(date(2026, 1, 15), (date(2026, 7, 15), date(2027, 1, 15)), DayCount.ACTUAL_365_FIXED)
+    terms = sbi_bond(
+        date(2026, 1, 15), (date(2026, 7, 15), date(2027, 1, 15)), DayCount.ACTUAL_365_FIXED
+    )
     assert coupon(terms, 0).per_unit.gross(1) == 173  # 181 days: 173.56
     assert coupon(terms, 1).per_unit.gross(1) == 176  # 184 days: 176.43
 

@@ -4,9 +4,9 @@ investor class, paid on record-date balances; plus payment to a recovered wallet
 from datetime import timedelta
 
 import pytest
+from fixtures.platform import investor_id_for
 
 from kabuto.coupons import PerUnit, add_months, holder_payments, jst_midnight
-from fixtures.platform import investor_id_for
 
 QII = 2
 DISTRIBUTION = 23_456  # yen per unit
@@ -21,7 +21,12 @@ def fund(make_fund, today):
 def declare(p, index=0, amount=DISTRIBUTION):
     payment_day = p.payment_days[index]
     return p.corp.declareDistribution(
-        p.token, index, amount, jst_midnight(payment_day), jst_midnight(payment_day + timedelta(days=60)), sender=p.agent
+        p.token,
+        index,
+        amount,
+        jst_midnight(payment_day),
+        jst_midnight(payment_day + timedelta(days=60)),
+        sender=p.agent,
     ).return_value
 
 
@@ -44,14 +49,16 @@ def test_distribution__paid_on_record_date_balances_net_of_tax(fund, investors, 
         PerUnit(DISTRIBUTION, 1),
         {str(a): withholding_of(0), str(b): withholding_of(0)},
     )
-    deltas = [x - y for x, y in zip(p.balances(holders + [p.tax_office]), before)]
+    deltas = [x - y for x, y in zip(p.balances(holders + [p.tax_office]), before, strict=True)]
     assert deltas == [line.net for line in expected] + [sum(line.tax for line in expected)]
     assert deltas[1] == 70_368 - (10_776 + 3_518)  # 3 units: 15.315% and 5% truncated apart
     pay = p.corp.payment(payment_id)
     assert pay.funded == pay.paid + pay.withheld and p.corp.unpaidOf(payment_id) == 0
 
 
-def test_recovered_wallet__lost_wallet_entitlement_paid_to_the_new_wallet(fund, investors, accounts):
+def test_recovered_wallet__lost_wallet_entitlement_paid_to_the_new_wallet(
+    fund, investors, accounts
+):
     p = fund
     lost, other = investors[:2]
     p.issue({lost: 5, other: 1}, klass=QII)
@@ -81,5 +88,7 @@ def test_gas__per_holder_paid_in_a_batch(fund, accounts):
     one = p.corp.payBatch(payment_id, holders[:1], sender=p.agent).gas_used
     ten = p.corp.payBatch(payment_id, holders[1:], sender=p.agent).gas_used
     per_holder = (ten - one) / 9
-    print(f"\npayBatch: 1 holder {one} gas, 10 holders {ten} gas, {per_holder:.0f} gas per extra holder")
+    print(
+        f"\npayBatch: 1 holder {one} gas, 10 holders {ten} gas, {per_holder:.0f} gas per extra holder"
+    )
     assert per_holder < 100_000

@@ -7,7 +7,15 @@ import ape
 import pytest
 from ape.exceptions import TransactionError
 
-from kabuto.coupons import NO_TAX, add_months, coupon, end_of_jst_day, holder_payments, jst_midnight, required_funding
+from kabuto.coupons import (
+    NO_TAX,
+    add_months,
+    coupon,
+    end_of_jst_day,
+    holder_payments,
+    jst_midnight,
+    required_funding,
+)
 
 QII = 2  # IInvestorRegistry.InvestorClass.QualifiedInstitutional
 
@@ -29,7 +37,9 @@ def sbi_bond(make_bond, today):
     return make_bond(issue, [add_months(issue, 6), add_months(issue, 12)])
 
 
-def test_coupon__holders_trade_across_record_date__paid_on_record_date_balances(sbi_bond, investors, withholding_of):
+def test_coupon__holders_trade_across_record_date__paid_on_record_date_balances(
+    sbi_bond, investors, withholding_of
+):
     p = sbi_bond
     a, b, c, d = investors[:4]
     p.issue({a: 3, b: 5})
@@ -61,7 +71,10 @@ def test_coupon__holders_trade_across_record_date__paid_on_record_date_balances(
         {str(a): withholding_of(0), str(b): withholding_of(0), str(c): NO_TAX},
     )
     by_holder = {line.holder: line for line in expected}
-    deltas = [after - prior for after, prior in zip(p.balances(list(record) + [p.tax_office]), before)]
+    deltas = [
+        after - prior
+        for after, prior in zip(p.balances(list(record) + [p.tax_office]), before, strict=True)
+    ]
     assert deltas[:4] == [by_holder[str(h)].net if str(h) in by_holder else 0 for h in record]
     assert deltas[0] == 350 - 70  # 2 units: 350 gross, 53 + 17 tax
     assert deltas[4] == sum(line.tax for line in expected)
@@ -70,7 +83,11 @@ def test_coupon__holders_trade_across_record_date__paid_on_record_date_balances(
         (line.holder, line.units, line.gross, line.tax, line.net) for line in expected
     ]
     pay, unpaid = reconcile(p, payment_id)
-    assert (pay.paid, pay.withheld, unpaid) == (sum(x.net for x in expected), sum(x.tax for x in expected), 0)
+    assert (pay.paid, pay.withheld, unpaid) == (
+        sum(x.net for x in expected),
+        sum(x.tax for x in expected),
+        0,
+    )
     assert p.corp.entryOf(payment_id, d) == (UNPAID, 0)  # held nothing at the record date
 
 
@@ -91,7 +108,7 @@ def test_short_first_period__actual_365_matches_reference(make_bond, today, inve
     p.on_payment_date(0)
     before = p.balances([a, b])
     p.corp.payBatch(payment_id, [a, b], sender=p.agent)
-    gained = [x - y for x, y in zip(p.balances([a, b]), before)]
+    gained = [x - y for x, y in zip(p.balances([a, b]), before, strict=True)]
     assert gained == [388, 129]  # 3 x 129.45 truncated once: 388, not 387
     pay, unpaid = reconcile(p, payment_id)
     assert pay.funded == 517 and unpaid == 0  # floor(4 x 129.45) = 517 = 388 + 129
@@ -105,16 +122,26 @@ def test_batch_interrupted_and_rerun__pays_nobody_twice(sbi_bond, investors):
     p.on_payment_date(0)
     before = p.balances(holders)
 
-    with pytest.raises(TransactionError):  # the agent's first attempt runs out of gas: nothing moves
+    with pytest.raises(
+        TransactionError
+    ):  # the agent's first attempt runs out of gas: nothing moves
         p.corp.payBatch(payment_id, holders, sender=p.agent, gas=200_000)
     assert p.balances(holders) == before
     p.corp.payBatch(payment_id, holders[:3], sender=p.agent)  # then a batch that stops half-way
     rerun = p.corp.payBatch(payment_id, holders, sender=p.agent)  # and the whole list again
 
-    assert [e.holder for e in rerun.events.filter(p.corp.HolderPaid)] == [str(h) for h in holders[3:]]
-    assert [x - y for x, y in zip(p.balances(holders), before)] == [175 * (i + 1) for i in range(6)]
-    p.corp.payBatch(payment_id, holders + holders, sender=p.agent)  # duplicates: still nothing twice
-    assert [x - y for x, y in zip(p.balances(holders), before)] == [175 * (i + 1) for i in range(6)]
+    assert [e.holder for e in rerun.events.filter(p.corp.HolderPaid)] == [
+        str(h) for h in holders[3:]
+    ]
+    assert [x - y for x, y in zip(p.balances(holders), before, strict=True)] == [
+        175 * (i + 1) for i in range(6)
+    ]
+    p.corp.payBatch(
+        payment_id, holders + holders, sender=p.agent
+    )  # duplicates: still nothing twice
+    assert [x - y for x, y in zip(p.balances(holders), before, strict=True)] == [
+        175 * (i + 1) for i in range(6)
+    ]
     pay, unpaid = reconcile(p, payment_id)
     assert (pay.paid, unpaid) == (175 * 21, 0)
 
@@ -126,7 +153,12 @@ def test_claim__a_holder_the_batch_missed_claims_once(sbi_bond, investors, withh
     payment_id = p.declare_and_fund_interest(0)
     p.on_payment_date(0)
     p.corp.payBatch(payment_id, [b], sender=p.agent)
-    assert p.corp.entitlementOf(payment_id, a) == (4, 700, withholding_of(0).tax(700), 700 - withholding_of(0).tax(700))
+    assert p.corp.entitlementOf(payment_id, a) == (
+        4,
+        700,
+        withholding_of(0).tax(700),
+        700 - withholding_of(0).tax(700),
+    )
     before = p.yen.balanceOf(a)
     p.corp.claim(payment_id, sender=a)
     assert p.yen.balanceOf(a) - before == 700 - 142  # 107 + 35 withheld

@@ -33,7 +33,11 @@ def test_maturity__every_unit_paid_and_burned_and_the_bond_redeemed(bond, invest
     p.corp.payBatch(payment_id, [a, b], sender=p.agent)
     assert not p.token.isRedeemed()
     p.corp.claim(payment_id, sender=c)  # the last holder claims: the supply reaches zero
-    assert [x - y for x, y in zip(p.balances([a, b, c]), before)] == [300_000, 500_000, 200_000]
+    assert [x - y for x, y in zip(p.balances([a, b, c]), before, strict=True)] == [
+        300_000,
+        500_000,
+        200_000,
+    ]
     assert [p.token.balanceOf(h) for h in (a, b, c)] == [0, 0, 0]
     assert p.token.totalSupply() == 0 and p.token.isRedeemed()
     pay = p.corp.payment(payment_id)
@@ -67,18 +71,30 @@ def test_partial_call__pro_rata_units_truncated_per_holder(bond, investors):
     p.issue(holdings)
     call_day = p.payment_days[0] + timedelta(days=10)
     payment_id = p.corp.declareCall(
-        p.token, 1, 3, 101_000, jst_midnight(call_day), jst_midnight(call_day + timedelta(days=30)), sender=p.agent
+        p.token,
+        1,
+        3,
+        101_000,
+        jst_midnight(call_day),
+        jst_midnight(call_day + timedelta(days=30)),
+        sender=p.agent,
     ).return_value
     p.corp.fund(payment_id, sender=p.agent)
     assert p.corp.payment(payment_id).funded == (17 // 3) * 101_000  # floor of the total: 5 units
     p.travel(jst_midnight(call_day))
     before = p.balances(list(holdings))
     p.corp.payBatch(payment_id, list(holdings), sender=p.agent)
-    p.corp.payBatch(payment_id, list(holdings), sender=p.agent)  # settled once: the rerun redeems nothing more
+    p.corp.payBatch(
+        payment_id, list(holdings), sender=p.agent
+    )  # settled once: the rerun redeems nothing more
     called = [redeemed_units(units, 1, 3) for units in holdings.values()]
     assert called == [2, 3, 0]
-    assert [p.token.balanceOf(h) for h in holdings] == [u - k for u, k in zip(holdings.values(), called)]
-    assert [x - y for x, y in zip(p.balances(list(holdings)), before)] == [k * 101_000 for k in called]
+    assert [p.token.balanceOf(h) for h in holdings] == [
+        u - k for u, k in zip(holdings.values(), called, strict=True)
+    ]
+    assert [x - y for x, y in zip(p.balances(list(holdings)), before, strict=True)] == [
+        k * 101_000 for k in called
+    ]
     assert p.token.totalSupply() == 12 and not p.token.isRedeemed()
     assert p.corp.unpaidOf(payment_id) == 0
 
@@ -90,7 +106,13 @@ def test_partial_call__encumbered_units_wait_until_released(bond, investors):
     p.token.freezePartialTokens(a, 3, sender=p.admin)  # only one unit is free; two are called
     call_day = p.payment_days[0] + timedelta(days=10)
     payment_id = p.corp.declareCall(
-        p.token, 1, 2, 100_000, jst_midnight(call_day), jst_midnight(call_day + timedelta(days=30)), sender=p.agent
+        p.token,
+        1,
+        2,
+        100_000,
+        jst_midnight(call_day),
+        jst_midnight(call_day + timedelta(days=30)),
+        sender=p.agent,
     ).return_value
     p.corp.fund(payment_id, sender=p.agent)
     p.travel(jst_midnight(call_day))

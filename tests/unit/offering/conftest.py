@@ -9,9 +9,17 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from fixtures.platform import AGENT_ROLE, deploy_registry, deploy_token, investor_id_for, onboard
-from kabuto.onchain_types import BeneficiaryTerms, BondTerms, InvestorClass, Kind, Rules, ZERO_ADDRESS, class_mask
+
+from kabuto.onchain_types import (
+    ZERO_ADDRESS,
+    BeneficiaryTerms,
+    BondTerms,
+    InvestorClass,
+    Kind,
+    Rules,
+    class_mask,
+)
 
 DAY = 24 * 3600
 UNIT_PRICE = 100_000  # SBI's first ST bond: 100,000 yen per unit
@@ -90,7 +98,12 @@ def make_token(issuer, registry, coin, offering):
     """make_token(kind=BOND, price=UNIT_PRICE, rules=None, agent=True): a Class 1 token whose term
     sheet names the yen coin; `agent` grants the offering contract AGENT_ROLE."""
 
-    def _make(kind: Kind = Kind.BOND, price: int = UNIT_PRICE, rules: Rules | None = None, agent: bool = True):
+    def _make(
+        kind: Kind = Kind.BOND,
+        price: int = UNIT_PRICE,
+        rules: Rules | None = None,
+        agent: bool = True,
+    ):
         if kind == Kind.BOND:
             terms: Any = BondTerms(price, 3500, 2, 0, 2**39, price, payment_token=coin.address)
         else:

@@ -16,7 +16,11 @@ def refusal(contract: Any, method: str, *args: Any, sender: Any, raised_by: Any 
 
     An eth_call against the pending block: Ape traces every failed transaction (0.3-1 s each).
     """
-    tx = {"from": sender.address, "to": contract.address, "data": to_hex(getattr(contract, method).encode_input(*args))}
+    tx = {
+        "from": sender.address,
+        "to": contract.address,
+        "data": to_hex(getattr(contract, method).encode_input(*args)),
+    }
     try:
         contract.provider.web3.eth.call(tx, "pending")
     except ContractCustomError as err:
@@ -27,13 +31,25 @@ def refusal(contract: Any, method: str, *args: Any, sender: Any, raised_by: Any 
 
 def decode_error(raw: Any, raised_by: Any) -> Any:
     """Revert data (hex or bytes) decoded as a custom error of the contract `raised_by`."""
-    return raised_by.provider.network.ecosystem.decode_custom_error(HexBytes(raw), raised_by.address)
+    return raised_by.provider.network.ecosystem.decode_custom_error(
+        HexBytes(raw), raised_by.address
+    )
 
 
-def expect_refusal(contract: Any, method: str, *args: Any, sender: Any, error: str, raised_by: Any = None, **inputs: Any) -> Any:
+def expect_refusal(
+    contract: Any,
+    method: str,
+    *args: Any,
+    sender: Any,
+    error: str,
+    raised_by: Any = None,
+    **inputs: Any,
+) -> Any:
     """Asserts the call reverts with the custom error named `error` carrying (at least) `inputs`."""
     got = refusal(contract, method, *args, sender=sender, raised_by=raised_by)
     assert type(got).__name__ == error, f"{method}: expected {error}, got {got!r}"
     for name, value in inputs.items():
-        assert got.inputs[name] == value, f"{method}: {error}.{name} is {got.inputs[name]!r}, expected {value!r}"
+        assert got.inputs[name] == value, (
+            f"{method}: {error}.{name} is {got.inputs[name]!r}, expected {value!r}"
+        )
     return got

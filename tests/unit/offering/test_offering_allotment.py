@@ -17,7 +17,7 @@ APPLIED, ALLOTTED, SETTLED, RELEASED, LAPSED = 1, 3, 4, 5, 6
 def _subscribe(offering, open_offering, subscribers, issuer, applied, **terms):
     """Opens an offering, lets subscribers[i] apply for applied[i] units, closes it."""
     offering_id = open_offering(**terms)
-    for wallet, units in zip(subscribers, applied):
+    for wallet, units in zip(subscribers, applied, strict=True):
         offering.applyForOffering(offering_id, units, sender=wallet)
     offering.closeOffering(offering_id, sender=issuer)
     return offering_id
@@ -35,14 +35,19 @@ def _assert_paid_equals_issued(offering, offering_id, token, coin, proceeds, pro
 # ---------------------------------------------------------------- happy path
 
 
-def test_happy_path__apply_close_allot_settle(offering, open_offering, token, paying, proceeds, subscribers, ids, issuer):
+def test_happy_path__apply_close_allot_settle(
+    offering, open_offering, token, paying, proceeds, subscribers, ids, issuer
+):
     coin = paying
     alice, bob = subscribers[:2]
     offering_id = _subscribe(offering, open_offering, subscribers, issuer, [3, 2])
 
     receipt = offering.allot(offering_id, [ids[0], ids[1]], [3, 2], sender=issuer)
     events = receipt.events.filter(offering.Allotted)
-    assert [(e.investorId, e.units, e.appliedUnits) for e in events] == [(ids[0], 3, 3), (ids[1], 2, 2)]
+    assert [(e.investorId, e.units, e.appliedUnits) for e in events] == [
+        (ids[0], 3, 3),
+        (ids[1], 2, 2),
+    ]
 
     receipt = offering.settle(offering_id, ids[0], sender=issuer)
     (settled,) = receipt.events.filter(offering.AllotmentSettled)
@@ -76,18 +81,39 @@ def test_over_subscription__pro_rata_partial_allotments(
 
     # More than offered in total: refused as a whole.
     expect_refusal(
-        offering, "allot", offering_id, list(ids), [3, 3, 3, 2], sender=issuer,
-        error="OfferingOverAllotted", allotted=11, offered=10,
+        offering,
+        "allot",
+        offering_id,
+        list(ids),
+        [3, 3, 3, 2],
+        sender=issuer,
+        error="OfferingOverAllotted",
+        allotted=11,
+        offered=10,
     )
     # Below the minimum subscription of 2 units.
     expect_refusal(
-        offering, "allot", offering_id, [ids[0]], [1], sender=issuer,
-        error="OfferingAllotmentBelowMinimum", allotted=1, minUnits=2,
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [1],
+        sender=issuer,
+        error="OfferingAllotmentBelowMinimum",
+        allotted=1,
+        minUnits=2,
     )
     # More than applied for.
     expect_refusal(
-        offering, "allot", offering_id, [ids[0]], [6], sender=issuer,
-        error="OfferingAllotmentExceedsApplied", allotted=6, applied=5,
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [6],
+        sender=issuer,
+        error="OfferingAllotmentExceedsApplied",
+        allotted=6,
+        applied=5,
     )
 
     book = [Application(i, offering.applicationOf(offering_id, i).appliedUnits) for i in ids]
@@ -98,8 +124,14 @@ def test_over_subscription__pro_rata_partial_allotments(
     assert offering.offering(offering_id).allottedUnits == 10
     # Allotting the same application twice is refused.
     expect_refusal(
-        offering, "allot", offering_id, [ids[0]], [2], sender=issuer,
-        error="OfferingWrongApplicationStatus", status=ALLOTTED,
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [2],
+        sender=issuer,
+        error="OfferingWrongApplicationStatus",
+        status=ALLOTTED,
     )
 
     assert offering.settleBatch(offering_id, list(ids), sender=issuer).return_value == 4
@@ -118,23 +150,74 @@ def test_over_subscription__unallotted_applications_released_at_finalize(
     statuses = [offering.applicationOf(offering_id, i).status for i in ids[:3]]
     assert statuses == [SETTLED, LAPSED, RELEASED]
     # Nothing can be allotted or settled any more.
-    expect_refusal(offering, "allot", offering_id, [ids[2]], [5], sender=issuer, error="OfferingWrongStatus", status=FINALIZED)
-    expect_refusal(offering, "settle", offering_id, ids[1], sender=issuer, error="OfferingWrongStatus", status=FINALIZED)
+    expect_refusal(
+        offering,
+        "allot",
+        offering_id,
+        [ids[2]],
+        [5],
+        sender=issuer,
+        error="OfferingWrongStatus",
+        status=FINALIZED,
+    )
+    expect_refusal(
+        offering,
+        "settle",
+        offering_id,
+        ids[1],
+        sender=issuer,
+        error="OfferingWrongStatus",
+        status=FINALIZED,
+    )
 
 
 def test_allot__while_open__refused(offering, open_offering, subscribers, ids, issuer):
     offering_id = open_offering()
     offering.applyForOffering(offering_id, 2, sender=subscribers[0])
-    expect_refusal(offering, "allot", offering_id, [ids[0]], [2], sender=issuer, error="OfferingWrongStatus", status=OPEN)
-
-
-def test_allot__by_non_issuer_or_to_unknown_application__refused(offering, open_offering, subscribers, ids, issuer):
-    offering_id = _subscribe(offering, open_offering, subscribers, issuer, [2])
-    expect_refusal(offering, "allot", offering_id, [ids[0]], [2], sender=subscribers[0], error="OfferingNotIssuer")
     expect_refusal(
-        offering, "allot", offering_id, [ids[1]], [2], sender=issuer, error="OfferingWrongApplicationStatus", status=0
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [2],
+        sender=issuer,
+        error="OfferingWrongStatus",
+        status=OPEN,
     )
-    expect_refusal(offering, "allot", offering_id, [ids[0]], [2, 1], sender=issuer, error="OfferingArrayLengthMismatch")
+
+
+def test_allot__by_non_issuer_or_to_unknown_application__refused(
+    offering, open_offering, subscribers, ids, issuer
+):
+    offering_id = _subscribe(offering, open_offering, subscribers, issuer, [2])
+    expect_refusal(
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [2],
+        sender=subscribers[0],
+        error="OfferingNotIssuer",
+    )
+    expect_refusal(
+        offering,
+        "allot",
+        offering_id,
+        [ids[1]],
+        [2],
+        sender=issuer,
+        error="OfferingWrongApplicationStatus",
+        status=0,
+    )
+    expect_refusal(
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [2, 1],
+        sender=issuer,
+        error="OfferingArrayLengthMismatch",
+    )
 
 
 def test_allot__cancelled_application__refused(offering, open_offering, subscribers, ids, issuer):
@@ -143,7 +226,14 @@ def test_allot__cancelled_application__refused(offering, open_offering, subscrib
     offering.cancelApplication(offering_id, sender=subscribers[0])
     offering.closeOffering(offering_id, sender=issuer)
     expect_refusal(
-        offering, "allot", offering_id, [ids[0]], [2], sender=issuer, error="OfferingWrongApplicationStatus", status=2
+        offering,
+        "allot",
+        offering_id,
+        [ids[0]],
+        [2],
+        sender=issuer,
+        error="OfferingWrongApplicationStatus",
+        status=2,
     )
 
 
@@ -162,7 +252,9 @@ def test_under_subscription__issuer_allots_every_application(
     _assert_paid_equals_issued(offering, offering_id, token, paying, proceeds)
 
 
-def test_under_subscription__issuer_cancels_the_offering(offering, open_offering, token, paying, proceeds, subscribers, ids, issuer):
+def test_under_subscription__issuer_cancels_the_offering(
+    offering, open_offering, token, paying, proceeds, subscribers, ids, issuer
+):
     offering_id = _subscribe(offering, open_offering, subscribers, issuer, [2, 1])
     offering.allot(offering_id, [ids[0]], [2], sender=issuer)
     receipt = offering.cancelOffering(offering_id, sender=issuer)
@@ -170,26 +262,52 @@ def test_under_subscription__issuer_cancels_the_offering(offering, open_offering
     assert event.issuer == issuer.address
     assert offering.offering(offering_id).status == CANCELLED
     assert [offering.applicationOf(offering_id, i).status for i in ids[:2]] == [LAPSED, RELEASED]
-    expect_refusal(offering, "settle", offering_id, ids[0], sender=issuer, error="OfferingWrongStatus", status=CANCELLED)
+    expect_refusal(
+        offering,
+        "settle",
+        offering_id,
+        ids[0],
+        sender=issuer,
+        error="OfferingWrongStatus",
+        status=CANCELLED,
+    )
     assert token.totalSupply() == 0 and paying.balanceOf(proceeds) == 0
 
 
-def test_cancel_offering__while_open__releases_applications(offering, open_offering, subscribers, ids, issuer):
+def test_cancel_offering__while_open__releases_applications(
+    offering, open_offering, subscribers, ids, issuer
+):
     offering_id = open_offering()
     offering.applyForOffering(offering_id, 2, sender=subscribers[0])
     offering.cancelOffering(offering_id, sender=issuer)
     assert offering.applicationOf(offering_id, ids[0]).status == RELEASED
-    expect_refusal(offering, "applyForOffering", offering_id, 1, sender=subscribers[1], error="OfferingWrongStatus")
+    expect_refusal(
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=subscribers[1],
+        error="OfferingWrongStatus",
+    )
 
 
-def test_cancel_offering__after_a_settlement__refused(offering, open_offering, paying, subscribers, ids, issuer):
+def test_cancel_offering__after_a_settlement__refused(
+    offering, open_offering, paying, subscribers, ids, issuer
+):
     offering_id = _subscribe(offering, open_offering, subscribers, issuer, [2])
     offering.allot(offering_id, [ids[0]], [2], sender=issuer)
     offering.settle(offering_id, ids[0], sender=issuer)
     expect_refusal(
-        offering, "cancelOffering", offering_id, sender=issuer, error="OfferingHasSettlements", settledUnits=2
+        offering,
+        "cancelOffering",
+        offering_id,
+        sender=issuer,
+        error="OfferingHasSettlements",
+        settledUnits=2,
     )
-    expect_refusal(offering, "cancelOffering", offering_id, sender=subscribers[0], error="OfferingNotIssuer")
+    expect_refusal(
+        offering, "cancelOffering", offering_id, sender=subscribers[0], error="OfferingNotIssuer"
+    )
 
 
 # ---------------------------------------------------------------- settlement: all or nothing, once
@@ -207,8 +325,14 @@ def test_settle__without_allowance__nothing_paid_nothing_issued(
     offering_id = _allotted(offering, open_offering, subscribers, ids, issuer)
     coin.approve(offering, 3 * UNIT_PRICE - 1, sender=subscribers[0])
     expect_refusal(
-        offering, "settle", offering_id, ids[0], sender=issuer, raised_by=coin,
-        error="ERC20InsufficientAllowance", needed=3 * UNIT_PRICE,
+        offering,
+        "settle",
+        offering_id,
+        ids[0],
+        sender=issuer,
+        raised_by=coin,
+        error="ERC20InsufficientAllowance",
+        needed=3 * UNIT_PRICE,
     )
     assert token.totalSupply() == 0 and coin.balanceOf(proceeds) == 0
     assert offering.applicationOf(offering_id, ids[0]).status == ALLOTTED
@@ -221,8 +345,15 @@ def test_settle__without_enough_yen__nothing_paid_nothing_issued(
     offering_id = _allotted(offering, open_offering, subscribers, ids, issuer, units=5)
     paying.transfer(outsider, YEN_PER_INVESTOR - 5 * UNIT_PRICE + 1, sender=alice)
     expect_refusal(
-        offering, "settle", offering_id, ids[0], sender=issuer, raised_by=paying,
-        error="ERC20InsufficientBalance", balance=5 * UNIT_PRICE - 1, needed=5 * UNIT_PRICE,
+        offering,
+        "settle",
+        offering_id,
+        ids[0],
+        sender=issuer,
+        raised_by=paying,
+        error="ERC20InsufficientBalance",
+        balance=5 * UNIT_PRICE - 1,
+        needed=5 * UNIT_PRICE,
     )
     assert token.balanceOf(alice) == 0 and paying.balanceOf(proceeds) == 0
     assert offering.offering(offering_id).settledUnits == 0
@@ -236,8 +367,14 @@ def test_settle__token_refuses_the_issue__no_yen_taken(
     offering_id = _allotted(offering, open_offering, subscribers, ids, issuer)
     registry.setInvestorStatus(ids[0], 2, sender=registrar)  # Suspended
     expect_refusal(
-        offering, "settle", offering_id, ids[0], sender=issuer, raised_by=token,
-        error="TransferRestricted", code=Restriction.RECIPIENT_NOT_ACTIVE,
+        offering,
+        "settle",
+        offering_id,
+        ids[0],
+        sender=issuer,
+        raised_by=token,
+        error="TransferRestricted",
+        code=Restriction.RECIPIENT_NOT_ACTIVE,
     )
     assert paying.balanceOf(proceeds) == 0
 
@@ -246,19 +383,36 @@ def test_settle__twice__refused(offering, open_offering, token, paying, subscrib
     offering_id = _allotted(offering, open_offering, subscribers, ids, issuer)
     offering.settle(offering_id, ids[0], sender=issuer)
     expect_refusal(
-        offering, "settle", offering_id, ids[0], sender=issuer, error="OfferingWrongApplicationStatus", status=SETTLED
+        offering,
+        "settle",
+        offering_id,
+        ids[0],
+        sender=issuer,
+        error="OfferingWrongApplicationStatus",
+        status=SETTLED,
     )
     assert token.balanceOf(subscribers[0]) == 3
 
 
-def test_settle__by_someone_else__refused(offering, open_offering, paying, subscribers, ids, issuer, outsider):
+def test_settle__by_someone_else__refused(
+    offering, open_offering, paying, subscribers, ids, issuer, outsider
+):
     offering_id = _allotted(offering, open_offering, subscribers, ids, issuer)
     expect_refusal(
-        offering, "settle", offering_id, ids[0], sender=subscribers[1],
-        error="OfferingNotSubscriberOrIssuer", caller=subscribers[1].address,
+        offering,
+        "settle",
+        offering_id,
+        ids[0],
+        sender=subscribers[1],
+        error="OfferingNotSubscriberOrIssuer",
+        caller=subscribers[1].address,
     )
-    expect_refusal(offering, "settleBatch", offering_id, [ids[0]], sender=outsider, error="OfferingNotIssuer")
-    expect_refusal(offering, "settleFromBatch", offering_id, ids[0], sender=outsider, error="OfferingOnlySelf")
+    expect_refusal(
+        offering, "settleBatch", offering_id, [ids[0]], sender=outsider, error="OfferingNotIssuer"
+    )
+    expect_refusal(
+        offering, "settleFromBatch", offering_id, ids[0], sender=outsider, error="OfferingOnlySelf"
+    )
 
 
 def test_settle__follows_a_replaced_wallet(
@@ -296,11 +450,18 @@ def test_settle_batch__failures_reported__rerun_pays_and_issues_nobody_twice(
     reason = decode_error(failed.reason, paying)
     assert type(reason).__name__ == "ERC20InsufficientAllowance"
     assert reason.inputs["needed"] == 4 * UNIT_PRICE
-    assert [offering.applicationOf(offering_id, i).status for i in ids] == [SETTLED, SETTLED, ALLOTTED, SETTLED]
+    assert [offering.applicationOf(offering_id, i).status for i in ids] == [
+        SETTLED,
+        SETTLED,
+        ALLOTTED,
+        SETTLED,
+    ]
     _assert_paid_equals_issued(offering, offering_id, token, paying, proceeds)
 
     balances = [token.balanceOf(w) for w in subscribers]
-    receipt = offering.settleBatch(offering_id, list(ids), sender=issuer)  # rerun: only carol, failing again
+    receipt = offering.settleBatch(
+        offering_id, list(ids), sender=issuer
+    )  # rerun: only carol, failing again
     assert receipt.return_value == 0
     assert [token.balanceOf(w) for w in subscribers] == balances
     _assert_paid_equals_issued(offering, offering_id, token, paying, proceeds)
@@ -315,20 +476,34 @@ def test_settle_batch__failures_reported__rerun_pays_and_issues_nobody_twice(
 
 def test_settle_batch__offering_not_closed__refused(offering, open_offering, issuer, ids):
     offering_id = open_offering()
-    expect_refusal(offering, "settleBatch", offering_id, [ids[0]], sender=issuer, error="OfferingWrongStatus", status=OPEN)
+    expect_refusal(
+        offering,
+        "settleBatch",
+        offering_id,
+        [ids[0]],
+        sender=issuer,
+        error="OfferingWrongStatus",
+        status=OPEN,
+    )
 
 
 # ---------------------------------------------------------------- gas
 
 
-def test_gas__apply_and_settle_one_allotment(offering, open_offering, paying, subscribers, ids, issuer):
+def test_gas__apply_and_settle_one_allotment(
+    offering, open_offering, paying, subscribers, ids, issuer
+):
     """Reported for docs/offering.md: a first application, and settling an allotment to a new holder
     (yen to a proceeds account that already holds yen)."""
     offering_id = open_offering()
-    apply_gas = [offering.applyForOffering(offering_id, 2, sender=w).gas_used for w in subscribers[:2]]
+    apply_gas = [
+        offering.applyForOffering(offering_id, 2, sender=w).gas_used for w in subscribers[:2]
+    ]
     offering.closeOffering(offering_id, sender=issuer)
     offering.allot(offering_id, list(ids[:2]), [2, 2], sender=issuer)
     settle_gas = [offering.settle(offering_id, i, sender=issuer).gas_used for i in ids[:2]]
-    print(f"\ngas: apply {apply_gas}, settle one allotment {settle_gas} (first pays into an empty proceeds account)")
+    print(
+        f"\ngas: apply {apply_gas}, settle one allotment {settle_gas} (first pays into an empty proceeds account)"
+    )
     assert max(apply_gas) < 100_000
     assert settle_gas[1] < 170_000

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 from conftest import DAY, UNIT_PRICE
+from fixtures.platform import AGENT_ROLE, investor_id_for
 from offering_support import expect_refusal
 
-from fixtures.platform import AGENT_ROLE, investor_id_for
-from kabuto.onchain_types import Kind, Restriction, ZERO_ADDRESS
+from kabuto.onchain_types import ZERO_ADDRESS, Kind, Restriction
 from kabuto.signing import Eip712Domain, Permit, sign_typed
 
 # IPrimaryOffering.OfferingStatus / ApplicationStatus
@@ -19,7 +19,9 @@ APPLIED, CANCELLED = 1, 2
 # ---------------------------------------------------------------- open
 
 
-def test_open__price_and_payment_token_from_term_sheet(offering, open_offering, token, coin, issuer, proceeds):
+def test_open__price_and_payment_token_from_term_sheet(
+    offering, open_offering, token, coin, issuer, proceeds
+):
     offering_id = open_offering()
     view = offering.offering(offering_id)
     assert view.status == OPEN
@@ -31,7 +33,9 @@ def test_open__price_and_payment_token_from_term_sheet(offering, open_offering, 
     assert offering.offeringCount() == offering_id + 1
 
 
-def test_open__event_names_token_issuer_and_resolved_terms(offering, default_terms, token, coin, issuer, proceeds):
+def test_open__event_names_token_issuer_and_resolved_terms(
+    offering, default_terms, token, coin, issuer, proceeds
+):
     terms = default_terms()
     now = terms["start"]
     receipt = offering.openOffering(terms, sender=issuer)
@@ -39,7 +43,15 @@ def test_open__event_names_token_issuer_and_resolved_terms(offering, default_ter
     assert (event.token, event.issuer) == (token.address, issuer.address)
     # Event structs decode as lists, in OfferingTerms field order.
     assert list(event.terms) == [
-        token.address.lower(), coin.address.lower(), proceeds.address.lower(), UNIT_PRICE, 10, 1, 5, now, now + DAY
+        token.address.lower(),
+        coin.address.lower(),
+        proceeds.address.lower(),
+        UNIT_PRICE,
+        10,
+        1,
+        5,
+        now,
+        now + DAY,
     ]
 
 
@@ -52,29 +64,59 @@ def test_open__explicit_price_overrides_face_value(offering, open_offering):
 def test_open__caller_not_issuer__reverts(offering, default_terms, subscribers):
     terms = default_terms()
     expect_refusal(
-        offering, "openOffering", terms, sender=subscribers[0], error="OfferingNotIssuer", caller=subscribers[0].address
+        offering,
+        "openOffering",
+        terms,
+        sender=subscribers[0],
+        error="OfferingNotIssuer",
+        caller=subscribers[0].address,
     )
 
 
-def test_open__by_a_token_agent__allowed_until_the_role_is_revoked(offering, token, default_terms, issuer, bank):
+def test_open__by_a_token_agent__allowed_until_the_role_is_revoked(
+    offering, token, default_terms, issuer, bank
+):
     """The issuer side is asked of the token on every call: a revoked agent loses it at once."""
     agent = bank  # any account the token admin makes an agent
     token.grantRole(AGENT_ROLE, agent, sender=issuer)
     offering_id = offering.openOffering(default_terms(), sender=agent).events[-1].offeringId
     token.revokeRole(AGENT_ROLE, agent, sender=issuer)
-    expect_refusal(offering, "closeOffering", offering_id, sender=agent, error="OfferingNotIssuer", caller=agent.address)
+    expect_refusal(
+        offering,
+        "closeOffering",
+        offering_id,
+        sender=agent,
+        error="OfferingNotIssuer",
+        caller=agent.address,
+    )
 
 
-def test_open__offering_contract_without_agent_role__reverts(offering, make_token, default_terms, issuer):
+def test_open__offering_contract_without_agent_role__reverts(
+    offering, make_token, default_terms, issuer
+):
     token = make_token(agent=False)
     terms = default_terms(token=token.address)
-    expect_refusal(offering, "openOffering", terms, sender=issuer, error="OfferingNotTokenAgent", token=token.address)
+    expect_refusal(
+        offering,
+        "openOffering",
+        terms,
+        sender=issuer,
+        error="OfferingNotTokenAgent",
+        token=token.address,
+    )
 
 
-def test_open__payment_token_other_than_term_sheet__reverts(offering, default_terms, coin, issuer, proceeds):
+def test_open__payment_token_other_than_term_sheet__reverts(
+    offering, default_terms, coin, issuer, proceeds
+):
     terms = default_terms(paymentToken=proceeds.address)
     expect_refusal(
-        offering, "openOffering", terms, sender=issuer, error="OfferingPaymentTokenMismatch", termSheet=coin.address
+        offering,
+        "openOffering",
+        terms,
+        sender=issuer,
+        error="OfferingPaymentTokenMismatch",
+        termSheet=coin.address,
     )
 
 
@@ -104,9 +146,18 @@ def test_apply__records_application_and_emits(offering, open_offering, subscribe
     alice = subscribers[0]
     receipt = offering.applyForOffering(offering_id, 3, sender=alice)
     (event,) = receipt.events.filter(offering.Applied)
-    assert (event.offeringId, event.investorId, event.wallet, event.units) == (offering_id, ids[0], alice.address, 3)
+    assert (event.offeringId, event.investorId, event.wallet, event.units) == (
+        offering_id,
+        ids[0],
+        alice.address,
+        3,
+    )
     application = offering.applicationOf(offering_id, ids[0])
-    assert (application.wallet, application.appliedUnits, application.status) == (alice.address, 3, APPLIED)
+    assert (application.wallet, application.appliedUnits, application.status) == (
+        alice.address,
+        3,
+        APPLIED,
+    )
     assert offering.offering(offering_id).appliedUnits == 3
 
 
@@ -114,7 +165,13 @@ def test_apply__before_start__window_not_open(offering, open_offering, subscribe
     start = chain.pending_timestamp + DAY
     offering_id = open_offering(start=start, end=start + DAY)
     expect_refusal(
-        offering, "applyForOffering", offering_id, 1, sender=subscribers[0], error="OfferingWindowNotOpen", start=start
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=subscribers[0],
+        error="OfferingWindowNotOpen",
+        start=start,
     )
 
 
@@ -123,7 +180,13 @@ def test_apply__at_end__window_not_open(offering, open_offering, subscribers, ch
     end = offering.offering(offering_id).terms.end
     chain.pending_timestamp = end
     expect_refusal(
-        offering, "applyForOffering", offering_id, 1, sender=subscribers[0], error="OfferingWindowNotOpen", end=end
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=subscribers[0],
+        error="OfferingWindowNotOpen",
+        end=end,
     )
 
 
@@ -131,12 +194,26 @@ def test_apply__after_close__wrong_status(offering, open_offering, subscribers, 
     offering_id = open_offering()
     offering.closeOffering(offering_id, sender=issuer)
     expect_refusal(
-        offering, "applyForOffering", offering_id, 1, sender=subscribers[0], error="OfferingWrongStatus", status=CLOSED
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=subscribers[0],
+        error="OfferingWrongStatus",
+        status=CLOSED,
     )
 
 
 def test_apply__unknown_offering__reverts(offering, subscribers):
-    expect_refusal(offering, "applyForOffering", 99, 1, sender=subscribers[0], error="OfferingUnknown", offeringId=99)
+    expect_refusal(
+        offering,
+        "applyForOffering",
+        99,
+        1,
+        sender=subscribers[0],
+        error="OfferingUnknown",
+        offeringId=99,
+    )
 
 
 @pytest.mark.parametrize("units", [1, 6])
@@ -182,7 +259,9 @@ def test_apply__class_not_allowed__refused_with_erc1404_code(offering, open_offe
     )
 
 
-def test_apply__suspended_investor__refused(offering, open_offering, registry, registrar, subscribers, ids):
+def test_apply__suspended_investor__refused(
+    offering, open_offering, registry, registrar, subscribers, ids
+):
     offering_id = open_offering()
     registry.setInvestorStatus(ids[0], 2, sender=registrar)  # Suspended
     expect_refusal(
@@ -200,7 +279,13 @@ def test_apply__second_live_application__reverts(offering, open_offering, subscr
     offering_id = open_offering()
     offering.applyForOffering(offering_id, 2, sender=subscribers[0])
     expect_refusal(
-        offering, "applyForOffering", offering_id, 1, sender=subscribers[0], error="OfferingApplicationExists", investorId=ids[0]
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=subscribers[0],
+        error="OfferingApplicationExists",
+        investorId=ids[0],
     )
 
 
@@ -213,12 +298,20 @@ def test_apply__maximum_holds_per_investor_across_a_replaced_wallet(
     new_wallet = outsider
     registry.replaceWallet(ids[0], new_wallet, sender=registrar)
     expect_refusal(
-        offering, "applyForOffering", offering_id, 1, sender=new_wallet, error="OfferingApplicationExists", investorId=ids[0]
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=new_wallet,
+        error="OfferingApplicationExists",
+        investorId=ids[0],
     )
     assert offering.applicationOf(offering_id, ids[0]).wallet == new_wallet.address
 
 
-def test_apply_with_permit__sets_allowance_and_applies(offering, open_offering, coin, subscribers, ids, chain):
+def test_apply_with_permit__sets_allowance_and_applies(
+    offering, open_offering, coin, subscribers, ids, chain
+):
     """No prior approve: the permit signed for price * units is given with the application."""
     offering_id = open_offering()
     dave = subscribers[3]
@@ -269,7 +362,12 @@ def test_cancel__withdraws_and_allows_a_new_application(offering, open_offering,
 def test_cancel__without_application__reverts(offering, open_offering, subscribers, ids):
     offering_id = open_offering()
     expect_refusal(
-        offering, "cancelApplication", offering_id, sender=subscribers[1], error="OfferingWrongApplicationStatus", status=0
+        offering,
+        "cancelApplication",
+        offering_id,
+        sender=subscribers[1],
+        error="OfferingWrongApplicationStatus",
+        status=0,
     )
 
 
@@ -278,13 +376,20 @@ def test_cancel__after_close__reverts(offering, open_offering, subscribers, issu
     offering.applyForOffering(offering_id, 2, sender=subscribers[0])
     offering.closeOffering(offering_id, sender=issuer)
     expect_refusal(
-        offering, "cancelApplication", offering_id, sender=subscribers[0], error="OfferingWrongStatus", status=CLOSED
+        offering,
+        "cancelApplication",
+        offering_id,
+        sender=subscribers[0],
+        error="OfferingWrongStatus",
+        status=CLOSED,
     )
 
 
 def test_close__by_non_issuer__reverts(offering, open_offering, subscribers):
     offering_id = open_offering()
-    expect_refusal(offering, "closeOffering", offering_id, sender=subscribers[0], error="OfferingNotIssuer")
+    expect_refusal(
+        offering, "closeOffering", offering_id, sender=subscribers[0], error="OfferingNotIssuer"
+    )
 
 
 def test_close__reports_applied_against_offered(offering, open_offering, subscribers, issuer):
@@ -304,6 +409,13 @@ def test_kenedix_style_beneficiary__one_million_yen_units_minimum_two(
     token = make_token(kind=Kind.BENEFICIARY, price=1_000_000)
     offering_id = open_offering(token=token.address, offeredUnits=100, minUnits=2, maxUnits=10)
     assert offering.offering(offering_id).terms.pricePerUnit == 1_000_000
-    expect_refusal(offering, "applyForOffering", offering_id, 1, sender=subscribers[0], error="OfferingUnitsOutOfRange")
+    expect_refusal(
+        offering,
+        "applyForOffering",
+        offering_id,
+        1,
+        sender=subscribers[0],
+        error="OfferingUnitsOutOfRange",
+    )
     offering.applyForOffering(offering_id, 2, sender=subscribers[0])
     assert offering.applicationOf(offering_id, investor_id_for(subscribers[0])).appliedUnits == 2

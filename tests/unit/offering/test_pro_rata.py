@@ -43,7 +43,9 @@ def test_pro_rata__duplicate_or_below_minimum_application__refused():
 def test_check_allotment__names_every_broken_cap():
     applied = {b"\x01" * 32: 5, b"\x02" * 32: 5}
     with pytest.raises(AllotmentError) as err:
-        check_allotment({b"\x01" * 32: 6, b"\x02" * 32: 1, b"\x03" * 32: 2}, applied, offered=5, min_units=2)
+        check_allotment(
+            {b"\x01" * 32: 6, b"\x02" * 32: 1, b"\x03" * 32: 2}, applied, offered=5, min_units=2
+        )
     message = str(err.value)
     assert "6 units allotted but 5 applied for" in message
     assert "below the minimum subscription of 2" in message

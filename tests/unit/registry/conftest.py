@@ -1,7 +1,6 @@
 """Accounts by role for the investor-registry tests."""
 
 import pytest
-
 from fixtures.platform import deploy_registry
 
 

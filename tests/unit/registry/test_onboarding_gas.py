@@ -8,12 +8,12 @@ RSA-2048 (version 1 envelope: 1 + 4 + 256 = 261 bytes) for an issuer whose key m
 import ape
 import pytest
 from eth_utils import keccak
-
 from fixtures.platform import JAPAN, YEAR, investor_id_for
+
 from kabuto import crypto
 from kabuto.crypto import KeyType, generate_private_key, public_key_der
 from kabuto.domain import investor_id_to_bytes32
-from kabuto.onchain_types import InvestorClass, InvestorStatus, ZERO_ADDRESS
+from kabuto.onchain_types import ZERO_ADDRESS, InvestorClass, InvestorStatus
 from kabuto.personal_data import PersonalData, decrypt_personal_data, encrypt_personal_data
 
 # Measured on anvil (optimizer 200) with the 261-byte RSA envelope and a 10-character ASCII id:
@@ -50,8 +50,16 @@ def keyed_registry(registry, issuer, issuer_key):
 
 def _onboard(chain, registry, registrar, issuer, wallet, investor_id, ciphertext):
     expiry = chain.pending_timestamp + YEAR
-    return registry.onboardInvestor(investor_id, wallet, int(InvestorClass.SPECIFIED), JAPAN, expiry,
-                                    issuer, ciphertext, sender=registrar), expiry
+    return registry.onboardInvestor(
+        investor_id,
+        wallet,
+        int(InvestorClass.SPECIFIED),
+        JAPAN,
+        expiry,
+        issuer,
+        ciphertext,
+        sender=registrar,
+    ), expiry
 
 
 def test_onboard__one_call_registers_and_publishes__under_gas_limit(
@@ -61,18 +69,35 @@ def test_onboard__one_call_registers_and_publishes__under_gas_limit(
     key_type = crypto.key_type_of(issuer_key)
     assert len(ciphertext) == ENVELOPE_BYTES[key_type]
     investor_id = investor_id_to_bytes32("JP-0001234")
-    receipt, expiry = _onboard(chain, keyed_registry, registrar, issuer, alice, investor_id, ciphertext)
+    receipt, expiry = _onboard(
+        chain, keyed_registry, registrar, issuer, alice, investor_id, ciphertext
+    )
 
     registered = receipt.events.filter(keyed_registry.InvestorRegistered)[0]
-    assert (registered.investorId, registered.wallet, registered.investorClass, registered.country,
-            registered.kycExpiry, registered.registrar) == (investor_id, alice, 1, JAPAN, expiry, registrar)
+    assert (
+        registered.investorId,
+        registered.wallet,
+        registered.investorClass,
+        registered.country,
+        registered.kycExpiry,
+        registered.registrar,
+    ) == (investor_id, alice, 1, JAPAN, expiry, registrar)
     stored = receipt.events.filter(keyed_registry.PersonalDataStored)[0]
-    assert (stored.investorId, stored.issuer, stored.dataHash) == (investor_id, issuer, keccak(ciphertext))
+    assert (stored.investorId, stored.issuer, stored.dataHash) == (
+        investor_id,
+        issuer,
+        keccak(ciphertext),
+    )
     assert decrypt_personal_data(bytes(stored.ciphertext), issuer_key) == data
 
     record = keyed_registry.investorOf(alice)
-    assert (record.number, record.investorClass, record.status, record.country, record.kycExpiry) == (
-        1, InvestorClass.SPECIFIED, InvestorStatus.ACTIVE, JAPAN, expiry)
+    assert (
+        record.number,
+        record.investorClass,
+        record.status,
+        record.country,
+        record.kycExpiry,
+    ) == (1, InvestorClass.SPECIFIED, InvestorStatus.ACTIVE, JAPAN, expiry)
     assert keyed_registry.walletOf(investor_id) == alice
     assert keyed_registry.investorIdOf(alice) == investor_id
     assert keyed_registry.isEligible(alice) and keyed_registry.investorCount() == 1
@@ -80,19 +105,33 @@ def test_onboard__one_call_registers_and_publishes__under_gas_limit(
     assert packed == 1 | (1 << 64) | (InvestorStatus.ACTIVE << 72) | (JAPAN << 80) | (expiry << 96)
 
     assert receipt.gas_used < FIRST_ONBOARD_GAS_LIMIT[key_type]
-    second, _ = _onboard(chain, keyed_registry, registrar, issuer, bob, investor_id_to_bytes32("JP-0001235"),
-                         encrypt_personal_data(data, issuer_key.public_key()))
-    print(f"\nGAS onboardInvestor ({key_type.value} issuer key, {len(ciphertext)}-byte envelope, 10-char id): "
-          f"{second.gas_used:,}, first in the registry {receipt.gas_used:,} (before: ~{TWO_CALL_GAS_BEFORE:,} "
-          "in two transactions)")
+    second, _ = _onboard(
+        chain,
+        keyed_registry,
+        registrar,
+        issuer,
+        bob,
+        investor_id_to_bytes32("JP-0001235"),
+        encrypt_personal_data(data, issuer_key.public_key()),
+    )
+    print(
+        f"\nGAS onboardInvestor ({key_type.value} issuer key, {len(ciphertext)}-byte envelope, 10-char id): "
+        f"{second.gas_used:,}, first in the registry {receipt.gas_used:,} (before: ~{TWO_CALL_GAS_BEFORE:,} "
+        "in two transactions)"
+    )
     assert second.gas_used < ONBOARD_GAS_LIMIT[key_type]
 
 
-def test_onboard__no_issuer_key__nothing_registered(chain, registry, registrar, issuer, alice, envelope):
+def test_onboard__no_issuer_key__nothing_registered(
+    chain, registry, registrar, issuer, alice, envelope
+):
     investor_id = investor_id_to_bytes32("JP-0001234")
     with ape.reverts(registry.RegistryNoIssuerKey):
         _onboard(chain, registry, registrar, issuer, alice, investor_id, envelope[1])
-    assert registry.walletOf(investor_id) == ZERO_ADDRESS and registry.investorIdOf(alice) == b"\0" * 32
+    assert (
+        registry.walletOf(investor_id) == ZERO_ADDRESS
+        and registry.investorIdOf(alice) == b"\0" * 32
+    )
     assert registry.investorCount() == 0
 
 
@@ -107,16 +146,29 @@ def test_replace_wallet__id_kept_on_both_wallets__old_never_reusable(
     keyed_registry.replaceWallet(investor_id, bob, sender=registrar)
 
     assert keyed_registry.investorIdOf(alice) == keyed_registry.investorIdOf(bob) == investor_id
-    assert keyed_registry.walletOf(investor_id) == bob and keyed_registry.previousWalletOf(investor_id) == alice
+    assert (
+        keyed_registry.walletOf(investor_id) == bob
+        and keyed_registry.previousWalletOf(investor_id) == alice
+    )
     assert keyed_registry.investorOf(bob).status == InvestorStatus.SUSPENDED
     assert tuple(keyed_registry.investorOf(alice)) == (0, 0, 0, 0, 0)
-    assert keyed_registry.packedInvestorsOf(alice, bob)[0] == 0 and not keyed_registry.isEligible(alice)
+    assert keyed_registry.packedInvestorsOf(alice, bob)[0] == 0 and not keyed_registry.isEligible(
+        alice
+    )
     with ape.reverts(keyed_registry.RegistryWalletInUse):
-        keyed_registry.registerInvestor(investor_id_to_bytes32("OTHER"), alice, 0, JAPAN,
-                                        chain.pending_timestamp + YEAR, sender=registrar)
+        keyed_registry.registerInvestor(
+            investor_id_to_bytes32("OTHER"),
+            alice,
+            0,
+            JAPAN,
+            chain.pending_timestamp + YEAR,
+            sender=registrar,
+        )
     with ape.reverts(keyed_registry.RegistryWalletInUse):
         keyed_registry.replaceWallet(investor_id, alice, sender=registrar)
     # A 16-byte id does not fit: the long path, with the same answers.
     other = investor_id_to_bytes32("B" * 16)
-    keyed_registry.registerInvestor(other, accounts[6], 0, JAPAN, chain.pending_timestamp + YEAR, sender=registrar)
+    keyed_registry.registerInvestor(
+        other, accounts[6], 0, JAPAN, chain.pending_timestamp + YEAR, sender=registrar
+    )
     assert keyed_registry.investorIdOf(accounts[6]) == other

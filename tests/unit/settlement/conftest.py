@@ -80,7 +80,9 @@ def registry(project, admin, chain, seller, buyer, carol, dave):
         ),
         start=1,
     ):
-        registry.registerInvestor(number.to_bytes(32, "big"), wallet, int(cls), 392, kyc_expiry, sender=admin)
+        registry.registerInvestor(
+            number.to_bytes(32, "big"), wallet, int(cls), 392, kyc_expiry, sender=admin
+        )
     return registry
 
 
@@ -106,9 +108,22 @@ def deploy_token(project, admin, agent, registry, dvp, seller):
     """Factory: a security token with `agent` as issuer agent and compliance officer, the DvP
     contract authorised as a lock address carrying approval, and `seller` holding units."""
 
-    def deploy(category: Category = Category.CLASS1, rules: Rules = Rules(), holders=None, symbol: str = "SBD"):
+    def deploy(
+        category: Category = Category.CLASS1,
+        rules: Rules = Rules(),
+        holders=None,
+        symbol: str = "SBD",
+    ):
         token = project.SecurityToken.deploy(
-            f"{symbol} bond", symbol, int(category), int(Kind.BOND), registry, admin, rules.as_tuple(), b"", sender=admin
+            f"{symbol} bond",
+            symbol,
+            int(category),
+            int(Kind.BOND),
+            registry,
+            admin,
+            rules.as_tuple(),
+            b"",
+            sender=admin,
         )
         token.grantRole(token.AGENT_ROLE(), agent, sender=admin)
         token.grantRole(token.COMPLIANCE_ROLE(), agent, sender=admin)
@@ -134,9 +149,19 @@ def instruct(dvp, chain) -> Callable:
     def _instruct(token, seller, buyer, quantity, amount, expiry=None, salt=1):
         expiry = expiry if expiry is not None else chain.pending_timestamp + DAY
         salt_bytes = salt.to_bytes(32, "big")
-        data = encode(["address", "uint256", "uint40", "bytes32"], [buyer.address, amount, expiry, salt_bytes])
+        data = encode(
+            ["address", "uint256", "uint40", "bytes32"], [buyer.address, amount, expiry, salt_bytes]
+        )
         receipt = token.lock(dvp, quantity, data, sender=seller)
-        instruction = (token.address, seller.address, buyer.address, quantity, amount, expiry, salt_bytes)
+        instruction = (
+            token.address,
+            seller.address,
+            buyer.address,
+            quantity,
+            amount,
+            expiry,
+            salt_bytes,
+        )
         return instruction, dvp.instructionId(instruction), receipt
 
     return _instruct

@@ -2,8 +2,8 @@
 
 import ape
 import pytest
-from eth_utils import keccak
 from conftest import LOCKED_FOR_VENUE, UNITS_START, VENUE_ALLOWANCE, YEN_START
+from eth_utils import keccak
 
 from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, Restriction, Rules
 from kabuto.settlement import Execution, batch_id, build_batch, net_yen
@@ -82,18 +82,32 @@ def test_batch__one_trade_breaks_a_rule__whole_batch_reverts_with_its_index(
     assert not venue.isSettled(batch_id("B-bad"))
 
 
-def test_batch__sellers_lock_short__fails_with_the_trade_index(venue, venue_market, seller, buyer, venue_agent):
-    trades = [Execution(buyer, seller, venue_market[0], 1, 100), Execution(seller, buyer, venue_market[0], LOCKED_FOR_VENUE + 1, 100)]
+def test_batch__sellers_lock_short__fails_with_the_trade_index(
+    venue, venue_market, seller, buyer, venue_agent
+):
+    trades = [
+        Execution(buyer, seller, venue_market[0], 1, 100),
+        Execution(seller, buyer, venue_market[0], LOCKED_FOR_VENUE + 1, 100),
+    ]
     with ape.reverts(venue.BatchTradeFailed, index=1):
         venue.settleBatch(batch_id("B-short"), *build_batch(trades).args(), sender=venue_agent)
 
 
-def test_batch__payer_allowance_short__fails_naming_the_participant(venue, coin, executions, venue_agent, buyer):
+def test_batch__payer_allowance_short__fails_naming_the_participant(
+    venue, coin, executions, venue_agent, buyer
+):
     batch = build_batch(executions)
     payer = batch.participants.index(buyer.address)
     owed = -net_yen(executions)[buyer.address]
     coin.approve(venue, owed - 1, sender=buyer)
-    with ape.reverts(venue.BatchPaymentFailed, participant=payer, wallet=buyer.address, amount=owed, allowance=owed - 1, balance=YEN_START):
+    with ape.reverts(
+        venue.BatchPaymentFailed,
+        participant=payer,
+        wallet=buyer.address,
+        amount=owed,
+        allowance=owed - 1,
+        balance=YEN_START,
+    ):
         venue.settleBatch(batch_id("B-allow"), *batch.args(), sender=venue_agent)
 
 
@@ -109,7 +123,9 @@ def test_batch__participants_not_ascending__refused(venue, executions, venue_age
         venue.settleBatch(batch_id("B-sort"), participants, tokens, trades, sender=venue_agent)
 
 
-@pytest.mark.parametrize("bad", [(9, 1, 0, 1, 1), (0, 1, 5, 1, 1), (1, 1, 0, 1, 1), (0, 1, 0, 0, 1), (0, 1, 0, 1, 0)])
+@pytest.mark.parametrize(
+    "bad", [(9, 1, 0, 1, 1), (0, 1, 5, 1, 1), (1, 1, 0, 1, 1), (0, 1, 0, 0, 1), (0, 1, 0, 1, 0)]
+)
 def test_batch__malformed_trade__refused_with_its_index(venue, executions, venue_agent, bad):
     participants, tokens, trades = build_batch(executions).args()
     trades.insert(2, bad)
@@ -122,7 +138,9 @@ def test_batch__empty__refused(venue, venue_agent, seller):
         venue.settleBatch(batch_id("B-0"), [seller.address], [], [], sender=venue_agent)
 
 
-def test_batch__coin_eligibility_mode__venue_must_be_a_system_account(venue, coin, admin, executions, venue_agent):
+def test_batch__coin_eligibility_mode__venue_must_be_a_system_account(
+    venue, coin, admin, executions, venue_agent
+):
     coin.setEligibilityRequired(True, sender=admin)
     batch = build_batch(executions)
     with ape.reverts(venue.BatchPaymentFailed):
@@ -136,12 +154,17 @@ def test_batch__approval_required_token__agent_must_be_an_issuer_agent(
     venue, deploy_token, admin, agent, venue_agent, seller, buyer, dave
 ):
     token = deploy_token(
-        Category.EXCLUDED_CLASS2, Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True), holders=(seller, dave), symbol="EXB"
+        Category.EXCLUDED_CLASS2,
+        Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True),
+        holders=(seller, dave),
+        symbol="EXB",
     )
     token.authorizeLockAddress(venue, True, True, sender=admin)
     token.lock(venue, 5, b"", sender=seller)
     batch = build_batch([Execution(seller, buyer, token, 5, 50_000)])
-    with ape.reverts(venue.BatchApprovalRequired, index=0, token=token.address, agent=venue_agent.address):
+    with ape.reverts(
+        venue.BatchApprovalRequired, index=0, token=token.address, agent=venue_agent.address
+    ):
         venue.settleBatch(batch_id("B-ex"), *batch.args(), sender=venue_agent)
     token.grantRole(token.AGENT_ROLE(), venue_agent, sender=admin)
     venue.settleBatch(batch_id("B-ex"), *batch.args(), sender=venue_agent)

@@ -25,11 +25,17 @@ def test_instruct__lock_carries_the_instruction__opens_it_and_locks_the_quantity
     assert token.freeBalanceOf(seller) == UNITS_START - 10
     [event] = receipt.events.filter(dvp.Instructed)
     assert event.id == id_
-    assert (event.token, event.seller, event.buyer) == (token.address, seller.address, buyer.address)
+    assert (event.token, event.seller, event.buyer) == (
+        token.address,
+        seller.address,
+        buyer.address,
+    )
     assert (event.quantity, event.amount, event.expiry) == (10, 10 * PRICE, instruction[5])
 
 
-def test_accept__both_legs_move_in_one_transaction(dvp, coin, token, seller, buyer, open_instruction):
+def test_accept__both_legs_move_in_one_transaction(
+    dvp, coin, token, seller, buyer, open_instruction
+):
     instruction, id_, _ = open_instruction
     coin.approve(dvp, 10 * PRICE, sender=buyer)
     receipt = dvp.accept(instruction, sender=buyer)
@@ -46,7 +52,9 @@ def test_accept__both_legs_move_in_one_transaction(dvp, coin, token, seller, buy
     assert unlocked.data == id_
 
 
-def test_accept_with_permit__no_prior_approval__settles(dvp, coin, token, seller, buyer, open_instruction, sign_permit, chain):
+def test_accept_with_permit__no_prior_approval__settles(
+    dvp, coin, token, seller, buyer, open_instruction, sign_permit, chain
+):
     instruction, id_, _ = open_instruction
     deadline = chain.pending_timestamp + 3600
     v, r, s = sign_permit(buyer, dvp, 10 * PRICE, deadline)
@@ -75,11 +83,15 @@ def test_accept__altered_amount__unknown_instruction(dvp, coin, buyer, open_inst
 def test_accept__not_the_buyer__reverts(dvp, coin, carol, buyer, open_instruction):
     instruction, id_, _ = open_instruction
     coin.approve(dvp, 10 * PRICE, sender=carol)
-    with ape.reverts(dvp.SettlementWrongCaller, id=id_, caller=carol.address, expected=buyer.address):
+    with ape.reverts(
+        dvp.SettlementWrongCaller, id=id_, caller=carol.address, expected=buyer.address
+    ):
         dvp.accept(instruction, sender=carol)
 
 
-def test_accept__allowance_short__coin_error_and_nothing_moves(dvp, coin, token, seller, buyer, open_instruction):
+def test_accept__allowance_short__coin_error_and_nothing_moves(
+    dvp, coin, token, seller, buyer, open_instruction
+):
     instruction, id_, _ = open_instruction
     coin.approve(dvp, 10 * PRICE - 1, sender=buyer)
     with ape.reverts():
@@ -93,18 +105,39 @@ def test_accept__allowance_short__coin_error_and_nothing_moves(dvp, coin, token,
     ("data_of", "error"),
     [
         (lambda buyer, seller, now: b"\x01" * 64, "SettlementInvalidLockData"),
-        (lambda buyer, seller, now: encode(["address", "uint256", "uint40", "bytes32"], [seller.address, 1, now + DAY, b"\0" * 32]), "SettlementInvalidBuyer"),
-        (lambda buyer, seller, now: encode(["address", "uint256", "uint40", "bytes32"], [buyer.address, 0, now + DAY, b"\0" * 32]), "SettlementZeroValue"),
-        (lambda buyer, seller, now: encode(["address", "uint256", "uint40", "bytes32"], [buyer.address, 1, now - 1, b"\0" * 32]), "SettlementInvalidExpiry"),
+        (
+            lambda buyer, seller, now: encode(
+                ["address", "uint256", "uint40", "bytes32"],
+                [seller.address, 1, now + DAY, b"\0" * 32],
+            ),
+            "SettlementInvalidBuyer",
+        ),
+        (
+            lambda buyer, seller, now: encode(
+                ["address", "uint256", "uint40", "bytes32"],
+                [buyer.address, 0, now + DAY, b"\0" * 32],
+            ),
+            "SettlementZeroValue",
+        ),
+        (
+            lambda buyer, seller, now: encode(
+                ["address", "uint256", "uint40", "bytes32"], [buyer.address, 1, now - 1, b"\0" * 32]
+            ),
+            "SettlementInvalidExpiry",
+        ),
     ],
 )
-def test_instruct__invalid_instruction__lock_reverts(dvp, token, seller, buyer, chain, data_of, error):
+def test_instruct__invalid_instruction__lock_reverts(
+    dvp, token, seller, buyer, chain, data_of, error
+):
     with ape.reverts(getattr(dvp, error)):
         token.lock(dvp, 1, data_of(buyer, seller, chain.pending_timestamp), sender=seller)
     assert token.lockedOf(dvp, seller) == 0
 
 
-def test_instruct__same_instruction_and_salt_while_open__refused(dvp, token, seller, buyer, instruct, open_instruction):
+def test_instruct__same_instruction_and_salt_while_open__refused(
+    dvp, token, seller, buyer, instruct, open_instruction
+):
     instruction, id_, _ = open_instruction
     with ape.reverts(dvp.SettlementExists, id=id_):
         instruct(token, seller, buyer, 10, 10 * PRICE, expiry=instruction[5])
@@ -119,12 +152,21 @@ def test_cancel__by_seller__lock_returns(dvp, token, seller, open_instruction):
     assert token.lockedOf(dvp, seller) == 0
     assert token.freeBalanceOf(seller) == UNITS_START
     [closed] = receipt.events.filter(dvp.Closed)
-    assert (closed.id, closed.status, closed.by, closed.returned) == (id_, S.CANCELLED, seller.address, 10)
+    assert (closed.id, closed.status, closed.by, closed.returned) == (
+        id_,
+        S.CANCELLED,
+        seller.address,
+        10,
+    )
 
 
-def test_cancel__by_buyer__reverts_and_after_settlement_impossible(dvp, coin, seller, buyer, open_instruction):
+def test_cancel__by_buyer__reverts_and_after_settlement_impossible(
+    dvp, coin, seller, buyer, open_instruction
+):
     instruction, id_, _ = open_instruction
-    with ape.reverts(dvp.SettlementWrongCaller, id=id_, caller=buyer.address, expected=seller.address):
+    with ape.reverts(
+        dvp.SettlementWrongCaller, id=id_, caller=buyer.address, expected=seller.address
+    ):
         dvp.cancel(instruction, sender=buyer)
     coin.approve(dvp, 10 * PRICE, sender=buyer)
     dvp.accept(instruction, sender=buyer)
@@ -132,7 +174,9 @@ def test_cancel__by_buyer__reverts_and_after_settlement_impossible(dvp, coin, se
         dvp.cancel(instruction, sender=seller)
 
 
-def test_refuse__by_buyer__lock_returns_and_accept_no_longer_possible(dvp, coin, token, seller, buyer, open_instruction):
+def test_refuse__by_buyer__lock_returns_and_accept_no_longer_possible(
+    dvp, coin, token, seller, buyer, open_instruction
+):
     instruction, id_, _ = open_instruction
     dvp.refuse(instruction, sender=buyer)
     assert dvp.statusOf(id_) == S.NONE
@@ -144,7 +188,9 @@ def test_refuse__by_buyer__lock_returns_and_accept_no_longer_possible(dvp, coin,
 
 def test_refuse__by_seller__reverts(dvp, seller, buyer, open_instruction):
     instruction, id_, _ = open_instruction
-    with ape.reverts(dvp.SettlementWrongCaller, id=id_, caller=seller.address, expected=buyer.address):
+    with ape.reverts(
+        dvp.SettlementWrongCaller, id=id_, caller=seller.address, expected=buyer.address
+    ):
         dvp.refuse(instruction, sender=seller)
 
 
@@ -167,7 +213,9 @@ def test_expiry__accept_at_expiry_ok_after_refused_and_anyone_releases(
     assert (closed.status, closed.by, closed.returned) == (S.EXPIRED, outsider.address, 10)
 
 
-def test_expiry__accept_in_the_expiry_second__settles(dvp, coin, token, buyer, open_instruction, chain):
+def test_expiry__accept_in_the_expiry_second__settles(
+    dvp, coin, token, buyer, open_instruction, chain
+):
     instruction, _, _ = open_instruction
     coin.approve(dvp, 10 * PRICE, sender=buyer)
     chain.pending_timestamp = instruction[5]
@@ -175,7 +223,9 @@ def test_expiry__accept_in_the_expiry_second__settles(dvp, coin, token, buyer, o
     assert token.balanceOf(buyer) == 10
 
 
-def test_holdings__always_the_sum_of_open_instructions(dvp, coin, token, seller, buyer, carol, instruct):
+def test_holdings__always_the_sum_of_open_instructions(
+    dvp, coin, token, seller, buyer, carol, instruct
+):
     """Open several, settle one, cancel one, refuse one: the lock equals what is still open."""
     open_ = {}
     for salt, (to, qty) in enumerate(((buyer, 5), (carol, 7), (buyer, 11), (carol, 13)), start=1):

@@ -5,7 +5,15 @@ import ape
 import pytest
 from conftest import UNITS_START, YEN_START
 
-from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, InvestorClass, InvestorStatus, Restriction, Rules, class_mask
+from kabuto.onchain_types import (
+    PROFESSIONAL_CLASSES,
+    Category,
+    InvestorClass,
+    InvestorStatus,
+    Restriction,
+    Rules,
+    class_mask,
+)
 from kabuto.settlement import InstructionStatus as S
 
 QTY = 10
@@ -16,7 +24,9 @@ AMOUNT = 1_000_000
 def excluded_token(deploy_token):
     """Excluded Class 2: professionals only, every transfer needs the issuer's consent."""
     return deploy_token(
-        Category.EXCLUDED_CLASS2, Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True), symbol="EX2"
+        Category.EXCLUDED_CLASS2,
+        Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True),
+        symbol="EX2",
     )
 
 
@@ -34,7 +44,9 @@ def _assert_refused_cleanly(dvp, coin, token, id_, before, seller, buyer):
 # ---------------------------------------------------------------- issuer approval
 
 
-def test_approval__excluded_class2__accept_needs_the_issuers_approval(dvp, coin, excluded_token, seller, buyer, agent, instruct):
+def test_approval__excluded_class2__accept_needs_the_issuers_approval(
+    dvp, coin, excluded_token, seller, buyer, agent, instruct
+):
     instruction, id_, _ = instruct(excluded_token, seller, buyer, QTY, AMOUNT)
     assert dvp.approvalRequired(excluded_token)
     coin.approve(dvp, AMOUNT, sender=buyer)
@@ -49,16 +61,25 @@ def test_approval__excluded_class2__accept_needs_the_issuers_approval(dvp, coin,
     assert coin.balanceOf(seller) == YEN_START + AMOUNT
 
 
-def test_approval__not_an_issuer_agent__cannot_approve_or_reject(dvp, excluded_token, seller, buyer, outsider, instruct):
+def test_approval__not_an_issuer_agent__cannot_approve_or_reject(
+    dvp, excluded_token, seller, buyer, outsider, instruct
+):
     instruction, id_, _ = instruct(excluded_token, seller, buyer, QTY, AMOUNT)
     for action in (dvp.approve, dvp.reject):
-        with ape.reverts(dvp.SettlementNotIssuerAgent, id=id_, token=excluded_token.address, caller=seller.address):
+        with ape.reverts(
+            dvp.SettlementNotIssuerAgent,
+            id=id_,
+            token=excluded_token.address,
+            caller=seller.address,
+        ):
             action(instruction, sender=seller)
         with ape.reverts(dvp.SettlementNotIssuerAgent, caller=outsider.address):
             action(instruction, sender=outsider)
 
 
-def test_approval__issuer_rejects__lock_returns_and_nothing_else_moves(dvp, coin, excluded_token, seller, buyer, agent, instruct):
+def test_approval__issuer_rejects__lock_returns_and_nothing_else_moves(
+    dvp, coin, excluded_token, seller, buyer, agent, instruct
+):
     instruction, id_, _ = instruct(excluded_token, seller, buyer, QTY, AMOUNT)
     receipt = dvp.reject(instruction, sender=agent)
     assert dvp.statusOf(id_) == S.NONE
@@ -71,14 +92,18 @@ def test_approval__issuer_rejects__lock_returns_and_nothing_else_moves(dvp, coin
         dvp.accept(instruction, sender=buyer)
 
 
-def test_approval__after_expiry__refused(dvp, excluded_token, seller, buyer, agent, instruct, chain):
+def test_approval__after_expiry__refused(
+    dvp, excluded_token, seller, buyer, agent, instruct, chain
+):
     instruction, id_, _ = instruct(excluded_token, seller, buyer, QTY, AMOUNT)
     chain.pending_timestamp = instruction[5] + 1
     with ape.reverts(dvp.SettlementExpired, id=id_):
         dvp.approve(instruction, sender=agent)
 
 
-def test_approval__switched_on_after_instruction__accept_waits_for_it(dvp, coin, token, seller, buyer, agent, admin, instruct):
+def test_approval__switched_on_after_instruction__accept_waits_for_it(
+    dvp, coin, token, seller, buyer, agent, admin, instruct
+):
     instruction, id_, _ = instruct(token, seller, buyer, QTY, AMOUNT)
     token.setRules(Rules(approval_required=True).as_tuple(), sender=admin)
     coin.approve(dvp, AMOUNT, sender=buyer)
@@ -92,9 +117,31 @@ def test_approval__switched_on_after_instruction__accept_waits_for_it(dvp, coin,
 # ---------------------------------------------------------------- the security's rules
 
 
-@pytest.mark.parametrize("case", ["recipient_not_registered", "class_not_allowed", "holder_cap", "paused", "buyer_frozen", "seller_suspended"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "recipient_not_registered",
+        "class_not_allowed",
+        "holder_cap",
+        "paused",
+        "buyer_frozen",
+        "seller_suspended",
+    ],
+)
 def test_token_rule__violated_at_acceptance__token_error_and_nothing_moves(
-    case, dvp, coin, deploy_token, registry, seller, buyer, carol, dave, unregistered, agent, admin, instruct
+    case,
+    dvp,
+    coin,
+    deploy_token,
+    registry,
+    seller,
+    buyer,
+    carol,
+    dave,
+    unregistered,
+    agent,
+    admin,
+    instruct,
 ):
     expected = {
         "recipient_not_registered": Restriction.RECIPIENT_NOT_REGISTERED,
@@ -120,7 +167,9 @@ def test_token_rule__violated_at_acceptance__token_error_and_nothing_moves(
     elif case == "buyer_frozen":
         token.setAddressFrozen(buyer, True, sender=agent)
     elif case == "seller_suspended":
-        registry.setInvestorStatus((1).to_bytes(32, "big"), int(InvestorStatus.SUSPENDED), sender=admin)
+        registry.setInvestorStatus(
+            (1).to_bytes(32, "big"), int(InvestorStatus.SUSPENDED), sender=admin
+        )
     coin.approve(dvp, AMOUNT, sender=to)
     before = _snapshot(coin, token, seller, to)
     with ape.reverts(token.TransferRestricted, code=int(expected)):
@@ -144,8 +193,12 @@ def test_coin_rule__violated_at_acceptance__coin_error_and_nothing_moves(
 ):
     instruction, id_, _ = instruct(token, seller, buyer, QTY, AMOUNT)
     coin.approve(dvp, AMOUNT, sender=buyer)
-    error = {"paused": coin.YenPaused, "buyer_frozen": coin.YenAccountFrozen, "seller_frozen": coin.YenAccountFrozen,
-             "seller_not_eligible": coin.YenNotEligible}[case]
+    error = {
+        "paused": coin.YenPaused,
+        "buyer_frozen": coin.YenAccountFrozen,
+        "seller_frozen": coin.YenAccountFrozen,
+        "seller_not_eligible": coin.YenNotEligible,
+    }[case]
     if case == "paused":
         coin.pause(sender=admin)
     elif case == "buyer_frozen":
@@ -154,14 +207,18 @@ def test_coin_rule__violated_at_acceptance__coin_error_and_nothing_moves(
         coin.freeze(seller, sender=admin)
     else:
         coin.setEligibilityRequired(True, sender=admin)
-        registry.setInvestorStatus((1).to_bytes(32, "big"), int(InvestorStatus.SUSPENDED), sender=admin)
+        registry.setInvestorStatus(
+            (1).to_bytes(32, "big"), int(InvestorStatus.SUSPENDED), sender=admin
+        )
     before = _snapshot(coin, token, seller, buyer)
     with ape.reverts(error):
         dvp.accept(instruction, sender=buyer)
     _assert_refused_cleanly(dvp, coin, token, id_, before, seller, buyer)
 
 
-def test_coin_eligibility_mode__dvp_needs_no_system_exemption(dvp, coin, token, seller, buyer, admin, instruct):
+def test_coin_eligibility_mode__dvp_needs_no_system_exemption(
+    dvp, coin, token, seller, buyer, admin, instruct
+):
     """The bilateral contract never holds yen: the coin moves buyer -> seller directly."""
     coin.setEligibilityRequired(True, sender=admin)
     assert not coin.isSystemAccount(dvp)

@@ -7,7 +7,6 @@ Fixed: forceLock tells a contract lock address like lock() does, and the DvP con
 units that no instruction owns."""
 
 import ape
-import pytest
 
 
 def test_force_lock__to_the_settlement_contract__is_refused(token, dvp, agent, seller):

@@ -29,11 +29,16 @@ def test_build_batch__participants_ascending_tokens_first_seen_trades_in_order()
         Execution(WALLETS[1], WALLETS[4], TOKENS[0], 1, 100),
     ]
     batch = build_batch(e)
-    assert [int(p, 16) for p in batch.participants] == sorted(int(p, 16) for p in batch.participants)
+    assert [int(p, 16) for p in batch.participants] == sorted(
+        int(p, 16) for p in batch.participants
+    )
     assert len(batch.participants) == 3
     assert batch.tokens == (e[0].token, e[1].token)
     p = {w: i for i, w in enumerate(batch.participants)}
-    assert batch.trades == ((p[e[0].seller], p[e[0].buyer], 0, 5, 500), (p[e[1].seller], p[e[1].buyer], 1, 1, 100))
+    assert batch.trades == (
+        (p[e[0].seller], p[e[0].buyer], 0, 5, 500),
+        (p[e[1].seller], p[e[1].buyer], 1, 1, 100),
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,7 +52,14 @@ def test_build_batch__participants_ascending_tokens_first_seen_trades_in_order()
     ],
 )
 def test_execution__invalid_field__names_the_trade_and_the_field(kwargs, message):
-    fields = {"seller": WALLETS[0], "buyer": WALLETS[1], "token": TOKENS[0], "quantity": 1, "amount": 1, "index": 7}
+    fields = {
+        "seller": WALLETS[0],
+        "buyer": WALLETS[1],
+        "token": TOKENS[0],
+        "quantity": 1,
+        "amount": 1,
+        "index": 7,
+    }
     fields.update(kwargs)
     with pytest.raises(SettlementInputError, match=f"trade 7: .*{message}"):
         Execution(**fields)
@@ -63,10 +75,13 @@ def test_batch_id__is_keccak_of_the_reference_and_distinct_per_reference():
     assert len(batch_id("START-1")) == 32
 
 
-
-
 @settings(max_examples=50, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(WALLETS), st.sampled_from(WALLETS), st.integers(1, 10**9)), min_size=1))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(WALLETS), st.sampled_from(WALLETS), st.integers(1, 10**9)),
+        min_size=1,
+    )
+)
 def test_net_yen__sums_to_zero_and_matches_the_indexed_batch(raw):
     execs = [Execution(s, b, TOKENS[0], 1, amt) for s, b, amt in raw if s != b]
     if not execs:
@@ -78,4 +93,4 @@ def test_net_yen__sums_to_zero_and_matches_the_indexed_batch(raw):
     for seller, buyer, _, _, amount in batch.trades:
         indexed[seller] += amount
         indexed[buyer] -= amount
-    assert dict(zip(batch.participants, indexed)) == net
+    assert dict(zip(batch.participants, indexed, strict=True)) == net

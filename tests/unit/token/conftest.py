@@ -1,9 +1,9 @@
 """Accounts by role and factories for the security-token tests."""
 
 import pytest
+from fixtures.platform import deploy_registry, deploy_token, onboard
 
 from kabuto.onchain_types import Category, InvestorClass, Kind, Rules
-from fixtures.platform import deploy_registry, deploy_token, onboard
 
 
 @pytest.fixture(scope="session")
@@ -75,7 +75,14 @@ def make_token(issuer, agent, compliance, registry):
 
     def _make(category=Category.CLASS1, rules=None, kind=Kind.BOND, terms=None):
         return deploy_token(
-            issuer, registry, category=category, kind=kind, rules=rules, terms=terms, agent=agent, compliance=compliance
+            issuer,
+            registry,
+            category=category,
+            kind=kind,
+            rules=rules,
+            terms=terms,
+            agent=agent,
+            compliance=compliance,
         )
 
     return _make

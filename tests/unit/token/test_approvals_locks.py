@@ -4,20 +4,28 @@
 import ape
 import pytest
 
-from kabuto.onchain_types import ApplicationStatus, Category, PROFESSIONAL_CLASSES, InvestorClass, Rules
+from kabuto.onchain_types import (
+    PROFESSIONAL_CLASSES,
+    ApplicationStatus,
+    Category,
+    InvestorClass,
+    Rules,
+)
 
 
 def assert_ledger(token, holders):
     balances = [token.balanceOf(h) for h in holders]
     assert token.totalSupply() == sum(balances)
-    for holder, balance in zip(holders, balances):
+    for holder, balance in zip(holders, balances, strict=True):
         parts = (
             token.freeBalanceOf(holder),
             token.frozenTokensOf(holder),
             token.pendingOf(holder),
             token.totalLockedOf(holder),
         )
-        assert sum(parts) == balance, f"{holder}: free/frozen/pending/locked {parts} != balance {balance}"
+        assert sum(parts) == balance, (
+            f"{holder}: free/frozen/pending/locked {parts} != balance {balance}"
+        )
 
 
 @pytest.fixture
@@ -25,7 +33,10 @@ def excluded(make_token, enroll, agent, alice, bob, carol):
     """An ExcludedClass2 token: professionals only, every transfer through the issuer's approval."""
     for wallet in (alice, bob, carol):
         enroll(wallet, cls=InvestorClass.SPECIFIED)
-    token = make_token(category=Category.EXCLUDED_CLASS2, rules=Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True))
+    token = make_token(
+        category=Category.EXCLUDED_CLASS2,
+        rules=Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True),
+    )
     token.issue(alice, 100, b"", sender=agent)
     return token
 
@@ -33,7 +44,13 @@ def excluded(make_token, enroll, agent, alice, bob, carol):
 def test_apply__amount_becomes_pending__cannot_be_spent_twice(excluded, alice, bob, carol):
     receipt = excluded.applyForTransfer(bob, 60, b"order-1", sender=alice)
     event = receipt.events.filter(excluded.TransferApplied)[0]
-    assert (event.id, event["from"], event.to, event.value, event.data) == (0, alice, bob, 60, b"order-1")
+    assert (event.id, event["from"], event.to, event.value, event.data) == (
+        0,
+        alice,
+        bob,
+        60,
+        b"order-1",
+    )
     assert excluded.pendingOf(alice) == 60
     assert excluded.freeBalanceOf(alice) == 40
     assert excluded.application(0).status == ApplicationStatus.PENDING
@@ -46,9 +63,19 @@ def test_approve__moves_atomically__status_approved(excluded, agent, alice, bob,
     excluded.applyForTransfer(bob, 60, b"", sender=alice)
     receipt = excluded.approveTransfer(0, b"ok", sender=agent)
     event = receipt.events.filter(excluded.TransferApproved)[0]
-    assert (event.id, event["from"], event.to, event.value, event.data) == (0, alice, bob, 60, b"ok")
+    assert (event.id, event["from"], event.to, event.value, event.data) == (
+        0,
+        alice,
+        bob,
+        60,
+        b"ok",
+    )
     assert receipt.events.filter(excluded.Transfer)[0].value == 60
-    assert (excluded.balanceOf(alice), excluded.balanceOf(bob), excluded.pendingOf(alice)) == (40, 60, 0)
+    assert (excluded.balanceOf(alice), excluded.balanceOf(bob), excluded.pendingOf(alice)) == (
+        40,
+        60,
+        0,
+    )
     assert excluded.application(0).status == ApplicationStatus.APPROVED
     assert excluded.holderCount() == 2
     with ape.reverts(excluded.TokenApplicationNotPending):
@@ -66,7 +93,10 @@ def test_reject_and_cancel__return_the_amount(excluded, agent, alice, bob, carol
         excluded.cancelTransfer(1, b"", sender=bob)
     receipt = excluded.cancelTransfer(1, b"changed my mind", sender=alice)
     assert receipt.events.filter(excluded.TransferCancelled)[0].to == carol
-    assert [excluded.application(i).status for i in (0, 1)] == [ApplicationStatus.REJECTED, ApplicationStatus.CANCELLED]
+    assert [excluded.application(i).status for i in (0, 1)] == [
+        ApplicationStatus.REJECTED,
+        ApplicationStatus.CANCELLED,
+    ]
     assert (excluded.pendingOf(alice), excluded.freeBalanceOf(alice)) == (0, 100)
     with ape.reverts(excluded.TokenApplicationNotPending):
         excluded.rejectTransfer(1, b"", sender=agent)
@@ -75,7 +105,9 @@ def test_reject_and_cancel__return_the_amount(excluded, agent, alice, bob, carol
     assert_ledger(excluded, [alice, bob, carol])
 
 
-def test_expiry__anyone_releases_after_it__approval_refused(excluded, chain, issuer, agent, alice, bob, outsider):
+def test_expiry__anyone_releases_after_it__approval_refused(
+    excluded, chain, issuer, agent, alice, bob, outsider
+):
     excluded.setApplicationExpiryPeriod(100, sender=issuer)
     excluded.applyForTransfer(bob, 10, b"", sender=alice)
     expiry = excluded.application(0).expiry
@@ -104,7 +136,11 @@ def test_batch_approve__all_or_nothing(excluded, registry, registrar, agent, ali
     assert excluded.pendingOf(alice) == 20
     registry.setInvestorStatus(investor_id_for(carol), 1, sender=registrar)
     excluded.batchApproveTransfer([0, 1], b"", sender=agent)
-    assert (excluded.balanceOf(bob), excluded.balanceOf(carol), excluded.pendingOf(alice)) == (10, 10, 0)
+    assert (excluded.balanceOf(bob), excluded.balanceOf(carol), excluded.pendingOf(alice)) == (
+        10,
+        10,
+        0,
+    )
     assert_ledger(excluded, [alice, bob, carol])
 
 
@@ -116,17 +152,23 @@ def test_direct_transfer_on_excluded_class2__refused_with_approval_required(excl
 
 # A lock address carrying the issuer's approval, the first one, is the token's settlement lock
 # address: its locks are kept in the holder's account word instead of the per-lock-address map.
-LOCK_STORAGE = pytest.mark.parametrize("settlement_lock", [False, True], ids=["lock-map", "account-word"])
+LOCK_STORAGE = pytest.mark.parametrize(
+    "settlement_lock", [False, True], ids=["lock-map", "account-word"]
+)
 
 
 @LOCK_STORAGE
-def test_locks__lock_unlock_force__never_spent_twice(token, issuer, agent, venue, alice, bob, outsider, settlement_lock):
+def test_locks__lock_unlock_force__never_spent_twice(
+    token, issuer, agent, venue, alice, bob, outsider, settlement_lock
+):
     token.issue(alice, 100, b"", sender=agent)
     with ape.reverts(token.TokenUnauthorizedLockAddress):
         token.lock(venue, 10, b"", sender=alice)
     receipt = token.authorizeLockAddress(venue, True, settlement_lock, sender=issuer)
     assert receipt.events.filter(token.LockAddressAuthorized)[0].lockAddress == venue
-    assert token.settlementLockAddress() == (venue.address if settlement_lock else ape.utils.ZERO_ADDRESS)
+    assert token.settlementLockAddress() == (
+        venue.address if settlement_lock else ape.utils.ZERO_ADDRESS
+    )
     receipt = token.lock(venue, 70, b"listing", sender=alice)
     assert receipt.events.filter(token.Locked)[0].value == 70
     assert (token.lockedOf(venue, alice), token.freeBalanceOf(alice)) == (70, 30)
@@ -137,7 +179,11 @@ def test_locks__lock_unlock_force__never_spent_twice(token, issuer, agent, venue
     receipt = token.unlock(alice, bob, 20, b"trade", sender=venue)
     assert receipt.events.filter(token.Unlocked)[0].recipient == bob
     token.unlock(alice, alice, 10, b"", sender=venue)
-    assert (token.balanceOf(alice), token.lockedOf(venue, alice), token.balanceOf(bob)) == (80, 40, 20)
+    assert (token.balanceOf(alice), token.lockedOf(venue, alice), token.balanceOf(bob)) == (
+        80,
+        40,
+        20,
+    )
     assert_ledger(token, [alice, bob])
     receipt = token.forceLock(venue, bob, 5, b"seizure", sender=agent)
     assert receipt.events.filter(token.ForceLocked)[0].account == bob
@@ -149,7 +195,17 @@ def test_locks__lock_unlock_force__never_spent_twice(token, issuer, agent, venue
 
 @LOCK_STORAGE
 def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
-    token, registry, registrar, issuer, agent, compliance, venue, alice, bob, accounts, settlement_lock
+    token,
+    registry,
+    registrar,
+    issuer,
+    agent,
+    compliance,
+    venue,
+    alice,
+    bob,
+    accounts,
+    settlement_lock,
 ):
     from fixtures.platform import investor_id_for
 
@@ -168,11 +224,22 @@ def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
 
     receipt = token.recoveryAddress(alice, new_wallet, sender=agent)
     event = receipt.events.filter(token.RecoverySuccess)[0]
-    assert (event.lostWallet, event.newWallet, event.investorId) == (alice, new_wallet, investor_id_for(alice))
+    assert (event.lostWallet, event.newWallet, event.investorId) == (
+        alice,
+        new_wallet,
+        investor_id_for(alice),
+    )
     assert token.balanceOf(alice) == 0 and token.balanceOf(new_wallet) == 100
-    assert (token.frozenTokensOf(new_wallet), token.lockedOf(venue, new_wallet), token.pendingOf(new_wallet)) == (10, 30, 20)
+    assert (
+        token.frozenTokensOf(new_wallet),
+        token.lockedOf(venue, new_wallet),
+        token.pendingOf(new_wallet),
+    ) == (10, 30, 20)
     assert token.isFrozen(new_wallet) and not token.isFrozen(alice)
-    assert token.lockedOf(venue, alice) == 0 and receipt.events.filter(token.LockRecovered)[0].value == 30
+    assert (
+        token.lockedOf(venue, alice) == 0
+        and receipt.events.filter(token.LockRecovered)[0].value == 30
+    )
     assert token.holderCount() == count
     assert_ledger(token, [alice, new_wallet, bob])
     # The application filed from the lost wallet settles from the new one; the lock unlocks too.
@@ -200,20 +267,32 @@ def test_forced_transfer__takes_frozen_units_after_free_ones(token, agent, compl
 def test_application_to_oneself__approval_releases_the_pending_amount(excluded, agent, alice):
     excluded.applyForTransfer(alice, 10, b"", sender=alice)
     excluded.approveTransfer(0, b"", sender=agent)
-    assert (excluded.balanceOf(alice), excluded.pendingOf(alice), excluded.freeBalanceOf(alice)) == (100, 0, 100)
+    assert (
+        excluded.balanceOf(alice),
+        excluded.pendingOf(alice),
+        excluded.freeBalanceOf(alice),
+    ) == (100, 0, 100)
     assert_ledger(excluded, [alice])
 
 
-def test_forced_transfer_to_the_same_wallet__frozen_units_stay_accounted(token, agent, compliance, alice):
+def test_forced_transfer_to_the_same_wallet__frozen_units_stay_accounted(
+    token, agent, compliance, alice
+):
     token.issue(alice, 10, b"", sender=agent)
     token.freezePartialTokens(alice, 8, sender=compliance)
     token.forcedTransfer(alice, alice, 9, 2, b"correction", sender=agent)
     # 2 free + 7 of the frozen units were taken; to the same wallet they simply become free.
-    assert (token.balanceOf(alice), token.frozenTokensOf(alice), token.freeBalanceOf(alice)) == (10, 1, 9)
+    assert (token.balanceOf(alice), token.frozenTokensOf(alice), token.freeBalanceOf(alice)) == (
+        10,
+        1,
+        9,
+    )
     assert_ledger(token, [alice])
 
 
-def test_settlement_lock_address__first_carrying_approval__kept_when_others_follow(token, issuer, agent, venue, alice, bob, accounts):
+def test_settlement_lock_address__first_carrying_approval__kept_when_others_follow(
+    token, issuer, agent, venue, alice, bob, accounts
+):
     other = accounts.generate_test_account()
     accounts[0].transfer(other, 10**18)
     token.authorizeLockAddress(venue, True, False, sender=issuer)
@@ -224,7 +303,15 @@ def test_settlement_lock_address__first_carrying_approval__kept_when_others_foll
     token.issue(alice, 100, b"", sender=agent)
     token.lock(other, 30, b"", sender=alice)
     token.lock(venue, 20, b"", sender=alice)
-    assert (token.lockedOf(other, alice), token.lockedOf(venue, alice), token.totalLockedOf(alice)) == (30, 20, 50)
+    assert (
+        token.lockedOf(other, alice),
+        token.lockedOf(venue, alice),
+        token.totalLockedOf(alice),
+    ) == (30, 20, 50)
     token.unlock(alice, bob, 30, b"", sender=other)
-    assert (token.lockedOf(other, alice), token.balanceOf(bob), token.freeBalanceOf(alice)) == (0, 30, 50)
+    assert (token.lockedOf(other, alice), token.balanceOf(bob), token.freeBalanceOf(alice)) == (
+        0,
+        30,
+        50,
+    )
     assert_ledger(token, [alice, bob])

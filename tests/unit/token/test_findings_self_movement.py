@@ -4,8 +4,6 @@ from == to, including the release of `fromEncumbered`, so the units stay out of 
 with nothing (no application, freeze or lock) to release them. Fixed in TokenCore._update (the encumbered part is released on a self-move); kept as regression tests:
 when the token is fixed these tests pass and the marker must go."""
 
-import pytest
-
 from kabuto.onchain_types import ApplicationStatus, ForcedTransferReason
 
 FINDING = "TokenCore._update skips the release of fromEncumbered when from == to"
@@ -21,7 +19,6 @@ def parts(token, holder):
     )
 
 
-
 def test_approve__application_to_self__releases_the_pending_amount(token, agent, alice):
     token.issue(alice, 100, b"", sender=agent)
     token.applyForTransfer(alice, 1, b"", sender=alice)
@@ -31,8 +28,9 @@ def test_approve__application_to_self__releases_the_pending_amount(token, agent,
     assert parts(token, alice) == (100, 100, 0, 0, 0)
 
 
-
-def test_forced_transfer__to_self_of_frozen_units__leaves_no_phantom_pending(token, agent, compliance, alice):
+def test_forced_transfer__to_self_of_frozen_units__leaves_no_phantom_pending(
+    token, agent, compliance, alice
+):
     token.issue(alice, 100, b"", sender=agent)
     token.freezePartialTokens(alice, 100, sender=compliance)
     token.forcedTransfer(alice, alice, 40, int(ForcedTransferReason.CORRECTION), b"", sender=agent)

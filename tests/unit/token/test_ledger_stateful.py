@@ -13,10 +13,10 @@ covers every operation.)
 import random
 
 import pytest
-
 from fixtures.platform import deploy_registry, deploy_token, onboard
-from kabuto.onchain_types import Rules
 from property.rpc import Abi, Rpc
+
+from kabuto.onchain_types import Rules
 
 
 @pytest.fixture
@@ -31,7 +31,9 @@ def ledger_machine(chain, accounts):
             registry = deploy_registry(registrar)
             for wallet in holders:
                 onboard(registry, registrar, wallet)
-            self.token = deploy_token(issuer, registry, rules=Rules(), agent=agent, compliance=compliance)
+            self.token = deploy_token(
+                issuer, registry, rules=Rules(), agent=agent, compliance=compliance
+            )
             self.token.authorizeLockAddress(venue, True, False, sender=issuer)
             self.abi = Abi.of(self.token)
             self.rpc = Rpc(chain.provider.uri, self.abi.errors)
@@ -112,23 +114,32 @@ def ledger_machine(chain, accounts):
             """View calls `(function name, args...)` on the token, in one batched request."""
             token = str(self.token.address)
             functions = [self.abi[name] for name, *_ in reads]
-            data = self.rpc.batch([(token, f.encode(*args)) for f, (_, *args) in zip(functions, reads)])
-            return [f.decode(answer) for f, answer in zip(functions, data)]
+            data = self.rpc.batch(
+                [(token, f.encode(*args)) for f, (_, *args) in zip(functions, reads, strict=True)]
+            )
+            return [f.decode(answer) for f, answer in zip(functions, data, strict=True)]
 
         def ledger_is_whole(self):
             parts_of = ("freeBalanceOf", "frozenTokensOf", "pendingOf", "totalLockedOf")
-            answers = self.read(*[("balanceOf", h.address) for h in holders], ("totalSupply",),
-                                *[(part, h.address) for h in holders for part in parts_of])
+            answers = self.read(
+                *[("balanceOf", h.address) for h in holders],
+                ("totalSupply",),
+                *[(part, h.address) for h in holders for part in parts_of],
+            )
             balances, total, all_parts = answers[:3], answers[3], answers[4:]
             assert balances == self.balance
             assert total == sum(balances)
             for i in range(len(holders)):
-                parts = tuple(all_parts[4 * i:4 * i + 4])
-                assert parts == (self.free(i), self.frozen[i], balances[i] - self.free(i) - self.frozen[i] - self.locked[i], self.locked[i])
+                parts = tuple(all_parts[4 * i : 4 * i + 4])
+                assert parts == (
+                    self.free(i),
+                    self.frozen[i],
+                    balances[i] - self.free(i) - self.frozen[i] - self.locked[i],
+                    self.locked[i],
+                )
                 assert sum(parts) == balances[i]
 
     return Ledger
-
 
 
 @pytest.mark.parametrize("seed", [20261125])

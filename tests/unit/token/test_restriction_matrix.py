@@ -12,24 +12,26 @@ they also show that rules are checked again at that moment.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import ape
 import pytest
 from ape import accounts
+from fixtures.platform import investor_id_for
+from fixtures.platform import refusal as restriction_refusal
 
 from kabuto.onchain_types import (
     ALL_CLASSES,
     PROFESSIONAL_CLASSES,
+    ZERO_ADDRESS,
     Category,
     InvestorClass,
     InvestorStatus,
     Restriction,
     Rules,
-    ZERO_ADDRESS,
 )
-from fixtures.platform import investor_id_for, refusal as restriction_refusal
 
 VALUE = 10
 HOLDING = 100
@@ -59,7 +61,9 @@ class World:
 
     def expire_kyc(self, wallet: Any) -> None:
         soon = self.chain.pending_timestamp + 5
-        self.registry.updateInvestor(investor_id_for(wallet), int(self.investor_class), 392, soon, sender=self.registrar)
+        self.registry.updateInvestor(
+            investor_id_for(wallet), int(self.investor_class), 392, soon, sender=self.registrar
+        )
         self.chain.pending_timestamp += 100
         self.chain.mine()
 
@@ -86,7 +90,11 @@ class Condition:
 
 def _not_general(w: World) -> None:
     w.registry.updateInvestor(
-        investor_id_for(w.recipient), int(InvestorClass.GENERAL), 392, w.chain.pending_timestamp + 10**6, sender=w.registrar
+        investor_id_for(w.recipient),
+        int(InvestorClass.GENERAL),
+        392,
+        w.chain.pending_timestamp + 10**6,
+        sender=w.registrar,
     )
     allowed = PROFESSIONAL_CLASSES if w.category == Category.EXCLUDED_CLASS2 else ALL_CLASSES & ~1
     w.set_rules(allowed_classes=allowed)
@@ -99,36 +107,81 @@ def _redeem_everything(w: World) -> None:
 
 
 CONDITIONS = (
-    Condition("paused", Restriction.TOKEN_PAUSED, HOLDER_PATHS, lambda w: w.token.pause(sender=w.compliance)),
-    Condition("sender not registered", Restriction.SENDER_NOT_REGISTERED, HOLDER_PATHS, lambda w: w.replace_wallet(w.sender)),
     Condition(
-        "sender suspended", Restriction.SENDER_NOT_ACTIVE, HOLDER_PATHS, lambda w: w.set_status(w.sender, InvestorStatus.SUSPENDED)
+        "paused",
+        Restriction.TOKEN_PAUSED,
+        HOLDER_PATHS,
+        lambda w: w.token.pause(sender=w.compliance),
     ),
-    Condition("sender KYC expired", Restriction.SENDER_KYC_EXPIRED, HOLDER_PATHS, lambda w: w.expire_kyc(w.sender)),
+    Condition(
+        "sender not registered",
+        Restriction.SENDER_NOT_REGISTERED,
+        HOLDER_PATHS,
+        lambda w: w.replace_wallet(w.sender),
+    ),
+    Condition(
+        "sender suspended",
+        Restriction.SENDER_NOT_ACTIVE,
+        HOLDER_PATHS,
+        lambda w: w.set_status(w.sender, InvestorStatus.SUSPENDED),
+    ),
+    Condition(
+        "sender KYC expired",
+        Restriction.SENDER_KYC_EXPIRED,
+        HOLDER_PATHS,
+        lambda w: w.expire_kyc(w.sender),
+    ),
     Condition(
         "sender frozen",
         Restriction.SENDER_FROZEN,
         HOLDER_PATHS,
         lambda w: w.token.setAddressFrozen(w.sender, True, sender=w.compliance),
     ),
-    Condition("recipient not registered", Restriction.RECIPIENT_NOT_REGISTERED, ALL_PATHS, lambda w: w.replace_wallet(w.recipient)),
+    Condition(
+        "recipient not registered",
+        Restriction.RECIPIENT_NOT_REGISTERED,
+        ALL_PATHS,
+        lambda w: w.replace_wallet(w.recipient),
+    ),
     Condition(
         "recipient revoked",
         Restriction.RECIPIENT_NOT_ACTIVE,
         ALL_PATHS,
         lambda w: w.set_status(w.recipient, InvestorStatus.REVOKED),
     ),
-    Condition("recipient KYC expired", Restriction.RECIPIENT_KYC_EXPIRED, ALL_PATHS, lambda w: w.expire_kyc(w.recipient)),
+    Condition(
+        "recipient KYC expired",
+        Restriction.RECIPIENT_KYC_EXPIRED,
+        ALL_PATHS,
+        lambda w: w.expire_kyc(w.recipient),
+    ),
     Condition(
         "recipient frozen",
         Restriction.RECIPIENT_FROZEN,
         ALL_PATHS,
         lambda w: w.token.setAddressFrozen(w.recipient, True, sender=w.compliance),
     ),
-    Condition("recipient class not allowed", Restriction.RECIPIENT_CLASS_NOT_ALLOWED, ALL_PATHS, _not_general),
-    Condition("holder cap", Restriction.HOLDER_CAP_REACHED, ALL_PATHS, lambda w: w.set_rules(holder_cap=1)),
-    Condition("max balance", Restriction.MAX_BALANCE_EXCEEDED, ALL_PATHS, lambda w: w.set_rules(max_balance=VALUE - 1)),
-    Condition("minimum holding", Restriction.BELOW_MINIMUM_HOLDING, ALL_PATHS, lambda w: w.set_rules(min_holding=VALUE + 1)),
+    Condition(
+        "recipient class not allowed",
+        Restriction.RECIPIENT_CLASS_NOT_ALLOWED,
+        ALL_PATHS,
+        _not_general,
+    ),
+    Condition(
+        "holder cap", Restriction.HOLDER_CAP_REACHED, ALL_PATHS, lambda w: w.set_rules(holder_cap=1)
+    ),
+    Condition(
+        "max balance",
+        Restriction.MAX_BALANCE_EXCEEDED,
+        ALL_PATHS,
+        lambda w: w.set_rules(max_balance=VALUE - 1),
+    ),
+    Condition(
+        "minimum holding",
+        Restriction.BELOW_MINIMUM_HOLDING,
+        ALL_PATHS,
+        lambda w: w.set_rules(min_holding=VALUE + 1),
+    ),
     Condition(
         "lock-up",
         Restriction.LOCK_UP_PERIOD,
@@ -155,22 +208,50 @@ CONDITIONS = (
         ("transfer", "transferFrom", "apply", "forced"),
         lambda w: {"value": HOLDING - 2 * VALUE + 1},  # pending and locked are not free
     ),
-    Condition("invalid recipient", Restriction.INVALID_RECIPIENT, ("transfer", "transferFrom", "apply", "issue", "forced"), lambda w: {"to": ZERO_ADDRESS}),
+    Condition(
+        "invalid recipient",
+        Restriction.INVALID_RECIPIENT,
+        ("transfer", "transferFrom", "apply", "issue", "forced"),
+        lambda w: {"to": ZERO_ADDRESS},
+    ),
     Condition("redeemed", Restriction.TOKEN_REDEEMED, ("issue",), _redeem_everything),
 )
 
 # Sender-side conditions an agent path does not check: the operation succeeds.
-SENDER_SIDE = ("paused", "sender not registered", "sender suspended", "sender KYC expired", "sender frozen", "lock-up")
+SENDER_SIDE = (
+    "paused",
+    "sender not registered",
+    "sender suspended",
+    "sender KYC expired",
+    "sender frozen",
+    "lock-up",
+)
 
 
 def _profile(category: Category) -> tuple[InvestorClass, Rules]:
     if category == Category.EXCLUDED_CLASS2:
-        return InvestorClass.SPECIFIED, Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True)
+        return InvestorClass.SPECIFIED, Rules(
+            allowed_classes=PROFESSIONAL_CLASSES, approval_required=True
+        )
     return InvestorClass.GENERAL, Rules(allowed_classes=ALL_CLASSES)
 
 
 @pytest.fixture
-def build_world(chain, make_token, registry, registrar, enroll, issuer, agent, compliance, alice, bob, dave, venue, outsider):
+def build_world(
+    chain,
+    make_token,
+    registry,
+    registrar,
+    enroll,
+    issuer,
+    agent,
+    compliance,
+    alice,
+    bob,
+    dave,
+    venue,
+    outsider,
+):
     """A token of `category` where alice holds HOLDING units, has applied to send VALUE to bob
     (application 0), has locked VALUE to the venue and allows dave to spend on her behalf."""
 
@@ -184,7 +265,23 @@ def build_world(chain, make_token, registry, registrar, enroll, issuer, agent, c
         token.applyForTransfer(bob, VALUE, b"", sender=alice)
         token.lock(venue, VALUE, b"", sender=alice)
         token.approve(dave, 10**6, sender=alice)
-        return World(chain, token, registry, registrar, issuer, agent, compliance, alice, bob, dave, venue, outsider, category, cls, rules)
+        return World(
+            chain,
+            token,
+            registry,
+            registrar,
+            issuer,
+            agent,
+            compliance,
+            alice,
+            bob,
+            dave,
+            venue,
+            outsider,
+            category,
+            cls,
+            rules,
+        )
 
     return _build
 
@@ -209,7 +306,9 @@ def refusal(w: World, path: str, to: Any, value: int = VALUE) -> Restriction | N
 
 
 @pytest.mark.parametrize("category", list(Category), ids=lambda c: c.name)
-def test_restriction_codes__every_condition_on_every_path__refused_with_its_code(build_world, chain, category):
+def test_restriction_codes__every_condition_on_every_path__refused_with_its_code(
+    build_world, chain, category
+):
     w = build_world(category)
     failures = []
     for cond in CONDITIONS:
@@ -221,16 +320,25 @@ def test_restriction_codes__every_condition_on_every_path__refused_with_its_code
             for path in ALL_PATHS:
                 if path in cond.paths:
                     expected = cond.code
-                    if path in ("transfer", "transferFrom") and category == Category.EXCLUDED_CLASS2:
+                    if (
+                        path in ("transfer", "transferFrom")
+                        and category == Category.EXCLUDED_CLASS2
+                    ):
                         # A direct transfer is impossible whatever else holds (only pause comes first).
-                        expected = expected if expected == Restriction.TOKEN_PAUSED else Restriction.APPROVAL_REQUIRED
+                        expected = (
+                            expected
+                            if expected == Restriction.TOKEN_PAUSED
+                            else Restriction.APPROVAL_REQUIRED
+                        )
                 elif path in ("issue", "forced") and cond.name in SENDER_SIDE:
                     expected = None  # agent paths do not check the sender side
                 else:
                     continue
                 got = refusal(w, path, to, value)
                 if got != expected:
-                    failures.append(f"{cond.name} / {path}: got {got and got.name}, expected {expected and expected.name}")
+                    failures.append(
+                        f"{cond.name} / {path}: got {got and got.name}, expected {expected and expected.name}"
+                    )
                 if path in ("transfer", "issue"):
                     sender = ZERO_ADDRESS if path == "issue" else w.sender
                     detected = Restriction(w.token.detectTransferRestriction(sender, to, value))
@@ -239,7 +347,9 @@ def test_restriction_codes__every_condition_on_every_path__refused_with_its_code
     assert not failures, "\n".join(failures)
 
 
-def test_restriction_codes__refusal_by_transaction__reverts_with_transfer_restricted(build_world, chain):
+def test_restriction_codes__refusal_by_transaction__reverts_with_transfer_restricted(
+    build_world, chain
+):
     """The simulated refusals above are what a real transaction gets."""
     w = build_world(Category.CLASS1)
     w.token.setAddressFrozen(w.recipient, True, sender=w.compliance)

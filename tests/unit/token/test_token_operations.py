@@ -6,12 +6,12 @@ from eth_utils import keccak
 
 from kabuto.onchain_types import (
     ALL_CLASSES,
+    PROFESSIONAL_CLASSES,
     BeneficiaryTerms,
     BondTerms,
     Category,
     InvestorClass,
     Kind,
-    PROFESSIONAL_CLASSES,
     Rules,
 )
 
@@ -39,7 +39,10 @@ def test_holder_count__investors_come_and_go(make_token, investors, agent, alice
 def test_issue_and_redeem__events__redeemed_in_full_ends_the_issue(token, agent, alice, bob):
     receipt = token.batchIssue([alice, bob], [7, 3], b"allotment", sender=agent)
     issued = receipt.events.filter(token.Issued)
-    assert [(e.to, e.value, e.data) for e in issued] == [(alice, 7, b"allotment"), (bob, 3, b"allotment")]
+    assert [(e.to, e.value, e.data) for e in issued] == [
+        (alice, 7, b"allotment"),
+        (bob, 3, b"allotment"),
+    ]
     with ape.reverts(token.TokenArrayLengthMismatch):
         token.batchIssue([alice], [1, 2], b"", sender=agent)
     receipt = token.batchRedeem([alice, bob], [7, 3], b"maturity", sender=agent)
@@ -79,17 +82,31 @@ def test_pause__blocks_holders_not_agents__events(token, agent, compliance, alic
 @pytest.mark.parametrize(
     "category,rules",
     [
-        (Category.EXCLUDED_CLASS2, Rules(allowed_classes=ALL_CLASSES, approval_required=True)),  # general investors
+        (
+            Category.EXCLUDED_CLASS2,
+            Rules(allowed_classes=ALL_CLASSES, approval_required=True),
+        ),  # general investors
         (Category.EXCLUDED_CLASS2, Rules(allowed_classes=PROFESSIONAL_CLASSES)),  # no approval
         (Category.CLASS2, Rules(qii_resale_only=True)),  # QII resale is a Class 1 measure
         (Category.CLASS1, Rules(allowed_classes=1 << 4)),  # no such class
         (Category.CLASS1, Rules(holder_cap=2**24)),
         (Category.CLASS1, Rules(min_holding=10, max_balance=5)),
     ],
-    ids=["exc2-general", "exc2-no-approval", "class2-qii", "unknown-class", "cap-too-large", "min-above-max"],
+    ids=[
+        "exc2-general",
+        "exc2-no-approval",
+        "class2-qii",
+        "unknown-class",
+        "cap-too-large",
+        "min-above-max",
+    ],
 )
 def test_rules__outside_the_category_profile__refused(make_token, issuer, category, rules):
-    base = Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True) if category == Category.EXCLUDED_CLASS2 else Rules()
+    base = (
+        Rules(allowed_classes=PROFESSIONAL_CLASSES, approval_required=True)
+        if category == Category.EXCLUDED_CLASS2
+        else Rules()
+    )
     token = make_token(category=category, rules=base)
     with ape.reverts(token.TokenInvalidRules):
         token.setRules(rules.as_tuple(), sender=issuer)
@@ -97,13 +114,22 @@ def test_rules__outside_the_category_profile__refused(make_token, issuer, catego
 
 def test_rules__set_and_read_back__event(make_token, issuer):
     token = make_token()
-    rules = Rules(allowed_classes=0b0110, holder_cap=49, max_balance=1_000, min_holding=2, lock_up_until=123, qii_resale_only=True)
+    rules = Rules(
+        allowed_classes=0b0110,
+        holder_cap=49,
+        max_balance=1_000,
+        min_holding=2,
+        lock_up_until=123,
+        qii_resale_only=True,
+    )
     receipt = token.setRules(rules.as_tuple(), sender=issuer)
     assert len(receipt.events.filter(token.RulesUpdated)) == 1
     assert tuple(token.rules()) == rules.as_tuple()
 
 
-def test_record_dates__balances_fixed_at_the_date_whatever_happens_after(chain, token, issuer, agent, alice, bob, carol):
+def test_record_dates__balances_fixed_at_the_date_whatever_happens_after(
+    chain, token, issuer, agent, alice, bob, carol
+):
     token.issue(alice, 100, b"", sender=agent)
     now = chain.pending_timestamp
     receipt = token.scheduleRecordDate(now + 1_000, sender=issuer)
@@ -124,7 +150,11 @@ def test_record_dates__balances_fixed_at_the_date_whatever_happens_after(chain, 
     snapshot_1 = [token.balanceOfAtRecordDate(w, 1) for w in (alice, bob, carol)]
     assert snapshot_0 == [70, 30, 0]
     assert snapshot_1 == [50, 30, 25]
-    assert (token.totalSupplyAtRecordDate(0), token.totalSupplyAtRecordDate(1), token.totalSupply()) == (100, 105, 80)
+    assert (
+        token.totalSupplyAtRecordDate(0),
+        token.totalSupplyAtRecordDate(1),
+        token.totalSupply(),
+    ) == (100, 105, 80)
     assert [token.balanceOf(w) for w in (alice, bob, carol)] == [0, 80, 0]
 
 
@@ -149,7 +179,11 @@ def test_terms__bond_terms_stored_and_record_dates_scheduled(chain, make_token, 
 
 def test_terms__beneficiary_terms(chain, make_token, investors):
     now = chain.pending_timestamp
-    terms = BeneficiaryTerms(issue_price=1_000_000, distribution_record_dates=(now + DAY,), distribution_payment_dates=(now + 30 * DAY,))
+    terms = BeneficiaryTerms(
+        issue_price=1_000_000,
+        distribution_record_dates=(now + DAY,),
+        distribution_payment_dates=(now + 30 * DAY,),
+    )
     token = make_token(kind=Kind.BENEFICIARY, terms=terms)
     assert token.beneficiaryTerms().issuePrice == 1_000_000
     assert token.kind() == int(Kind.BENEFICIARY) and token.recordDateCount() == 1
@@ -179,11 +213,15 @@ def test_erc20_metadata_and_messages(token, registry):
     assert token.messageForTransferRestriction(20) == "unknown restriction code"
 
 
-def test_qii_private_placement__issue_to_qii_then_resale_only_to_qii(make_token, enroll, agent, alice, bob, carol):
+def test_qii_private_placement__issue_to_qii_then_resale_only_to_qii(
+    make_token, enroll, agent, alice, bob, carol
+):
     enroll(alice, cls=InvestorClass.QUALIFIED_INSTITUTIONAL)
     enroll(bob, cls=InvestorClass.QUALIFIED_INSTITUTIONAL)
     enroll(carol, cls=InvestorClass.GENERAL)
-    token = make_token(category=Category.CLASS1, rules=Rules(allowed_classes=ALL_CLASSES, qii_resale_only=True))
+    token = make_token(
+        category=Category.CLASS1, rules=Rules(allowed_classes=ALL_CLASSES, qii_resale_only=True)
+    )
     token.issue(alice, 10, b"", sender=agent)
     token.issue(carol, 10, b"", sender=agent)  # the issue itself is not a resale
     token.transfer(bob, 5, sender=alice)

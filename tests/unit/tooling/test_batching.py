@@ -29,8 +29,14 @@ class FakeChain:
 
 
 def job(chain, items, send=None, batch_size=10):
-    return BatchJob(items=items, key=lambda item: item, done_keys=chain.done_keys,
-                    send=send or chain.send, batch_size=batch_size, description="test")
+    return BatchJob(
+        items=items,
+        key=lambda item: item,
+        done_keys=chain.done_keys,
+        send=send or chain.send,
+        batch_size=batch_size,
+        description="test",
+    )
 
 
 def test_run__chunks_everything_once():
@@ -95,8 +101,10 @@ def test_ctrl_c_outside_a_batch__plain_keyboard_interrupt():
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        run_batches(BatchJob(items=[1], key=lambda i: i, done_keys=done_keys, send=chain.send),
-                    progress=False)
+        run_batches(
+            BatchJob(items=[1], key=lambda i: i, done_keys=done_keys, send=chain.send),
+            progress=False,
+        )
     assert chain.sends == {}
 
 

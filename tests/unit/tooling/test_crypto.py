@@ -6,10 +6,17 @@ from cryptography.hazmat.primitives import serialization
 
 from kabuto import crypto
 from kabuto.errors import DecryptionError
-from kabuto.personal_data import (PersonalData, data_hash, decrypt_many, decrypt_personal_data,
-                                   encrypt_personal_data)
+from kabuto.personal_data import (
+    PersonalData,
+    data_hash,
+    decrypt_many,
+    decrypt_personal_data,
+    encrypt_personal_data,
+)
 
-TYPICAL = PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号 丸の内ビルディング10階")
+TYPICAL = PersonalData(
+    name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号 丸の内ビルディング10階"
+)
 
 
 def test_encrypt__short_data__one_rsa_block_envelope(rsa_issuer_key):
@@ -83,7 +90,9 @@ def test_generate__unsupported_size__rejected():
         crypto.generate_private_key(crypto.KeyType.RSA, 1024)
 
 
-@pytest.mark.parametrize(("key_fixture", "der_bytes"), [("issuer_key", 44), ("rsa_issuer_key", 294)])
+@pytest.mark.parametrize(
+    ("key_fixture", "der_bytes"), [("issuer_key", 44), ("rsa_issuer_key", 294)]
+)
 def test_public_key_der__round_trip_keeps_fingerprint(request, key_fixture, der_bytes):
     public = request.getfixturevalue(key_fixture).public_key()
     der = crypto.public_key_der(public)
@@ -108,7 +117,8 @@ def test_personal_data__not_personal_data__decryption_error(issuer_key):
 def test_data_hash__is_keccak256_of_ciphertext():
     # keccak256("") is a well-known constant
     assert data_hash(b"").hex() == (
-        "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470")
+        "c5d2460186f7233c927e7db2dcc703c0e500b653ca82273b7bfad8045d85a470"
+    )
 
 
 # --- version 3: HPKE (RFC 9180) to an X25519 key, the default for new issuer keys -----------
@@ -150,9 +160,13 @@ def test_hpke__key_from_registered_der__encrypts_for_the_file_key(issuer_key):
 def test_hpke__other_x25519_key__says_which_key_to_use(issuer_key, other_issuer_key):
     envelope = crypto.encrypt(b"secret", issuer_key.public_key())
     own = crypto.key_id(other_issuer_key.public_key()).hex()
-    with pytest.raises(DecryptionError, match=(
+    with pytest.raises(
+        DecryptionError,
+        match=(
             rf"HPKE \(X25519 key\) to the key with id {envelope[1:5].hex()}, but this X25519 "
-            rf"key's id is {own}: use the issuer key file that was registered")):
+            rf"key's id is {own}: use the issuer key file that was registered"
+        ),
+    ):
         crypto.decrypt(envelope, other_issuer_key)
 
 
@@ -168,15 +182,20 @@ def test_hpke__tampered_anywhere__rejected(issuer_key, position):
     envelope = bytearray(crypto.encrypt(b"y" * 100, issuer_key.public_key()))
     envelope[position] ^= 0x01
     # the key id (bytes 1-4) is checked first; the rest by the AEAD (header bound via info)
-    with pytest.raises(DecryptionError, match="key with id" if 0 < position < 5 else "corrupt or was altered"):
+    with pytest.raises(
+        DecryptionError, match="key with id" if 0 < position < 5 else "corrupt or was altered"
+    ):
         crypto.decrypt(bytes(envelope), issuer_key)
 
 
 def test_hpke__version_byte_swapped__never_decrypts_as_another_scheme(issuer_key):
     envelope = bytearray(crypto.encrypt(b"y" * 100, issuer_key.public_key()))
     envelope[0] = crypto.VERSION_HYBRID
-    with pytest.raises(DecryptionError, match=r"says version 2 \(RSA-OAEP \+ AES-GCM \(RSA key\)\) but "
-                                              "was made for this X25519 key: the ciphertext is corrupt"):
+    with pytest.raises(
+        DecryptionError,
+        match=r"says version 2 \(RSA-OAEP \+ AES-GCM \(RSA key\)\) but "
+        "was made for this X25519 key: the ciphertext is corrupt",
+    ):
         crypto.decrypt(bytes(envelope), issuer_key)
 
 
@@ -190,6 +209,7 @@ def test_hpke__truncated__rejected(issuer_key):
 
 def test_public_key_from_der__unsupported_key_type__says_what_is_supported():
     from cryptography.hazmat.primitives.asymmetric import ec
+
     der = crypto.public_key_der(ec.generate_private_key(ec.SECP256R1()).public_key())
     with pytest.raises(ValueError, match="must be X25519 \\(the default\\) or RSA"):
         crypto.public_key_from_der(der)
@@ -199,7 +219,9 @@ def test_public_key_from_der__unsupported_key_type__says_what_is_supported():
 
 # --- envelopes written before version 3 keep decrypting ----------------------------------------
 
-LEGACY = json.loads((Path(__file__).parent / "vectors" / "legacy_rsa_envelopes.json").read_text("utf-8"))
+LEGACY = json.loads(
+    (Path(__file__).parent / "vectors" / "legacy_rsa_envelopes.json").read_text("utf-8")
+)
 
 
 @pytest.mark.parametrize("version", [1, 2])
@@ -209,7 +231,9 @@ def test_legacy_rsa_envelopes__still_decrypt(version):
     envelope = bytes.fromhex(vector["envelope"])
     assert envelope[0] == version
     assert crypto.decrypt(envelope, key) == vector["plaintext"].encode()
-    assert decrypt_personal_data(envelope, key) == PersonalData.from_bytes(vector["plaintext"].encode())
+    assert decrypt_personal_data(envelope, key) == PersonalData.from_bytes(
+        vector["plaintext"].encode()
+    )
 
 
 def test_decrypt_many__reads_each_and_reports_the_unreadable(issuer_key, other_issuer_key):

@@ -50,7 +50,12 @@ def test_investor_id__bytes32_round_trip():
 
 def test_input_error__lists_every_issue_and_combines():
     first = InputError([InputIssue("a.csv", 2, "wallet", "bad")])
-    second = InputError.single("b.yaml", "worse", row=3, field="bond", )
+    second = InputError.single(
+        "b.yaml",
+        "worse",
+        row=3,
+        field="bond",
+    )
     combined = InputError.combine([first, second])
     assert str(combined).startswith("2 problems in a.csv, b.yaml; nothing was sent")
     assert "a.csv: row 2, field 'wallet': bad" in str(combined)

@@ -1,13 +1,12 @@
 """Every bad input file fails with every problem named by file, row/line, field and a fix."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from kabuto.errors import InputError
-from kabuto.inputs import (load_allocations, load_executions, load_investors, load_term_sheet)
-
-from pathlib import Path
+from kabuto.inputs import load_allocations, load_executions, load_investors, load_term_sheet
 
 BAD_INPUTS = Path(__file__).resolve().parent / "bad_inputs"
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -34,28 +33,38 @@ EXPECTED = {
         (5, "wallet", "already in row 4"),
     ],
     "investors_bad_header.csv": [
-        (1, "clas", "did you mean 'class'"), (1, "class", "required column is missing"),
-        (1, "address", "required column is missing")],
+        (1, "clas", "did you mean 'class'"),
+        (1, "class", "required column is missing"),
+        (1, "address", "required column is missing"),
+    ],
     "investors_ragged_row.csv": [(2, None, "has 8 cells but the header has 7")],
     "investors_shift_jis.csv": [(None, None, "save it as 'CSV UTF-8'")],
     "investors_oversize.csv": [(2, "investor_id", "1-32 ASCII"), (2, "name", "at most 100")],
     "investors_empty.csv": [(None, None, "the file is empty")],
     "allocation_bad.csv": [
-        (3, "investor_id", "unknown investor 'INV-999'"), (4, "units", "greater than 0"),
-        (5, "investor_id", "already in row 2"), (6, "units", "valid integer")],
+        (3, "investor_id", "unknown investor 'INV-999'"),
+        (4, "units", "greater than 0"),
+        (5, "investor_id", "already in row 2"),
+        (6, "units", "valid integer"),
+    ],
     "executions_bad.csv": [
         (2, None, "seller_wallet and buyer_wallet are the same"),
-        (3, "symbol", "did you mean 'STBOND1'"), (3, "quantity", "greater than 0"),
-        (4, "trade_id", "already in row 2"), (4, "buyer_wallet", "zero address")],
+        (3, "symbol", "did you mean 'STBOND1'"),
+        (3, "quantity", "greater than 0"),
+        (4, "trade_id", "already in row 2"),
+        (4, "buyer_wallet", "zero address"),
+    ],
     "termsheet_bad_values.yaml": [
-        (1, "category", "did you mean 'Class1'"), (4, "symbol", "capital letters"),
+        (1, "category", "did you mean 'Class1'"),
+        (4, "symbol", "capital letters"),
         (8, "bond.coupons_per_year", "1, 2, 4 or 12"),
         (10, "bond.maturity_date", "not a real calendar date"),
         (11, "bond.redemption_value", "greater than 0"),
         (13, "rules.allowed_classes.1", "unknown value 'Profesional'"),
         (14, "rules.holder_cap", "greater than or equal to 0"),
         (16, "documents.0.name", "longer than 32 bytes"),
-        (18, "documents.0.sha256", "put it in quotes")],
+        (18, "documents.0.sha256", "put it in quotes"),
+    ],
     "termsheet_inconsistent.yaml": [
         (5, "bond", "a beneficiary has no 'bond:' terms"),
         (14, "beneficiary.distribution_record_dates", "2 record dates but 1 payment"),
@@ -65,7 +74,8 @@ EXPECTED = {
         (18, "rules.min_holding", "above max_balance"),
         (20, "rules.approval_required", "approval_required: true"),
         (22, "documents.0", "exactly one of sha256 or keccak256"),
-        (24, "documents.1.name", "listed twice")],
+        (24, "documents.1.name", "listed twice"),
+    ],
     "termsheet_not_yaml.yaml": [(3, None, "not valid YAML")],
     "termsheet_not_mapping.yaml": [(None, None, "YAML mapping")],
 }

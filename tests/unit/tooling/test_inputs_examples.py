@@ -8,8 +8,13 @@ import pytest
 from eth_account import Account
 
 from kabuto.errors import InputError
-from kabuto.inputs import (check_allocations, load_allocations, load_executions, load_investors,
-                           load_term_sheet)
+from kabuto.inputs import (
+    check_allocations,
+    load_allocations,
+    load_executions,
+    load_investors,
+    load_term_sheet,
+)
 from kabuto.onchain_types import Category, InvestorClass, Kind
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
@@ -59,8 +64,9 @@ def test_excluded_class2_example__professionals_only_with_approval():
 def test_allocation_examples__obey_their_term_sheet(symbol):
     investors = load_investors(EXAMPLES / "investors.csv")
     sheet = load_term_sheet(EXAMPLES / f"{SHEETS[symbol]}.yaml")
-    allocations = load_allocations(EXAMPLES / f"{SHEETS[symbol]}-allocation.csv",
-                                   {i.investor_id for i in investors})
+    allocations = load_allocations(
+        EXAMPLES / f"{SHEETS[symbol]}-allocation.csv", {i.investor_id for i in investors}
+    )
     check_allocations(allocations, sheet, investors)
     assert sheet.symbol == symbol and len(allocations) >= 5
 
@@ -90,8 +96,9 @@ def test_venue_execution_example__sellers_hold_what_they_sell():
 
 
 def test_investors_csv__with_bom_and_slash_dates__accepted(write_file):
-    text = (EXAMPLES / "investors.csv").read_text(encoding="utf-8").replace("2030-03-31",
-                                                                            "2030/3/31")
+    text = (
+        (EXAMPLES / "investors.csv").read_text(encoding="utf-8").replace("2030-03-31", "2030/3/31")
+    )
     path = write_file("bom.csv", "\ufeff" + text)
     investors = load_investors(path)
     assert investors.rows[0][1].kyc_expiry == date(2030, 3, 31)
@@ -100,17 +107,22 @@ def test_investors_csv__with_bom_and_slash_dates__accepted(write_file):
 
 def test_investors_csv__blank_lines_and_padding__ignored_with_true_row_numbers(write_file):
     lines = (EXAMPLES / "investors.csv").read_text(encoding="utf-8").splitlines()
-    path = write_file("gaps.csv", "\n".join([lines[0], lines[1], "", " , , ,,,,",
-                                             lines[2].replace(",", " , ")]) + "\n")
+    path = write_file(
+        "gaps.csv",
+        "\n".join([lines[0], lines[1], "", " , , ,,,,", lines[2].replace(",", " , ")]) + "\n",
+    )
     investors = load_investors(path)
     assert [number for number, _ in investors.rows] == [2, 5]
 
 
 def test_allocation__general_investor_on_professional_sheet__names_classes_as_written():
     investors = load_investors(EXAMPLES / "investors.csv")
-    allocations = load_allocations(EXAMPLES / "stbond1-allocation.csv",
-                                   {i.investor_id for i in investors})
+    allocations = load_allocations(
+        EXAMPLES / "stbond1-allocation.csv", {i.investor_id for i in investors}
+    )
     with pytest.raises(InputError) as error:
         check_allocations(allocations, load_term_sheet(EXAMPLES / "protrust1.yaml"), investors)
-    assert ("INV-001 is a General investor; PROTRUST1 admits only Specified, "
-            "QualifiedInstitutional, SpeciallyPermitted") in str(error.value)
+    assert (
+        "INV-001 is a General investor; PROTRUST1 admits only Specified, "
+        "QualifiedInstitutional, SpeciallyPermitted"
+    ) in str(error.value)

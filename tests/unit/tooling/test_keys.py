@@ -79,9 +79,15 @@ def test_create_key_files__rsa_on_request(tmp_path):
 def test_load__unsupported_key_type__says_which_are_supported(tmp_path):
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
+
     path = tmp_path / "ed.pem"
-    path.write_bytes(ed25519.Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
+    path.write_bytes(
+        ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     os.chmod(path, 0o600)
     with pytest.raises(KeyFileError, match="must be X25519 \\(the default\\) or RSA"):
         load_private_key(path)

@@ -3,8 +3,15 @@ import json
 import pytest
 
 from kabuto.errors import ManifestError
-from kabuto.manifest import (Manifest, TokenEntry, load_manifest, load_or_new, manifest_path,
-                             save_manifest, update_manifest)
+from kabuto.manifest import (
+    Manifest,
+    TokenEntry,
+    load_manifest,
+    load_or_new,
+    manifest_path,
+    save_manifest,
+    update_manifest,
+)
 from kabuto.onchain_types import Category
 
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
@@ -14,19 +21,24 @@ TOKEN = "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0"
 
 def test_update_manifest__writes_the_documented_format(tmp_path):
     update_manifest(2017, tmp_path, contracts={"InvestorRegistry": REGISTRY, "YenCoin": YEN})
-    manifest = update_manifest(2017, tmp_path, tokens={"STBOND1": TokenEntry(
-        address=TOKEN, category="Class1", kind="bond")})
+    manifest = update_manifest(
+        2017,
+        tmp_path,
+        tokens={"STBOND1": TokenEntry(address=TOKEN, category="Class1", kind="bond")},
+    )
     data = json.loads((tmp_path / "2017.json").read_text())
-    assert data == {"chain_id": 2017,
-                    "contracts": {"InvestorRegistry": REGISTRY, "YenCoin": YEN},
-                    "tokens": {"STBOND1": {"address": TOKEN, "category": "Class1",
-                                           "kind": "bond"}}}
+    assert data == {
+        "chain_id": 2017,
+        "contracts": {"InvestorRegistry": REGISTRY, "YenCoin": YEN},
+        "tokens": {"STBOND1": {"address": TOKEN, "category": "Class1", "kind": "bond"}},
+    }
     assert manifest.contract("YenCoin") == YEN and manifest.token("STBOND1").address == TOKEN
 
 
 def test_with_token__from_enum_and_round_trip(tmp_path):
-    manifest = Manifest(chain_id=31337).with_token("RETRUST1", TOKEN, Category.CLASS2,
-                                                   "Beneficiary")
+    manifest = Manifest(chain_id=31337).with_token(
+        "RETRUST1", TOKEN, Category.CLASS2, "Beneficiary"
+    )
     assert manifest.token("RETRUST1").category == "Class2"
     assert manifest.token("RETRUST1").kind == "beneficiary"
     save_manifest(manifest, manifest_path(31337, tmp_path))
@@ -45,13 +57,21 @@ def test_load__missing__says_to_deploy(tmp_path):
     assert load_or_new(5, tmp_path) == Manifest(chain_id=5)
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("{not json", "not valid JSON"),
-    ('{"chain_id": 1, "contracts": {"X": "0x5fbdb2315678afecb367f032d93f642f64180aa3"}}',
-     "contracts.X"),
-    ('{"chain_id": 1, "tokens": {"A": {"address": "' + TOKEN + '", "category": "Class3", '
-     '"kind": "bond"}}}', "tokens.A.category"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("{not json", "not valid JSON"),
+        (
+            '{"chain_id": 1, "contracts": {"X": "0x5fbdb2315678afecb367f032d93f642f64180aa3"}}',
+            "contracts.X",
+        ),
+        (
+            '{"chain_id": 1, "tokens": {"A": {"address": "' + TOKEN + '", "category": "Class3", '
+            '"kind": "bond"}}}',
+            "tokens.A.category",
+        ),
+    ],
+)
 def test_load__invalid__names_the_key(tmp_path, content, fragment):
     path = tmp_path / "1.json"
     path.write_text(content)

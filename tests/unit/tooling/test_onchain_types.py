@@ -19,11 +19,14 @@ def solidity_members(file: str, enum: str) -> list[str]:
     return [name.strip() for name in without_comments.split(",") if name.strip()]
 
 
-@pytest.mark.parametrize("enum, file, name", [
-    (InvestorClass, "IInvestorRegistry.sol", "InvestorClass"),
-    (Category, "ISecurityToken.sol", "Category"),
-    (Kind, "ISecurityToken.sol", "Kind"),
-])
+@pytest.mark.parametrize(
+    "enum, file, name",
+    [
+        (InvestorClass, "IInvestorRegistry.sol", "InvestorClass"),
+        (Category, "ISecurityToken.sol", "Category"),
+        (Kind, "ISecurityToken.sol", "Kind"),
+    ],
+)
 def test_labels__are_the_solidity_members_in_declaration_order(enum, file, name):
     assert [member.label for member in enum] == solidity_members(file, name)
     assert [int(member) for member in enum] == list(range(len(enum)))
@@ -34,8 +37,11 @@ def test_from_label__ignores_case_and_spaces_only():
     assert InvestorClass.from_label(" qualifiedINSTITUTIONAL ") is qii
     assert Category.from_label("ExcludedClass2") is Category.EXCLUDED_CLASS2
     assert Kind.from_label("bond") is Kind.BOND
-    with pytest.raises(ValueError, match=r"'EXCLUDED_CLASS2' is not a Category \(one of: Class1, "
-                                         r"Class2, ExcludedClass2\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"'EXCLUDED_CLASS2' is not a Category \(one of: Class1, "
+        r"Class2, ExcludedClass2\)",
+    ):
         Category.from_label("EXCLUDED_CLASS2")
 
 

@@ -6,29 +6,62 @@ from kabuto.domain import end_of_day_jst, start_of_day_jst
 from kabuto.lots import Lot
 from kabuto.onchain_types import Category, Kind
 from kabuto.personal_data import PersonalData
-from kabuto.register import (BeneficiaryTermsView, BondTermsView, HolderRegister, holder_entries,
-                             reconcile, register_to_json, table_columns, write_register)
+from kabuto.register import (
+    BeneficiaryTermsView,
+    BondTermsView,
+    HolderRegister,
+    holder_entries,
+    reconcile,
+    register_to_json,
+    table_columns,
+    write_register,
+)
 
-W1, W2, W3 = ("0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
-              "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
-              "0x90F79bf6EB2c4f870365E785982E1f101E93b906")
+W1, W2, W3 = (
+    "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+    "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC",
+    "0x90F79bf6EB2c4f870365E785982E1f101E93b906",
+)
 JAN15 = start_of_day_jst(date(2027, 1, 15)) + 3600
 FEB01 = start_of_day_jst(date(2027, 2, 1)) + 3600
-BOND = BondTermsView(100_000, 3500, 2, date(2027, 1, 15), date(2028, 1, 14), 100_000,
-                     (date(2027, 7, 15), date(2028, 1, 14)))
+BOND = BondTermsView(
+    100_000,
+    3500,
+    2,
+    date(2027, 1, 15),
+    date(2028, 1, 14),
+    100_000,
+    (date(2027, 7, 15), date(2028, 1, 14)),
+)
 
 
 def make_register(tmp_path, balances=None, total_supply=13, kind=Kind.BOND, names=None):
     lots = {W1: [Lot(JAN15, 5), Lot(FEB01, 3)], W2: [Lot(JAN15, 5)]}
     ids = {W1: "INV-001", W2: "INV-002"}
-    people = names if names is not None else {
-        "INV-001": PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号"),
-        "INV-002": PersonalData(name="=HYPERLINK(\"x\")", address="大阪府")}
+    people = (
+        names
+        if names is not None
+        else {
+            "INV-001": PersonalData(name="山田 太郎", address="東京都千代田区丸の内一丁目1番1号"),
+            "INV-002": PersonalData(name='=HYPERLINK("x")', address="大阪府"),
+        }
+    )
     entries = holder_entries(lots, ids, people)
     terms = BOND if kind is Kind.BOND else BeneficiaryTermsView(1_000_000, (date(2027, 9, 15),))
-    reg = HolderRegister("STBOND1", "第1回 Kabuto STデジタル社債", W3, 31337, Category.CLASS1, kind,
-                         42, FEB01, date(2027, 6, 30), terms, entries,
-                         reconcile(entries, total_supply, balances or {W1: 8, W2: 5}))
+    reg = HolderRegister(
+        "STBOND1",
+        "第1回 Kabuto STデジタル社債",
+        W3,
+        31337,
+        Category.CLASS1,
+        kind,
+        42,
+        FEB01,
+        date(2027, 6, 30),
+        terms,
+        entries,
+        reconcile(entries, total_supply, balances or {W1: 8, W2: 5}),
+    )
     return reg, write_register(reg, tmp_path)
 
 
@@ -45,12 +78,28 @@ def test_bond_register__art_681_columns_one_row_per_lot(tmp_path):
     rows = read_csv(csv_path)
     assert rows[0] == ["社債原簿 (bond register)"]
     header = rows.index(list(table_columns(Kind.BOND)))
-    assert rows[header][:7] == ["社債の種類", "各社債の金額", "社債権者の氏名又は名称", "住所",
-                                "投資家ID", "ウォレットアドレス", "取得日"]
-    body = rows[header + 1:header + 4]
-    assert body[0] == ["第1回 Kabuto STデジタル社債", "100000", "山田 太郎",
-                       "東京都千代田区丸の内一丁目1番1号", "INV-001", W1, "2027-01-15", "5",
-                       "500000", "8"]
+    assert rows[header][:7] == [
+        "社債の種類",
+        "各社債の金額",
+        "社債権者の氏名又は名称",
+        "住所",
+        "投資家ID",
+        "ウォレットアドレス",
+        "取得日",
+    ]
+    body = rows[header + 1 : header + 4]
+    assert body[0] == [
+        "第1回 Kabuto STデジタル社債",
+        "100000",
+        "山田 太郎",
+        "東京都千代田区丸の内一丁目1番1号",
+        "INV-001",
+        W1,
+        "2027-01-15",
+        "5",
+        "500000",
+        "8",
+    ]
     assert body[1][6:9] == ["2027-02-01", "3", "300000"]
     terms = {r[0]: r[1] for r in rows[1:header] if len(r) == 2}
     assert terms["利率 (coupon)"] == "年0.35%"
@@ -77,20 +126,23 @@ def test_register__reconciled_statement_in_both_files(tmp_path):
     assert data["reconciliation"]["reconciled"] is True
     assert data["holders"][0]["lots"] == [
         {"acquired_on": "2027-01-15", "acquired_at": JAN15, "units": 5},
-        {"acquired_on": "2027-02-01", "acquired_at": FEB01, "units": 3}]
+        {"acquired_on": "2027-02-01", "acquired_at": FEB01, "units": 3},
+    ]
     assert data["terms"]["interest_payment_dates"] == ["2027-07-15", "2028-01-14"]
 
 
 def test_register__mismatch_with_chain__stated_with_every_differing_holder(tmp_path):
-    reg, (csv_path, json_path) = make_register(tmp_path, balances={W1: 8, W2: 4, W3: 2},
-                                               total_supply=14)
+    reg, (csv_path, json_path) = make_register(
+        tmp_path, balances={W1: 8, W2: 4, W3: 2}, total_supply=14
+    )
     rec = reg.reconciliation
     assert not rec.ok and set(rec.mismatches) == {(W2, 5, 4), (W3, 0, 2)}
     rows = read_csv(csv_path)
     assert ["照合 (reconciliation)", "不一致 (MISMATCH)"] in rows
     assert ["残高不一致 (balance differs)", W3, "0", "2"] in rows
     assert json.loads(json_path.read_text())["reconciliation"]["statement"].startswith(
-        "NOT RECONCILED")
+        "NOT RECONCILED"
+    )
 
 
 def test_beneficiary_register__trust_columns_and_missing_personal_data_marked(tmp_path):
@@ -111,18 +163,48 @@ def test_dates__jst_day_boundaries():
 def test_json__fast_writer_gives_the_bytes_of_the_indenting_encoder(tmp_path):
     # Names from outside with quotes, backslashes, control characters and non-BMP text; a
     # holder without personal data; the "holders" key text inside a note and a name.
-    names = {"INV-001": PersonalData(name='A "quoted" \\ name\t𠮷', address='"holders": [] 東京都\u2028'),
-             "INV-002": PersonalData(name="=HYPERLINK(\"x\")", address="大阪府")}
+    names = {
+        "INV-001": PersonalData(
+            name='A "quoted" \\ name\t𠮷', address='"holders": [] 東京都\u2028'
+        ),
+        "INV-002": PersonalData(name='=HYPERLINK("x")', address="大阪府"),
+    }
     lots = {W1: [Lot(JAN15, 5), Lot(FEB01, 3)], W2: [Lot(JAN15, 5)], W3: [Lot(FEB01, 7)]}
-    entries = holder_entries(lots, {W1: "INV-001", W2: "INV-002", W3: "INV-\"3\""}, names)
-    reg = HolderRegister("STBOND1", 'Bond "holders": []', W3, 31337, Category.CLASS1, Kind.BOND,
-                         42, FEB01, None, BOND, entries,
-                         reconcile(entries, 20, {W1: 8, W2: 5, W3: 6}), notes=('"holders": []',))
+    entries = holder_entries(lots, {W1: "INV-001", W2: "INV-002", W3: 'INV-"3"'}, names)
+    reg = HolderRegister(
+        "STBOND1",
+        'Bond "holders": []',
+        W3,
+        31337,
+        Category.CLASS1,
+        Kind.BOND,
+        42,
+        FEB01,
+        None,
+        BOND,
+        entries,
+        reconcile(entries, 20, {W1: 8, W2: 5, W3: 6}),
+        notes=('"holders": []',),
+    )
     _, json_path = write_register(reg, tmp_path)
     expected = json.dumps(register_to_json(reg), ensure_ascii=False, indent=2) + "\n"
     assert json_path.read_text(encoding="utf-8") == expected
-    empty = HolderRegister("E", "E", W3, 1, Category.CLASS1, Kind.BENEFICIARY, 1, FEB01, None,
-                           BeneficiaryTermsView(1, ()), (), reconcile((), 0, {}))
+    empty = HolderRegister(
+        "E",
+        "E",
+        W3,
+        1,
+        Category.CLASS1,
+        Kind.BENEFICIARY,
+        1,
+        FEB01,
+        None,
+        BeneficiaryTermsView(1, ()),
+        (),
+        reconcile((), 0, {}),
+    )
     _, empty_path = write_register(empty, tmp_path)
-    assert empty_path.read_text(encoding="utf-8") == json.dumps(
-        register_to_json(empty), ensure_ascii=False, indent=2) + "\n"
+    assert (
+        empty_path.read_text(encoding="utf-8")
+        == json.dumps(register_to_json(empty), ensure_ascii=False, indent=2) + "\n"
+    )
