@@ -43,6 +43,17 @@ class TimeMeasurement:
 
 
 @dataclass(frozen=True)
+class RateMeasurement:
+    """A number that is neither gas nor a job's wall time (orders per second, microseconds),
+    with its unit."""
+
+    key: str
+    value: float
+    unit: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Pending:
     """A key the run could not measure yet, and why (never a number standing in for one)."""
 
@@ -50,7 +61,7 @@ class Pending:
     reason: str
 
 
-Outcome = GasMeasurement | TimeMeasurement | Pending
+Outcome = GasMeasurement | TimeMeasurement | RateMeasurement | Pending
 
 
 @dataclass

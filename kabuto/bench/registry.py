@@ -62,9 +62,10 @@ def pending_all(keys: Iterable[str], reason: str) -> list[Outcome]:
 
 def peers() -> tuple[Peer, ...]:
     """The peers in report order: the floor first, Kabuto last."""
+    from kabuto.bench import venue
     from kabuto.bench.peers import erc20, kabuto, trex
 
-    return (erc20.PEER, trex.PEER, kabuto.PEER)
+    return (erc20.PEER, trex.PEER, kabuto.PEER, venue.PEER)
 
 
 def throughput_jobs() -> tuple[ThroughputJob, ...]:

@@ -7,7 +7,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from kabuto.bench.model import GasMeasurement, Pending, Results, TimeMeasurement
+from kabuto.bench.model import GasMeasurement, Pending, RateMeasurement, Results, TimeMeasurement
 from kabuto.bench.targets import FLOOR_PEER, OPERATIONS, PUBLISHED, PUBLISHED_PEERS, TARGETS, Kind
 
 PEER_COLUMNS = {"erc20": "plain OZ ERC-20", "trex": "ERC-3643 T-REX 4.1.6", "kabuto": "Kabuto"}
@@ -30,7 +30,16 @@ def to_json(results: Results) -> dict[str, Any]:
     outcomes = results.outcomes
     return {
         "run": asdict(results.info),
-        "gas": {k: results.gas(k) for k in results.gas_keys},
+        "gas": {
+            k: results.gas(k)
+            for k in results.gas_keys
+            if not isinstance(results.outcomes.get(k), RateMeasurement)
+        },
+        "values": {
+            k: {"value": o.value, "unit": o.unit}
+            for k, o in outcomes.items()
+            if isinstance(o, RateMeasurement)
+        },
         "txs": {
             k: o.txs for k, o in outcomes.items() if isinstance(o, GasMeasurement | TimeMeasurement)
         },
@@ -152,6 +161,13 @@ def to_markdown(results: Results) -> str:
         ]
         lines.append(f"| {op.title} | " + " | ".join(cells) + " |")
 
+    rates = [(k, o) for k, o in results.outcomes.items() if isinstance(o, RateMeasurement)]
+    if rates:
+        lines += ["", "## Other measurements", "", "| key | value |", "|---|---:|"]
+        lines += [f"| `{k}` | {o.value:,} {o.unit} |" for k, o in rates]
+    venue_gas = [k for k in results.gas_keys if k.startswith("kabuto.venue.")]
+    for key in venue_gas:
+        lines.append(f"| `{key}` | {_gas_cell(results, key)} gas |")
     notes = [
         (k, o.note) for k, o in results.outcomes.items() if not isinstance(o, Pending) and o.note
     ]

@@ -36,7 +36,7 @@ LOCK_COVERED = {int(Restriction.INSUFFICIENT_FREE_BALANCE)}
 Listener = Callable[[dict[str, Any]], None]
 
 
-@dataclass
+@dataclass(slots=True)
 class Stats:
     """Market data of one security for the day."""
 
@@ -63,7 +63,7 @@ class Stats:
         return self.turnover / self.volume if self.volume else None
 
 
-@dataclass
+@dataclass(slots=True)
 class TradeState:
     execution: Execution
     status: str = "pending"  # pending, batched, settled, failed
@@ -129,6 +129,7 @@ class Venue:
         self._next_order = 1
         self._seq = 0
         self._trade_no = 0
+        self._trade_prefix = f"{config.venue}-{day:%Y%m%d}-"
         self.trades: dict[str, TradeState] = {}
         self.committed_yen: dict[str, int] = {}
         self.committed_units: dict[tuple[str, str], int] = {}
@@ -168,30 +169,32 @@ class Venue:
             side,
             price,
             quantity,
-            self._next_seq(),
+            self._seq + 1,
         )
+        self._seq += 1
         self._next_order += 1
         self.orders[order.order_id] = order
         if client_id:
             self._client_ids.add((participant, client_id))
         self._commit(order, order.qty)
-        recorder = self._start_recording()
+        recorder = self._start_recording() if self.journal is not None else None
         ack = self._enter(order, now)
-        self._log(
-            {
-                "op": "submit",
-                "time": now.isoformat(),
-                "participant": participant,
-                "investor": investor,
-                "symbol": symbol,
-                "side": side,
-                "price": price,
-                "quantity": quantity,
-                "client_id": client_id,
-                "pairs": recorder.pairs if recorder else [],
-            }
-        )
-        self._after(ack, symbol)
+        if self._journaling:
+            self._log(
+                {
+                    "op": "submit",
+                    "time": now.isoformat(),
+                    "participant": participant,
+                    "investor": investor,
+                    "symbol": symbol,
+                    "side": side,
+                    "price": price,
+                    "quantity": quantity,
+                    "client_id": client_id,
+                    "pairs": recorder.pairs if recorder else [],
+                }
+            )
+        self._after(ack, symbol, participant)
         return ack
 
     def cancel(self, participant: str, order_id: int, now: datetime) -> Ack:
@@ -205,7 +208,7 @@ class Venue:
             {"op": "cancel", "time": now.isoformat(), "participant": participant, "order": order_id}
         )
         ack = Ack("cancelled", order.client_id, order_id)
-        self._after(ack, order.symbol)
+        self._after(ack, order.symbol, participant)
         return ack
 
     def amend(
@@ -262,7 +265,7 @@ class Venue:
                 "pairs": recorder.pairs if recorder else [],
             }
         )
-        self._after(ack, order.symbol)
+        self._after(ack, order.symbol, participant)
         return ack
 
     def advance(self, now: datetime) -> list[Execution]:
@@ -431,8 +434,12 @@ class Venue:
             raise Refused(Reason.INVALID, f"side must be buy or sell, not {side!r}")
         if type(price) is not int or type(quantity) is not int:
             raise Refused(Reason.INVALID, "price and quantity must be whole numbers")
-        self._check_size(symbol, quantity)
-        self._check_price(rules, price)
+        low, high = self._sizes[symbol]
+        if not low <= quantity <= high:
+            self._check_size(symbol, quantity)
+        # the common case inline: inside the band and on the tick (rules.refusal explains)
+        if not (rules.lower <= price <= rules.upper and not price % rules.ticks.tick_at(price)):
+            self._check_price(rules, price)
         if client_id and (participant, client_id) in self._client_ids:
             raise Refused(
                 Reason.DUPLICATE_CLIENT_ID, f"client order id {client_id!r} was used today"
@@ -441,7 +448,13 @@ class Venue:
             why = self.facts.investor_refusal(symbol, investor, wallet)
             if why is not None:
                 raise Refused(Reason.NOT_ELIGIBLE, f"investor {investor} may not trade: {why}")
-            self._check_cover(symbol, wallet, side, price * quantity if side == BUY else quantity)
+            if side == BUY:
+                if price * quantity > self.facts.yen(wallet) - self.committed_yen.get(wallet, 0):
+                    self._check_cover(symbol, wallet, side, price * quantity)
+            elif quantity > self.facts.locked(symbol, wallet) - self.committed_units.get(
+                (symbol, wallet), 0
+            ):
+                self._check_cover(symbol, wallet, side, quantity)
         if self.phase in CALL_PHASES:
             self._check_self_cross(symbol, investor, side, price, None)
         return wallet
@@ -525,21 +538,23 @@ class Venue:
 
     def _enter(self, order: Order, now: datetime) -> Ack:
         book = self.books[order.symbol]
-        ack = Ack("accepted", order.client_id, order.order_id)
+        executions: list[Execution] = []
         if self.phase is Phase.CONTINUOUS:
             fills, stop = book.match(order, self._pair_check)
-            ack.executions = self._executions(fills, now, "continuous")
+            if fills:
+                executions = self._executions(fills, now, "continuous")
             if stop is not None and order.qty:
                 reason, text, code = stop
                 self._commit(order, -order.qty)
                 order.qty = 0
-                ack.reason, ack.text, ack.code = reason, text, code
-                ack.remaining = 0
-                return ack
+                return Ack(
+                    "accepted", order.client_id, order.order_id, reason, text, code, 0, executions
+                )
         if order.qty:
             book.rest(order)
-        ack.remaining = order.qty
-        return ack
+        return Ack(
+            "accepted", order.client_id, order.order_id, None, "", None, order.qty, executions
+        )
 
     def _pair_check(self, resting: Order, incoming: Order, qty: int) -> tuple | None:
         if resting.investor == incoming.investor:
@@ -553,7 +568,11 @@ class Venue:
             seller, buyer = resting.wallet, incoming.wallet
         else:
             seller, buyer = incoming.wallet, resting.wallet
-        code = self._pair_code(incoming.symbol, seller, buyer, qty)
+        if self._recorder is None and self._replay_pairs is None:  # the common case
+            code = self.facts.pair_code(incoming.symbol, seller, buyer, qty)
+            code = 0 if code in LOCK_COVERED else code
+        else:
+            code = self._pair_code(incoming.symbol, seller, buyer, qty)
         if code:
             return (
                 Reason.NOT_ELIGIBLE.value,
@@ -632,13 +651,17 @@ class Venue:
         return None
 
     def _executions(self, fills: list[Fill], now: datetime, phase: str) -> list[Execution]:
+        if not fills:
+            return []
         out = []
-        when = now.isoformat()
-        stats = None
+        if now is not self._iso_of:
+            self._iso_of, self._iso = now, now.isoformat()
+        when = self._iso
+        trades, prefix = self.trades, self._trade_prefix
         for buy, sell, price, qty in fills:
             self._trade_no += 1
             execution = Execution(
-                f"{self.config.venue}-{self.day:%Y%m%d}-{self._trade_no:06d}",
+                f"{prefix}{self._trade_no:06d}",
                 buy.symbol,
                 price,
                 qty,
@@ -656,9 +679,18 @@ class Venue:
             # The buyer committed its limit price; it pays the trade price.
             if buy.price != price:
                 self.committed_yen[buy.wallet] -= (buy.price - price) * qty
-            self.trades[execution.trade_id] = TradeState(execution)
+            trades[execution.trade_id] = TradeState(execution)
             stats = self.stats[buy.symbol]
-            stats.add(price, qty)
+            if stats.open is None:
+                stats.open = stats.high = stats.low = price
+            elif price > stats.high:  # type: ignore[operator]
+                stats.high = price
+            elif price < stats.low:  # type: ignore[operator]
+                stats.low = price
+            stats.close = price
+            stats.volume += qty
+            stats.turnover += price * qty
+            stats.trades += 1
             out.append(execution)
             if self.listeners:
                 self._emit({"type": "execution"} | execution.view())
@@ -694,6 +726,12 @@ class Venue:
         return self._seq
 
     _over = False
+    _iso_of: datetime | None = None
+    _iso = ""
+
+    @property
+    def _journaling(self) -> bool:
+        return self.journal is not None and self._replay_pairs is None
 
     def _closed_for_good(self) -> bool:
         return self._over
@@ -712,7 +750,12 @@ class Venue:
         return self._recorder
 
     def _refused(
-        self, refusal: Refused, client_id: str, now: datetime, op: str, order_id: int | None = None
+        self,
+        refusal: Refused,
+        client_id: str,
+        now: datetime,
+        op: str,
+        order_id: int | None = None,
     ) -> Ack:
         ack = Ack("refused", client_id, order_id, refusal.reason.value, refusal.text, refusal.code)
         if self.journal is not None and self._replay_pairs is None:
@@ -731,9 +774,9 @@ class Venue:
         if self.journal is not None and self._replay_pairs is None:
             self.journal.append(entry)
 
-    def _after(self, ack: Ack, symbol: str) -> None:
+    def _after(self, ack: Ack, symbol: str, participant: str) -> None:
         if self.listeners:
-            self._emit({"type": "ack"} | ack.view())
+            self._emit({"type": "ack", "participant": participant} | ack.view())
             self._emit(self.market_data(symbol))
 
     def _emit(self, event: dict[str, Any]) -> None:

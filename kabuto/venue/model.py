@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 BUY = "buy"
 SELL = "sell"
@@ -89,9 +89,9 @@ class Order:
         return {name: getattr(self, name) for name in self.__slots__}
 
 
-@dataclass(frozen=True)
-class Execution:
-    """One matched trade: ``quantity`` units of ``symbol`` at ``price`` yen each."""
+class Execution(NamedTuple):
+    """One matched trade: ``quantity`` units of ``symbol`` at ``price`` yen each (a named
+    tuple: the engine makes one per fill on its hot path)."""
 
     trade_id: str
     symbol: str
@@ -113,10 +113,10 @@ class Execution:
         return self.price * self.quantity
 
     def view(self) -> dict[str, Any]:
-        return asdict(self) | {"yen_amount": self.yen_amount}
+        return self._asdict() | {"yen_amount": self.price * self.quantity}
 
 
-@dataclass
+@dataclass(slots=True)
 class Ack:
     """The answer to one command: accepted (with any executions it caused) or refused."""
 
@@ -130,6 +130,6 @@ class Ack:
     executions: list[Execution] = field(default_factory=list)
 
     def view(self) -> dict[str, Any]:
-        out = asdict(self)
+        out = {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
         out["executions"] = [e.view() for e in self.executions]
         return out
