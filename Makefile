@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties
 
 setup: $(SETUP_STAMPS)
 
@@ -74,6 +74,16 @@ demo: setup
 bench: setup
 	tools/ensure-build
 	$(BIN)/ape run bench
+
+# The reference PTS (kabuto.venue, docs/venue.md): a trading day on the demo's securities.
+venue-demo: setup
+	tools/ensure-build
+	$(BIN)/ape run venue
+
+# The venue's property tests with many examples (make test runs a few dozen of each).
+VENUE_EXAMPLES ?= 3000
+venue-properties: setup
+	KABUTO_VENUE_EXAMPLES=$(VENUE_EXAMPLES) $(BIN)/ape test tests/unit/venue/test_properties.py
 
 # A gas-free private chain like Quorum/Besu with free gas: chain id 2017, gas price 0,
 # unfunded senders can transact. Ape reaches it as `--network ethereum:privnet:node`.

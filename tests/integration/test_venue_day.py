@@ -11,6 +11,7 @@ import pytest
 from jobs_support import EXAMPLES, RETRUST, STBOND, investor, issue
 
 from kabuto.ops import trading
+from kabuto.ops.settle import plan_batch, settle
 from kabuto.venue.chainfacts import ChainFacts
 from kabuto.venue.config import load_venue_config
 from kabuto.venue.demo import standing_authorisations, trade_day
@@ -18,6 +19,7 @@ from kabuto.venue.engine import Venue
 from kabuto.venue.facts import StaticFacts
 from kabuto.venue.files import write_executions
 from kabuto.venue.journal import Journal, read_journal
+from kabuto.venue.replay import replay
 from kabuto.venue.settlement import Settler, submit_batch
 
 DAY = date(2027, 2, 1)
@@ -115,3 +117,15 @@ def test_a_crash_after_a_batch_settled_but_before_it_was_recorded__settles_nothi
     assert holdings(platform) == expected_after(before, restarted)  # moved once
     again = Settler(restarted, platform, agent, tmp_path).settle_round()
     assert again.batches == [] and again.fails == []
+
+
+def test_the_replay_tools_executions_file_settles_with_settle_batch(world, tmp_path):
+    platform, agent = world.platform, world.ops.venue_agent
+    out = tmp_path / "executions.csv"
+    replay(CONFIG, EXAMPLES / "venue-orders.csv", DAY, out)
+    before = holdings(platform)
+    report = settle(plan_batch(platform, out, agent), agent)
+    assert not report.already_settled and report.trades == 9
+    after = holdings(platform)
+    moved = sum(abs(after[w]["STBOND1"] - before[w]["STBOND1"]) for w in WALLETS)
+    assert moved == 2 * 18  # 18 STBOND1 units changed hands, each counted at both ends

@@ -66,7 +66,10 @@ def test_example_real_estate_table__same_tick_on_both_sides_of_the_100000_yen_is
     config = load_venue_config(EXAMPLES / "venue.yaml")
     new = config.tick_table("realestate_beneficiary")
     old = config.tick_table("realestate_beneficiary_2023")
-    assert new.tick_at(100_000) == new.tick_at(100_001) == new.tick_at(99_999)
+    for issue_price in (100_000, 1_000_000):  # START's products and RETRUST1
+        assert (
+            new.tick_at(issue_price - 1) == new.tick_at(issue_price) == new.tick_at(issue_price + 1)
+        )
     assert (old.tick_at(100_000), old.tick_at(100_001)) == (1, 5)  # what START changed
     retrust = config.product_by_symbol["RETRUST1"]
     rules = PriceRules.for_day(
