@@ -29,7 +29,7 @@ import asyncio
 import contextlib
 import ipaddress
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -86,7 +86,14 @@ class VenueService:
     venue: Venue
     clock: datetime
     settle: Callable[[], dict[str, Any]] | None = None
+    wall_clock: bool = False  # follow the real time (JST) instead of /admin/advance
     queues: dict[asyncio.Queue[dict[str, Any]], str] = field(default_factory=dict)
+
+    def tick(self, moment: datetime) -> list[Any]:
+        """Moves the venue's clock forward (never back) and the day's phases with it."""
+        if moment > self.clock:
+            self.clock = moment
+        return self.venue.advance(self.clock)
 
     def __post_init__(self) -> None:
         self.venue.listeners.append(self._publish)
@@ -132,7 +139,19 @@ Participant = Annotated[ParticipantConfig, Depends(participant_of)]
 
 
 def create_app(service: VenueService) -> FastAPI:
-    app = FastAPI(title="Kabuto venue (reference PTS)", version="1")
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async def follow_the_clock() -> None:
+            while True:
+                service.tick(datetime.now(JST))
+                await asyncio.sleep(1)
+
+        task = asyncio.ensure_future(follow_the_clock()) if service.wall_clock else None
+        yield
+        if task is not None:
+            task.cancel()
+
+    app = FastAPI(title="Kabuto venue (reference PTS)", version="1", lifespan=lifespan)
     app.state.service = service
     venue, config = service.venue, service.venue.config
 
@@ -195,12 +214,13 @@ def create_app(service: VenueService) -> FastAPI:
     @app.post("/admin/advance", dependencies=[Depends(operator)])
     async def advance(body: Advance) -> dict[str, Any]:
         moment = body.time if body.time.tzinfo else body.time.replace(tzinfo=JST)
-        if moment < service.clock:
+        if service.wall_clock or moment < service.clock:
             raise HTTPException(
-                409, f"the clock is at {service.clock.isoformat()}: it never goes back"
+                409,
+                f"the clock is at {service.clock.isoformat()}: it never goes back, and a venue "
+                "on the wall clock follows the real time",
             )
-        service.clock = moment
-        executions = venue.advance(moment)
+        executions = service.tick(moment)
         return {"phase": venue.phase.value, "auction_executions": [e.view() for e in executions]}
 
     @app.post("/admin/settle", dependencies=[Depends(operator)])
@@ -264,6 +284,25 @@ def open_venue(config: VenueConfig, facts: Facts, day: date, state_dir: Path) ->
     return Venue(config, facts, day, None, Journal(path))
 
 
+def resume_clock(venue: Venue) -> datetime:
+    """Where the venue's clock starts: the day's order entry, or the last journaled time after
+    a restart; the day's phases are brought up to it."""
+    clock = datetime.combine(venue.day, venue.config.sessions.order_entry, JST)
+    if venue.journal is not None:
+        times = [e["time"] for e in read_journal(venue.journal.path) if "time" in e]
+        if times:
+            clock = max(clock, datetime.fromisoformat(times[-1]))
+    venue.advance(clock)
+    return clock
+
+
+def serve(app: FastAPI, host: str, port: int) -> None:
+    import uvicorn
+
+    check_loopback(host)
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+
+
 def check_loopback(host: str) -> None:
     if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
         raise click.BadParameter(f"{host} is not a loopback address: the venue serves locally only")
@@ -281,23 +320,11 @@ def check_loopback(host: str) -> None:
 def main(
     config_path: Path, facts_path: Path | None, day: datetime, state_dir: Path, host: str, port: int
 ) -> None:
-    import uvicorn
-
     check_loopback(host)
     config = load_venue_config(config_path)
     venue = open_venue(config, load_facts(facts_path), day.date(), state_dir)
-    clock = datetime.combine(day.date(), config.sessions.order_entry, JST)
-    with contextlib.suppress(ValueError):
-        last = (
-            [e["time"] for e in read_journal(venue.journal.path) if "time" in e]
-            if venue.journal
-            else []
-        )
-        if last:
-            clock = max(clock, datetime.fromisoformat(last[-1]))
-    venue.advance(clock)
-    app = create_app(VenueService(venue, clock))
-    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+    app = create_app(VenueService(venue, resume_clock(venue)))
+    serve(app, host, port)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,7 @@ def test_keys__unknown_key_401__operator_endpoints_need_the_operator(server):
         == 403
     )
     assert server.call("GET", "/status", "").json()["phase"] == "pre_open"
+    assert server.call("POST", "/admin/settle", "operator").status_code == 409  # no chain here
 
 
 def test_orders_acks_auction_market_data_and_a_private_stream(server):
