@@ -13,19 +13,13 @@ import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from kabuto.ops.cli import deployments_option, keys_option, quiet_ape, reports_errors
+from kabuto.venue.cli import config_option
 from kabuto.venue.demo import run_venue_demo
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=Path("examples/venue.yaml"),
-    show_default=True,
-    help="the venue config file",
-)
+@config_option
 @click.option(
     "--examples",
     type=click.Path(exists=True, file_okay=False, path_type=Path),

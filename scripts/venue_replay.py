@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from kabuto.ops.cli import reports_errors
+from kabuto.venue.cli import config_option
 from kabuto.venue.config import load_venue_config
 from kabuto.venue.replay import replay
 from kabuto.venue.server import load_facts
@@ -22,13 +23,7 @@ from kabuto.venue.server import load_facts
 
 @click.command(help=__doc__)
 @click.argument("orders_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=Path("examples/venue.yaml"),
-    show_default=True,
-)
+@config_option
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), required=True, help="the trading day")
 @click.option(
     "--out",

@@ -20,6 +20,7 @@ from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
 from kabuto.venue.chainfacts import ChainFacts
+from kabuto.venue.cli import config_option
 from kabuto.venue.config import load_venue_config
 from kabuto.venue.server import VenueService, create_app, open_venue, resume_clock, serve
 from kabuto.venue.settlement import Settler
@@ -27,13 +28,7 @@ from kabuto.venue.settlement import Settler
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=Path("examples/venue.yaml"),
-    show_default=True,
-)
+@config_option
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="default: today (JST)")
 @click.option("--state", "state_dir", type=click.Path(path_type=Path), default=Path("venue-state"))
 @click.option("--host", default="127.0.0.1", show_default=True)
