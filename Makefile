@@ -83,7 +83,7 @@ venue-demo: setup
 # The venue's property tests with many examples (make test runs a few dozen of each).
 VENUE_EXAMPLES ?= 3000
 venue-properties: setup
-	KABUTO_VENUE_EXAMPLES=$(VENUE_EXAMPLES) $(BIN)/ape test tests/unit/venue/test_properties.py
+	KABUTO_VENUE_EXAMPLES=$(VENUE_EXAMPLES) $(BIN)/ape test tests/unit/venue/test_venue_properties.py
 
 # A gas-free private chain like Quorum/Besu with free gas: chain id 2017, gas price 0,
 # unfunded senders can transact. Ape reaches it as `--network ethereum:privnet:node`.
