@@ -118,9 +118,16 @@ class Book:
         levels, totals = opposite.levels, opposite.totals
         limit = incoming.price
         fills: list[Fill] = []
+        heap = opposite.heap
         while incoming.qty:
-            best = opposite.best()
-            if best is None or (best > limit if is_buy else best < limit):
+            if not heap:
+                break
+            best = heap[0] if is_buy else -heap[0]  # the top, if its level is live
+            if not totals[best]:
+                best = opposite.best()
+                if best is None:
+                    break
+            if best > limit if is_buy else best < limit:
                 break
             queue = levels[best]
             while incoming.qty and queue:

@@ -26,7 +26,7 @@ from kabuto.venue.calendar import CALL_PHASES, Phase, closed_reason
 from kabuto.venue.config import VenueConfig
 from kabuto.venue.facts import Facts
 from kabuto.venue.journal import Journal
-from kabuto.venue.model import BUY, SELL, SIDES, Ack, Execution, Order, Reason, Refused
+from kabuto.venue.model import BUY, SELL, Ack, Execution, Order, Reason, Refused
 from kabuto.venue.rules import PriceRules
 
 PHASE_ORDER = (Phase.CLOSED, Phase.PRE_OPEN, Phase.CONTINUOUS, Phase.PRE_CLOSE)
@@ -176,10 +176,16 @@ class Venue:
         self.orders[order.order_id] = order
         if client_id:
             self._client_ids.add((participant, client_id))
-        self._commit(order, order.qty)
-        recorder = self._start_recording() if self.journal is not None else None
+        if side == BUY:  # the order's commitment (see _commit)
+            committed = self.committed_yen
+            committed[wallet] = committed.get(wallet, 0) + price * quantity
+        else:
+            units = self.committed_units
+            units[(symbol, wallet)] = units.get((symbol, wallet), 0) + quantity
+        journaling = self.journal is not None and self._replay_pairs is None
+        recorder = self._start_recording() if journaling else None
         ack = self._enter(order, now)
-        if self._journaling:
+        if journaling:
             self._log(
                 {
                     "op": "submit",
@@ -194,7 +200,8 @@ class Venue:
                     "pairs": recorder.pairs if recorder else [],
                 }
             )
-        self._after(ack, symbol, participant)
+        if self.listeners:
+            self._after(ack, symbol, participant)
         return ack
 
     def cancel(self, participant: str, order_id: int, now: datetime) -> Ack:
@@ -417,7 +424,8 @@ class Venue:
         quantity: int,
         client_id: str,
     ) -> str:
-        if self.phase is Phase.CLOSED:
+        phase = self.phase
+        if phase is Phase.CLOSED:
             raise Refused(Reason.MARKET_CLOSED, f"the market is closed ({self._closed_text()})")
         rules = self.rules.get(symbol)
         if rules is None:
@@ -430,7 +438,7 @@ class Venue:
                 Reason.NOT_PARTICIPANTS_INVESTOR,
                 f"investor {investor!r} is not a client of participant {participant}",
             )
-        if side not in SIDES:
+        if side != BUY and side != SELL:
             raise Refused(Reason.INVALID, f"side must be buy or sell, not {side!r}")
         if type(price) is not int or type(quantity) is not int:
             raise Refused(Reason.INVALID, "price and quantity must be whole numbers")
@@ -445,17 +453,18 @@ class Venue:
                 Reason.DUPLICATE_CLIENT_ID, f"client order id {client_id!r} was used today"
             )
         if self._replay_pairs is None:
-            why = self.facts.investor_refusal(symbol, investor, wallet)
+            facts = self.facts
+            why = facts.investor_refusal(symbol, investor, wallet)
             if why is not None:
                 raise Refused(Reason.NOT_ELIGIBLE, f"investor {investor} may not trade: {why}")
             if side == BUY:
-                if price * quantity > self.facts.yen(wallet) - self.committed_yen.get(wallet, 0):
+                if price * quantity > facts.yen(wallet) - self.committed_yen.get(wallet, 0):
                     self._check_cover(symbol, wallet, side, price * quantity)
-            elif quantity > self.facts.locked(symbol, wallet) - self.committed_units.get(
+            elif quantity > facts.locked(symbol, wallet) - self.committed_units.get(
                 (symbol, wallet), 0
             ):
                 self._check_cover(symbol, wallet, side, quantity)
-        if self.phase in CALL_PHASES:
+        if phase is not Phase.CONTINUOUS:
             self._check_self_cross(symbol, investor, side, price, None)
         return wallet
 
@@ -657,11 +666,14 @@ class Venue:
         if now is not self._iso_of:
             self._iso_of, self._iso = now, now.isoformat()
         when = self._iso
-        trades, prefix = self.trades, self._trade_prefix
+        trades, prefix, committed = self.trades, self._trade_prefix, self.committed_yen
+        stats = self.stats[fills[0][0].symbol]  # one book's fills
+        listeners = self.listeners
+        number = self._trade_no
         for buy, sell, price, qty in fills:
-            self._trade_no += 1
+            number += 1
             execution = Execution(
-                f"{prefix}{self._trade_no:06d}",
+                f"{prefix}{number:06d}",
                 buy.symbol,
                 price,
                 qty,
@@ -678,9 +690,8 @@ class Venue:
             )
             # The buyer committed its limit price; it pays the trade price.
             if buy.price != price:
-                self.committed_yen[buy.wallet] -= (buy.price - price) * qty
+                committed[buy.wallet] -= (buy.price - price) * qty
             trades[execution.trade_id] = TradeState(execution)
-            stats = self.stats[buy.symbol]
             if stats.open is None:
                 stats.open = stats.high = stats.low = price
             elif price > stats.high:  # type: ignore[operator]
@@ -692,8 +703,10 @@ class Venue:
             stats.turnover += price * qty
             stats.trades += 1
             out.append(execution)
-            if self.listeners:
+            if listeners:
+                self._trade_no = number
                 self._emit({"type": "execution"} | execution.view())
+        self._trade_no = number
         return out
 
     # ------------------------------------------------------------------ bookkeeping
