@@ -11,6 +11,7 @@ import pytest
 from jobs_support import EXAMPLES, RETRUST, STBOND, investor, issue
 
 from kabuto.ops import trading
+from kabuto.ops.export import export_register
 from kabuto.ops.settle import plan_batch, settle
 from kabuto.venue.chainfacts import ChainFacts
 from kabuto.venue.config import load_venue_config
@@ -84,6 +85,18 @@ def test_a_day_of_order_flow__every_execution_settled_or_failed__balances_equal_
     assert failed_ids, "the day's flow includes refused deliveries (frozen wallet, min holding)"
     assert {f["trade_id"] for f in result.report.data["fails"]} == failed_ids
     assert sum(s["failed"] for s in result.report.data["securities"]) == len(failed_ids)
+    # The register shows the venue's deliveries like any other transfer: every settled buyer
+    # holds what the chain says, and the register reconciles with the balances and the supply.
+    for symbol in SYMBOLS:
+        export = export_register(
+            platform, symbol, str(world.ops.issuer.address), tmp_path / "registers", world.keys
+        )
+        assert export.register.reconciliation.ok
+        units = {e.wallet: e.units for e in export.register.entries}
+        for state in settled:
+            if state.execution.symbol == symbol:
+                buyer = state.execution.buyer_wallet
+                assert units[buyer] == platform.token(symbol).balanceOf(buyer) > 0
     journal = read_journal(result.venue.journal.path)
     assert Venue.replay(CONFIG, StaticFacts(), journal).snapshot() == venue.snapshot()
 
