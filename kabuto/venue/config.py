@@ -6,6 +6,7 @@ problem names its line.
 from __future__ import annotations
 
 import hashlib
+import hmac
 from datetime import time
 from functools import cached_property
 from pathlib import Path
@@ -160,13 +161,14 @@ class VenueConfig(_Strict):
     def participant_for_key(self, api_key: str) -> ParticipantConfig | None:
         digest = hashlib.sha256(api_key.encode()).hexdigest()
         for p in self.participants:
-            if p.api_key_sha256 is not None and p.api_key_sha256 == digest:
+            if p.api_key_sha256 is not None and hmac.compare_digest(p.api_key_sha256, digest):
                 return p
         return None
 
     def is_operator_key(self, api_key: str) -> bool:
         digest = hashlib.sha256(api_key.encode()).hexdigest()
-        return self.operator_api_key_sha256 is not None and digest == self.operator_api_key_sha256
+        expected = self.operator_api_key_sha256
+        return expected is not None and hmac.compare_digest(expected, digest)
 
 
 def load_venue_config(path: Path) -> VenueConfig:

@@ -184,7 +184,12 @@ def trade_day(
 ) -> DayResult:
     symbols = [p.symbol for p in config.products]
     facts = ChainFacts(platform, symbols)
-    journal = Journal(out_dir / f"{config.venue}-{day}-journal.jsonl")
+    path = out_dir / f"{config.venue}-{day}-journal.jsonl"
+    if path.exists():  # an earlier demo's day, on another chain: kept, not continued
+        kept = path.with_name(f"{path.name}.{int(path.stat().st_mtime)}")
+        path.rename(kept)
+        echo(f"  an earlier run's journal moved to {kept}")
+    journal = Journal(path)
     venue = Venue(config, facts, day, None, journal)
     settler = Settler(venue, platform, ops.venue_agent, out_dir / "batches", echo)
     flow = OrderFlow(venue, seed)

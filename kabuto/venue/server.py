@@ -49,6 +49,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from kabuto.domain import JST
+from kabuto.venue.calendar import Phase
 from kabuto.venue.config import ParticipantConfig, VenueConfig, load_venue_config
 from kabuto.venue.engine import Venue
 from kabuto.venue.facts import Facts, StaticFacts
@@ -276,12 +277,34 @@ def load_facts(path: Path | None) -> Facts:
 
 
 def open_venue(config: VenueConfig, facts: Facts, day: date, state_dir: Path) -> Venue:
-    """The day's venue: rebuilt from its journal if it ran before (a restart), else new."""
+    """The day's venue: rebuilt from its journal if it ran before (a restart), else new, with
+    the previous trading day's closes as its reference prices (issue prices the first day).
+    At the close it records its own closes for the next day."""
     path = state_dir / f"{config.venue}-{day}-journal.jsonl"
     entries = read_journal(path)
     if entries:
-        return Venue.replay(config, facts, entries, Journal(path))
-    return Venue(config, facts, day, None, Journal(path))
+        venue = Venue.replay(config, facts, entries, Journal(path))
+    else:
+        venue = Venue(config, facts, day, previous_closes(config, state_dir, day), Journal(path))
+    closes = state_dir / f"{config.venue}-closes.json"
+
+    def record_closes(event: dict[str, Any]) -> None:
+        if event["type"] == "phase" and event["phase"] == Phase.CLOSED.value:
+            closes.write_text(json.dumps({"day": day.isoformat(), "closes": venue.closes()}))
+
+    venue.listeners.append(record_closes)
+    return venue
+
+
+def previous_closes(config: VenueConfig, state_dir: Path, day: date) -> dict[str, int]:
+    """The closes the venue recorded on an earlier day (none before its first day)."""
+    path = state_dir / f"{config.venue}-closes.json"
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text())
+    if date.fromisoformat(data["day"]) >= day:
+        return {}
+    return {symbol: int(price) for symbol, price in data["closes"].items()}
 
 
 def resume_clock(venue: Venue) -> datetime:

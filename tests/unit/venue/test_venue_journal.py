@@ -64,3 +64,22 @@ def test_damage_inside_the_journal_is_an_error(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     with pytest.raises(JournalError, match="line 4"):
         read_journal(path)
+
+
+def test_the_next_day_opens_at_the_previous_days_closes(tmp_path):
+    from datetime import date as day_of
+
+    from venue_support import PARTICIPANT
+
+    from kabuto.venue.server import open_venue
+
+    first = open_venue(config(), StaticFacts(open=True), DAY, tmp_path)
+    assert first.references == {"ST": 1000}  # the issue price on the first day
+    first.advance(at("09:00"))
+    for investor, side in (("INV-A", "sell"), ("INV-C", "buy")):
+        first.submit(PARTICIPANT[investor], investor, "ST", side, 1050, 1, at("10:00"))
+    first.advance(at("15:30"))
+    second = open_venue(config(), StaticFacts(open=True), day_of(2027, 2, 2), tmp_path)
+    assert second.references == {"ST": 1050}
+    again = open_venue(config(), StaticFacts(open=True), DAY, tmp_path)  # a restart of day one
+    assert again.snapshot() == first.snapshot()
