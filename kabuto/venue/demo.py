@@ -4,10 +4,10 @@ The platform is set up as `ape run demo` sets it up (deploy, twelve investors, S
 RETRUST1 issued, yen minted), the investors lock units to the venue and allow it yen, then
 three securities firms send random but valid order flow through a whole day: the call period,
 the opening auction, the continuous session, the pre-close call period and the closing auction.
-Batches settle after each auction and every hour. Before the 13:00 batch compliance freezes the
-RETRUST1 wallet of an investor with an unsettled trade, so that trade fails at settlement and go on the
-fails list with their restriction code; RETRUST1's minimum holding fails others. The day ends
-with the end-of-day report.
+Batches settle after each auction and every hour. Before the first batch from noon compliance
+freezes the wallet of a buyer with an unsettled trade, so its unsettled trades fail at
+settlement and go on the fails list with their restriction code (RETRUST1's minimum holding can
+fail others). The day ends with the end-of-day report.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from kabuto.venue.chainfacts import ChainFacts
 from kabuto.venue.config import VenueConfig, load_venue_config
 from kabuto.venue.engine import Venue
 from kabuto.venue.journal import Journal
+from kabuto.venue.model import Execution
 from kabuto.venue.report import DayReport, day_report, write_report
 from kabuto.venue.settlement import Round, Settler
 
@@ -45,9 +46,9 @@ SECURITIES = (
     ("stbond1.yaml", "stbond1-allocation.csv"),
     ("retrust1.yaml", "retrust1-allocation.csv"),
 )
-# Just before the 13:00 batch compliance freezes the RETRUST1 wallet of an investor with an
-# unsettled RETRUST1 trade: that trade fails at settlement (RecipientFrozen / SenderFrozen).
-FREEZE_AT = time(12, 59, 30)
+# At the first batch from noon with an unsettled trade, compliance first freezes that trade's
+# buyer's wallet on its security: the trade fails at settlement (RecipientFrozen).
+FREEZE_FROM = time(12, 0)
 
 
 @dataclass
@@ -202,11 +203,9 @@ def trade_day(
         begin + timedelta(seconds=flow.rng.uniform(0, span - 1)) for _ in range(orders)
     )
     due = settlement_times(config, day)
-    freeze = datetime.combine(day, FREEZE_AT, JST)
     rounds: list[Round] = []
-    events = (
-        [(t, "order") for t in order_times] + [(t, "settle") for t in due] + [(freeze, "freeze")]
-    )
+    frozen = False
+    events = [(t, "order") for t in order_times] + [(t, "settle") for t in due]
     events.sort(key=lambda e: (e[0], e[1] != "settle"))
     travel_to(day, 8 * 3600)
     echo(
@@ -222,9 +221,9 @@ def trade_day(
                 refusals[ack.reason] += 1
             elif ack.reason:
                 refusals[f"rest cancelled: {ack.reason}"] += 1
-        elif kind == "freeze":
-            _freeze(platform, ops, venue, echo)
         elif kind == "settle":
+            if not frozen and moment.time() >= FREEZE_FROM and venue.unsettled():
+                frozen = _freeze(platform, ops, venue.unsettled()[-1], moment, echo)
             travel_to(day, int((moment - datetime.combine(day, time(0), JST)).total_seconds()))
             echo(f"  {moment:%H:%M} settlement round")
             rounds.append(settler.settle_round())
@@ -236,14 +235,16 @@ def trade_day(
     return DayResult(venue, report, rounds, refusals, orders, paths)
 
 
-def _freeze(platform: Platform, ops: Operators, venue: Venue, echo: Echo) -> None:
-    pending = [e for e in venue.unsettled() if e.symbol == "RETRUST1"]
-    investor, wallet = (pending[-1].buyer, pending[-1].buyer_wallet) if pending else (None, None)
-    if wallet is None:
-        echo(f"  {FREEZE_AT:%H:%M} no unsettled RETRUST1 trade: compliance freezes nobody")
-        return
-    send(platform.token("RETRUST1").setAddressFrozen, wallet, True, sender=ops.compliance)
-    echo(f"  {FREEZE_AT:%H:%M} compliance freezes {investor}'s RETRUST1 wallet {wallet}")
+def _freeze(
+    platform: Platform, ops: Operators, trade: Execution, moment: datetime, echo: Echo
+) -> bool:
+    token = platform.token(trade.symbol)
+    send(token.setAddressFrozen, trade.buyer_wallet, True, sender=ops.compliance)
+    echo(
+        f"  {moment:%H:%M} compliance freezes {trade.buyer}'s {trade.symbol} wallet "
+        f"{trade.buyer_wallet} (it bought in {trade.trade_id}, not settled yet)"
+    )
+    return True
 
 
 def run_venue_demo(
