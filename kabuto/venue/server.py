@@ -100,9 +100,18 @@ class VenueService:
         self.venue.listeners.append(self._publish)
 
     def _publish(self, event: dict[str, Any]) -> None:
+        """Queues the event for every subscriber allowed to see it. A subscriber that has
+        fallen 10,000 events behind is dropped (its stream ends with a notice), never the
+        venue slowed or stopped by it."""
         for queue, participant in list(self.queues.items()):
-            if _visible(event, participant):
+            if not _visible(event, participant):
+                continue
+            try:
                 queue.put_nowait(event)
+            except asyncio.QueueFull:
+                self.queues.pop(queue, None)
+                queue.get_nowait()  # room for the notice that ends the stream
+                queue.put_nowait({"type": "dropped", "reason": "too slow: 10,000 events behind"})
 
 
 def _visible(event: dict[str, Any], participant: str) -> bool:
@@ -245,7 +254,11 @@ def create_app(service: VenueService) -> FastAPI:
             for symbol in venue.books:
                 await socket.send_json(venue.market_data(symbol))
             while True:
-                await socket.send_json(await queue.get())
+                event = await queue.get()
+                await socket.send_json(event)
+                if event["type"] == "dropped":
+                    await socket.close(code=1013, reason=event["reason"])
+                    return
 
         async def until_closed() -> None:
             with contextlib.suppress(WebSocketDisconnect):
