@@ -54,7 +54,13 @@ interface IInvestorRegistry {
     error RegistryInvalidTaxStatus(TaxStatus taxStatus);
 
     event InvestorRegistered(
-        bytes32 indexed investorId, address indexed wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry, address registrar
+        bytes32 indexed investorId,
+        address indexed wallet,
+        InvestorClass investorClass,
+        TaxStatus taxStatus,
+        uint16 country,
+        uint40 kycExpiry,
+        address registrar
     );
     event InvestorUpdated(bytes32 indexed investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry, address registrar);
     event InvestorStatusChanged(bytes32 indexed investorId, Status status, address registrar);
@@ -63,7 +69,8 @@ interface IInvestorRegistry {
     /// @notice Personal data for `issuer`, encrypted to the issuer's registered public key.
     event PersonalDataStored(bytes32 indexed investorId, address indexed issuer, bytes32 dataHash, bytes ciphertext);
     event IssuerKeySet(address indexed issuer, bytes publicKey);
-    /// @notice The investor's tax status was recorded (at onboarding or by {setTaxStatus}).
+    /// @notice The investor's tax status was changed by {setTaxStatus} (at registration it is in
+    /// {InvestorRegistered}).
     event TaxStatusSet(bytes32 indexed investorId, TaxStatus taxStatus, address registrar);
 
     /// @notice Registers an investor with its active wallet. Emits {InvestorRegistered}.
@@ -71,8 +78,8 @@ interface IInvestorRegistry {
         external;
 
     /// @notice Onboarding in one transaction: {registerInvestor} with the investor's tax status,
-    /// then {setPersonalData} for `issuer`. Emits {InvestorRegistered}, {TaxStatusSet} and
-    /// {PersonalDataStored}; all or nothing.
+    /// then {setPersonalData} for `issuer`. Emits {InvestorRegistered} and {PersonalDataStored};
+    /// all or nothing.
     function onboardInvestor(
         bytes32 investorId,
         address wallet,

@@ -82,7 +82,6 @@ contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
     ) external onlyRole(REGISTRAR_ROLE) {
         if (taxStatus == TaxStatus.Undeclared) revert RegistryInvalidTaxStatus(taxStatus);
         _register(investorId, wallet, investorClass, country, kycExpiry, taxStatus);
-        emit TaxStatusSet(investorId, taxStatus, msg.sender);
         _publishPersonalData(investorId, issuer, ciphertext);
     }
 
@@ -281,7 +280,7 @@ contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
         _records[wallet] = (fits ? id : _LONG_ID_FLAG) | _pack(Investor(number, investorClass, Status.Active, country, kycExpiry));
         _investors[investorId] = uint256(uint160(wallet)) | (uint256(taxStatus) << _TAX_SHIFT);
         if (!fits) _investorIdOf[wallet] = investorId;
-        emit InvestorRegistered(investorId, wallet, investorClass, country, kycExpiry, msg.sender);
+        emit InvestorRegistered(investorId, wallet, investorClass, taxStatus, country, kycExpiry, msg.sender);
     }
 
     /// Publishes `ciphertext` for `issuer` in {PersonalDataStored} with its keccak256 commitment;

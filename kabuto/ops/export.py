@@ -196,12 +196,14 @@ def read_holdings(
         + [supply_call],
         block,
     )
+    count = len(wallets)
     ids = {
         w: investor_id_from_bytes32(r[:32]) if r[:32] != ZERO32 else ""
-        for w, r in zip(wallets, answers, strict=True)
+        for w, r in zip(wallets, answers[:count], strict=True)
     }
     balances = {
-        w: int.from_bytes(r, "big") for w, r in zip(wallets, answers[len(wallets) :], strict=True)
+        w: int.from_bytes(r, "big")
+        for w, r in zip(wallets, answers[count : 2 * count], strict=True)
     }
     return ids, balances, int.from_bytes(answers[-1], "big")
 

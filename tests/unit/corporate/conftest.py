@@ -58,7 +58,8 @@ class Platform:
             self.registry, self.admin, wallet, InvestorClass(klass), kyc_expiry=NEVER_EXPIRES
         )
         status = status if status is not None else STATUS_OF_CLASS[InvestorClass(klass)]
-        self.registry.setTaxStatus(investor_id, int(status), sender=self.admin)
+        if status != TaxStatus.UNDECLARED:  # else registered without one, as registerInvestor does
+            self.registry.setTaxStatus(investor_id, int(status), sender=self.admin)
         self.onboarded.add(address)
 
     def issue(
@@ -197,8 +198,9 @@ def make_bond(project, chain, cash, admin, agent, tax_office):
         coupons_per_year: int = 2,
         redemption_value: int = 100_000,
         record_lag: int = 7,
+        record_days: Sequence[date] | None = None,
     ) -> Platform:
-        record_days = [d - timedelta(days=record_lag) for d in payments]
+        record_days = list(record_days or [d - timedelta(days=record_lag) for d in payments])
         terms = BondTerms(
             face_value=face_value,
             coupon_rate=coupon_rate,
