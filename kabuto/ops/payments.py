@@ -395,11 +395,18 @@ def set_treaty_rates(
     return changed
 
 
-def payment_file(platform: Platform, payment_id: int, plan: _Plan) -> PaymentFile:
+def payment_file(platform: Platform, payment_id: int) -> PaymentFile:
     """Every holder's record for the payment, read from the chain: paid and held amounts from
     the contract's events (a full redemption may pay a holder more than once: summed), unpaid
     ones from what the contract would pay now."""
-    corporate, token = platform.corporate, plan.token
+    corporate = platform.corporate
+    p = corporate.payment(payment_id)
+    token = platform.token_by_address(str(p.token))
+    kind = int(p.kind)
+    if kind == REDEMPTION:
+        reference = jst_date(int(token.bondTerms().maturityDate))
+    else:
+        reference = jst_date(int(token.recordDate(int(p.recordIndex))))
     settled: dict[str, list[Any]] = {}
     for event, status in ((corporate.HolderPaid, PAID), (corporate.HolderPaymentHeld, HELD)):
         for log in event.range(0, chain.blocks.height + 1, search_topics={"id": payment_id}):
@@ -409,14 +416,12 @@ def payment_file(platform: Platform, payment_id: int, plan: _Plan) -> PaymentFil
         state = ENTRY_STATUS[int(corporate.entryOf(payment_id, wallet)[0])]
         if wallet in settled:
             logs = settled[wallet]
-            records.append(
-                _record(wallet, [log.amounts for log, _ in logs], logs[-1][0].recipient, state)
-            )
+            amounts = [log.amounts for log, _ in logs]
+            records.append(_record(wallet, amounts, logs[-1][0].recipient, state))
             continue
         amounts, recipient = corporate.amountsOf(payment_id, wallet)
         if holder_amounts(amounts).units:
             records.append(_record(wallet, [amounts], recipient, UNPAID))
-    p = corporate.payment(payment_id)
     onchain = {
         k: int(getattr(p, k)) for k in ("funded", "paid", "withheld", "held", "reclaimed", "units")
     }
@@ -425,12 +430,19 @@ def payment_file(platform: Platform, payment_id: int, plan: _Plan) -> PaymentFil
         symbol=str(token.symbol()),
         token=str(token.address),
         payment_id=payment_id,
-        kind=KIND_NAMES[plan.kind],
-        reference_date=plan.reference_date,
+        kind=KIND_NAMES[kind],
+        reference_date=reference,
         payment_date=jst_date(int(p.paymentDate)),
         records=tuple(records),
         onchain_totals=onchain,
     )
+
+
+def write_payment_records(
+    platform: Platform, payment_id: int, directory: Path = DEFAULT_RECORDS_DIR
+) -> tuple[Path, Path]:
+    """Writes the payment's per-holder records (CSV for Excel, JSON) into `directory`."""
+    return _write_files(payment_file(platform, payment_id), directory)
 
 
 def _record(wallet: str, raw_parts: Sequence[Any], recipient: Any, status: str) -> HolderRecord:
@@ -473,7 +485,7 @@ def _run(
     )
     files = None
     if records_dir is not None:
-        files = _write_files(payment_file(platform, payment_id, plan), records_dir)
+        files = write_payment_records(platform, payment_id, records_dir)
     return PaymentReport(
         payment_id, KIND_NAMES[plan.kind], declared, funded, report, gross, tax, net, files
     )
