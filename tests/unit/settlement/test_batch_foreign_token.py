@@ -76,3 +76,19 @@ def test_venue_batch__yen_pulled_is_the_net_of_units_delivered(
     ]
     assert received == [(-3, 0), (3 + 1, -2), (-1, 2)]
     assert coin.balanceOf(venue) == 0
+
+
+def test_venue_withdraw__foreign_token_reentering_the_venue__refused(
+    project, venue, venue_market, coin, venue_agent, buyer, outsider
+):
+    """`withdraw` is the one venue call a foreign token reaches (it moves nothing of anyone
+    else's): a token that re-enters the venue from its `unlock` hits the reentrancy guard."""
+    fake = project.ForeignSecurityToken.deploy(outsider, coin, 1, sender=outsider)
+    participants = _sorted(buyer, venue_agent)
+    trade = (0, 1, 0, 1, 1_000_000)
+    reentry = venue.settleBatch.encode_input(b"\x0b" * 32, participants, [fake.address], [trade])
+    fake.setReentry(venue, reentry, sender=outsider)
+    before = coin.balanceOf(buyer)
+    with ape.reverts(venue.ReentrancyGuardReentrantCall):
+        venue.withdraw(fake, 1, sender=outsider)
+    assert coin.balanceOf(buyer) == before
