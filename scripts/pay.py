@@ -11,7 +11,6 @@ payment records (investor, units, gross, tax by component, net, paid / held / un
 """
 
 from datetime import date
-from pathlib import Path
 
 import click
 from ape.cli import ConnectedProviderCommand, network_option
@@ -19,7 +18,13 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.inputs.dates import parse_date
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.cli import (
+    deployments_option,
+    quiet_ape,
+    records_option,
+    reports_errors,
+    role_option,
+)
 from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, pay_record_date
 
 
@@ -60,13 +65,7 @@ def _treaty_rates(values: tuple[str, ...]) -> dict[str, int]:
     metavar="INVESTOR_ID=PERCENT",
     help="a non-resident's treaty rate replacing the 15.315% national rate (repeatable)",
 )
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_RECORDS_DIR,
-    show_default=True,
-    help="folder for the per-holder payment records",
-)
+@records_option(DEFAULT_RECORDS_DIR)
 @deployments_option
 @role_option("paying_agent")
 @reports_errors

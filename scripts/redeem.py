@@ -5,14 +5,18 @@ bond's convention), or while any holder has locked, frozen or pending units. Res
 is done once its units are burned. Writes the per-holder payment records to --out.
 """
 
-from pathlib import Path
-
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.cli import (
+    deployments_option,
+    quiet_ape,
+    records_option,
+    reports_errors,
+    role_option,
+)
 from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_at_maturity
 
 
@@ -21,13 +25,7 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_
 @click.argument("symbol")
 @click.option("--claim-days", default=DEFAULT_CLAIM_DAYS, show_default=True)
 @click.option("--batch-size", default=100, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=DEFAULT_RECORDS_DIR,
-    show_default=True,
-    help="folder for the per-holder payment records",
-)
+@records_option(DEFAULT_RECORDS_DIR)
 @deployments_option
 @role_option("paying_agent")
 @reports_errors

@@ -26,6 +26,7 @@ from web3 import Web3
 import kabuto.ops.issue
 import kabuto.ops.payments
 from kabuto.environment import PROJECT_ROOT
+from kabuto.inputs.investors import COLUMNS as INVESTOR_COLUMNS
 from kabuto.localchain import PRIVNET_CHAIN_ID, AnvilNode
 from kabuto.ops.chain import load_platform
 from kabuto.ops.clock import travel_to
@@ -57,18 +58,7 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
     ):
         inv_rows = csv.writer(inv)
         alloc_rows = csv.writer(alloc)
-        inv_rows.writerow(
-            [
-                "investor_id",
-                "class",
-                "tax_status",
-                "country",
-                "kyc_expiry",
-                "wallet",
-                "name",
-                "address",
-            ]
-        )
+        inv_rows.writerow(INVESTOR_COLUMNS)
         alloc_rows.writerow(["investor_id", "units"])
         for n in range(INVESTORS):
             wallet = Account.from_mnemonic(
