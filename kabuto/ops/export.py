@@ -196,14 +196,13 @@ def read_holdings(
         + [supply_call],
         block,
     )
-    count = len(wallets)
     ids = {
         w: investor_id_from_bytes32(r[:32]) if r[:32] != ZERO32 else ""
-        for w, r in zip(wallets, answers[:count], strict=True)
+        for w, r in zip(wallets, answers[: len(wallets)], strict=True)
     }
     balances = {
         w: int.from_bytes(r, "big")
-        for w, r in zip(wallets, answers[count : 2 * count], strict=True)
+        for w, r in zip(wallets, answers[len(wallets) : 2 * len(wallets)], strict=True)
     }
     return ids, balances, int.from_bytes(answers[-1], "big")
 

@@ -15,8 +15,7 @@ APPLIED, ALLOTTED, SETTLED, RELEASED, LAPSED = 1, 3, 4, 5, 6
 
 
 def _subscribe(offering, open_offering, subscribers, issuer, applied, **terms):
-    """Opens an offering, lets subscribers[i] apply for applied[i] units, closes it (the
-    first len(applied) subscribers apply: not strict, main's 16b48fb made it so and broke it)."""
+    """Opens an offering, lets subscribers[i] apply for applied[i] units, closes it."""
     offering_id = open_offering(**terms)
     for wallet, units in zip(subscribers[: len(applied)], applied, strict=True):
         offering.applyForOffering(offering_id, units, sender=wallet)
