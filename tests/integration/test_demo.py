@@ -2,7 +2,7 @@
 paying agent, the tax account and the platform contracts that hold yen are system accounts
 from `ape run deploy --coin-eligibility` on. (On 16b48fb the mode could not be chosen at
 deployment, and switched on later it stopped the paying agent's funding: see
-test_payment_jobs.py::test_pay__coin_switched_to_eligibility_mode__coupon_paid.)"""
+test_payment_jobs.py::test_treaty_rate__coin_switched_to_eligibility_mode_after_deployment.)"""
 
 from __future__ import annotations
 

@@ -58,8 +58,12 @@ def _first_coupon(world, tmp_path, **kwargs):
     return report, _paid(world.platform, start)
 
 
-def test_withholding__follows_each_holders_tax_status(world, tmp_path):
-    _, lines = _first_coupon(world, tmp_path)
+def test_withholding_by_tax_status__and_the_payment_records(world, tmp_path):
+    """Each holder taxed by its tax status; one record per holder (a frozen one held), the
+    chain id in the file name, the rows reconciled with the contract's totals."""
+    platform, ops = world.platform, world.ops
+    send(platform.token("STBOND1").setAddressFrozen, investor(6), True, sender=ops.compliance)
+    report, lines = _first_coupon(world, tmp_path)
     expected = {  # (national, local) in millionths, by examples/investors.csv's tax_status
         1: (153_150, 50_000),  # 山田 太郎: resident individual
         8: (153_150, 0),  # 株式会社みらい資産管理: domestic corporation, no local tax since 2016
@@ -74,10 +78,31 @@ def test_withholding__follows_each_holders_tax_status(world, tmp_path):
             gross * national // 10**6,
             gross * local // 10**6,
         )
+    csv_path, json_path = report.records
+    assert csv_path.name == f"{chain.chain_id}-STBOND1-interest-2027-06-30-payment1.csv"
+    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = {row["investor_id"]: row for row in csv.DictReader(handle)}
+    assert set(rows) == {f"INV-{n:03d}" for n in UNITS}
+    corporation = rows["INV-008"]
+    assert (corporation["tax_status"], corporation["units"], corporation["gross_yen"]) == (
+        "DomesticCorporation",
+        "4",
+        "700",
+    )
+    assert (corporation["national_tax_yen"], corporation["local_tax_yen"]) == ("107", "0")
+    assert rows["INV-006"]["status"] == "held" and rows["INV-001"]["status"] == "paid"
+    document = json.loads(json_path.read_text())
+    assert document["reconciled"] and document["chain_id"] == chain.chain_id
+    assert document["totals"]["all"]["gross_yen"] == sum(UNITS.values()) * 175
 
 
-def test_withholding__treaty_rate_for_a_non_resident(world, tmp_path):
-    _, lines = _first_coupon(world, tmp_path, treaty_rates={"INV-012": 100_000})
+def test_treaty_rate__coin_switched_to_eligibility_mode_after_deployment(world, tmp_path):
+    """A non-resident's treaty rate; and the coin's eligibility mode switched on after
+    `ape run deploy`: the paying agent, the tax account and CorporateActions are system
+    accounts already, so the coupon is paid (on 16b48fb: YenNotEligible)."""
+    send(world.platform.yen.setEligibilityRequired, True, sender=world.ops.trust_bank)
+    report, lines = _first_coupon(world, tmp_path, treaty_rates={"INV-012": 100_000})
+    assert report.batches.sent == len(UNITS)
     _, amounts = lines[str(investor(12).address)]
     assert (amounts.national_tax, amounts.local_tax) == (2 * 175 // 10, 0)
     with pytest.raises(InputError, match="non-residents only"):
@@ -129,12 +154,6 @@ def test_redeem__months_before_maturity__nothing_moves(world):
     assert (chain.blocks.height, platform.yen.balanceOf(agent)) == before
 
 
-def test_pay__coin_switched_to_eligibility_mode__coupon_paid(world, tmp_path):
-    send(world.platform.yen.setEligibilityRequired, True, sender=world.ops.trust_bank)
-    report, _ = _first_coupon(world, tmp_path)
-    assert report.batches.sent == len(UNITS)
-
-
 def test_issue__before_the_issue_date__refused_unless_allowed(world, tmp_path):
     text = STBOND[0].read_text().replace("STBOND1", "STBOND2")
     later = text.replace("2028-", "2029-").replace("2027-", "2028-")  # every date a year on
@@ -168,29 +187,6 @@ def test_pay__replaced_wallet__paid_to_the_investors_new_wallet(world, tmp_path)
     assert str(log.recipient) == str(fresh.address)
     assert platform.yen.balanceOf(lost) == before
     assert platform.yen.balanceOf(fresh) == amounts.net
-
-
-def test_payment_records__one_row_per_holder__chain_id_in_the_name(world, tmp_path):
-    platform, ops = world.platform, world.ops
-    token = platform.token("STBOND1")
-    send(token.setAddressFrozen, investor(6), True, sender=ops.compliance)  # held
-    report, _ = _first_coupon(world, tmp_path)
-    csv_path, json_path = report.records
-    assert csv_path.name == f"{chain.chain_id}-STBOND1-interest-2027-06-30-payment1.csv"
-    with csv_path.open(encoding="utf-8-sig", newline="") as handle:
-        rows = {row["investor_id"]: row for row in csv.DictReader(handle)}
-    assert set(rows) == {f"INV-{n:03d}" for n in UNITS}
-    corporation = rows["INV-008"]
-    assert (corporation["tax_status"], corporation["units"], corporation["gross_yen"]) == (
-        "DomesticCorporation",
-        "4",
-        "700",
-    )
-    assert (corporation["national_tax_yen"], corporation["local_tax_yen"]) == ("107", "0")
-    assert rows["INV-006"]["status"] == "held" and rows["INV-001"]["status"] == "paid"
-    document = json.loads(json_path.read_text())
-    assert document["reconciled"] and document["chain_id"] == chain.chain_id
-    assert document["totals"]["all"]["gross_yen"] == sum(UNITS.values()) * 175
 
 
 def test_payment_records__a_run_stopped_midway__shows_the_unpaid(world, tmp_path, monkeypatch):
