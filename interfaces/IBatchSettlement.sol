@@ -30,6 +30,8 @@ interface IBatchSettlement {
     error BatchPayoutFailed(uint256 participant, address wallet, uint256 amount);
     error BatchYenNotBalanced(uint256 before, uint256 afterwards);
     error BatchInvalidAddress();
+    /// Trade tokens must be the platform's own (listed in the registry).
+    error BatchNotPlatformToken(uint256 tokenIndex, address token);
 
     /// @notice `trades` trades among `participants` wallets settled; `yenMoved` is the sum of
     /// the net payments (what actually moved, against `grossYen` traded).

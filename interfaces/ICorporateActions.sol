@@ -13,6 +13,9 @@ import {IInvestorRegistry} from "./IInvestorRegistry.sol";
 /// claiming; each holder at most once. A frozen holder's net is held and released once
 /// unfrozen (or to the investor's recovered wallet). After the deadline the unpaid, unheld
 /// rest returns to the payer. At all times funded = paid + withheld + held + reclaimed + unpaid.
+///
+/// Money for an investor goes only to the investor's current wallet in the platform registry
+/// (whichever of its wallets held the units), and tax follows the investor's tax status there.
 interface ICorporateActions {
     enum PaymentKind {
         Interest,
@@ -33,17 +36,40 @@ interface ICorporateActions {
         Actual365Fixed // every period pays rate x days / 365
     }
 
+    /// @notice Which way a scheduled payment day that is not a business day moves (the term
+    /// sheet's rule; JP bonds: the preceding bank business day, 前銀行営業日). The amount follows
+    /// the unadjusted schedule unless the bond's amounts are adjusted ({setPaymentConvention}).
+    enum BusinessDayConvention {
+        Preceding,
+        Following,
+        ModifiedFollowing,
+        Unadjusted // paid on the scheduled day itself
+    }
+
     enum EntryState {
         Unpaid,
         Paid,
         Held // net withheld from a frozen holder, waiting for release
     }
 
-    /// @dev Withholding rates of one investor class in millionths; each part truncated to the
-    /// yen on its own (Japanese practice: 15.315% national + 5% local for individuals).
+    /// @dev Withholding rates of one tax status in millionths; each part truncated to the yen on
+    /// its own (Japanese practice: 15.315% national + 5% local for resident individuals).
     struct Withholding {
         uint32 nationalRate;
         uint32 localRate;
+    }
+
+    /// @dev One holder's settlement of one payment, as paid (or held): who the investor is, how
+    /// it was taxed, and the amounts (gross = nationalTax + localTax + net). What a paying agent
+    /// files with its withholding reports.
+    struct HolderAmounts {
+        bytes32 investorId; // zero for a holder the registry does not know
+        IInvestorRegistry.TaxStatus taxStatus;
+        uint256 units;
+        uint256 gross;
+        uint256 nationalTax;
+        uint256 localTax;
+        uint256 net;
     }
 
     /// @dev Seven slots; the amounts are uint128 (3.4e38 yen is far beyond any issue).
@@ -97,10 +123,19 @@ interface ICorporateActions {
     error CorporateHolderFrozen(uint256 id, address holder);
     error CorporateNotRecoveredWallet(address lostWallet, address newWallet);
     error CorporateTransferFailed(uint256 id, address recipient, uint256 amount);
+    error CorporateNotPlatformToken(address token);
+    error CorporateNotCurrentWallet(uint256 id, address caller, address currentWallet);
+    error CorporatePaymentDateOffSchedule(uint40 scheduledDate, uint40 paymentDate, BusinessDayConvention convention);
+    error CorporateCouponOutOfOrder(address token, uint256 couponIndex);
+    error CorporateNotNonResident(bytes32 investorId, IInvestorRegistry.TaxStatus taxStatus);
 
     event TaxAccountSet(address indexed taxAccount);
-    event WithholdingScheduleSet(uint32 indexed schedule, Withholding[4] rates);
+    event WithholdingScheduleSet(uint32 indexed schedule, Withholding[5] rates);
     event DayCountSet(address indexed token, DayCount dayCount);
+    event PaymentConventionSet(address indexed token, BusinessDayConvention convention, bool amountAdjusted);
+    /// @notice A treaty rate replaces the national rate for a non-resident investor's payments of
+    /// `token` (`applies` false: back to the schedule's rate); no local tax either way.
+    event TreatyRateSet(address indexed token, bytes32 indexed investorId, uint32 nationalRate, bool applies, address agent);
     event PaymentDeclared(
         uint256 indexed id,
         address indexed token,
@@ -117,29 +152,42 @@ interface ICorporateActions {
     /// @notice The coupon behind an interest payment: its period in JST days and the convention used.
     event CouponDeclared(uint256 indexed id, uint256 indexed couponIndex, uint256 periodDays, bool regular, DayCount dayCount);
     event PaymentFunded(uint256 indexed id, address indexed payer, uint256 amount, uint256 funded);
-    event HolderPaid(
-        uint256 indexed id, address indexed holder, address indexed recipient, uint256 units, uint256 gross, uint256 tax, uint256 net
-    );
-    event HolderPaymentHeld(uint256 indexed id, address indexed holder, uint256 units, uint256 gross, uint256 tax, uint256 net);
+    /// @notice `holder`'s entitlement was paid to `recipient`, the investor's current wallet.
+    event HolderPaid(uint256 indexed id, address indexed holder, address indexed recipient, HolderAmounts amounts);
+    /// @notice `holder`'s net is held (the holder or its current wallet `recipient` is frozen, or
+    /// the coin refused `recipient`); the tax was withheld.
+    event HolderPaymentHeld(uint256 indexed id, address indexed holder, address indexed recipient, HolderAmounts amounts);
     event HeldPaymentReleased(uint256 indexed id, address indexed holder, address indexed recipient, uint256 net);
-    event TaxWithheld(uint256 indexed id, address indexed taxAccount, uint256 amount);
+    /// @notice The tax one batch (or claim) withheld, sent to the tax account in one transfer.
+    event TaxWithheld(uint256 indexed id, address indexed taxAccount, uint256 nationalTax, uint256 localTax);
     event UnpaidReclaimed(uint256 indexed id, address indexed payer, uint256 amount);
 
     // ---- configuration ----
     /// @notice Where withheld tax goes (admin).
     function setTaxAccount(address taxAccount) external;
 
-    /// @notice Starts a new withholding schedule (one entry per investor class, admin); payments
-    /// declared from now on use it, earlier ones keep theirs.
-    function setWithholding(Withholding[4] calldata rates) external returns (uint32 schedule);
+    /// @notice Starts a new withholding schedule (one entry per IInvestorRegistry.TaxStatus,
+    /// admin); payments declared from now on use it, earlier ones keep theirs.
+    function setWithholding(Withholding[5] calldata rates) external returns (uint32 schedule);
 
     /// @notice The bond's day-count convention (token agent); RegularPeriodsEqual by default.
     function setDayCount(address token, DayCount dayCount) external;
 
+    /// @notice The bond's business-day convention and whether its amounts follow the moved
+    /// payment days (token agent, from the term sheet); Preceding, not adjusted by default.
+    function setPaymentConvention(address token, BusinessDayConvention convention, bool amountAdjusted) external;
+
+    /// @notice The treaty rate (millionths) that replaces the national rate for the non-resident
+    /// investor `investorId`'s payments of `token` (token agent: the paying agent holds the
+    /// investor's treaty form). `applies` false removes it.
+    function setTreatyRate(address token, bytes32 investorId, uint32 nationalRate, bool applies) external;
+
     // ---- declaration (token agents) ----
     /// @notice Declares coupon `couponIndex` of a bond, payable to holders of record at the
-    /// token's record date `recordIndex` (which must equal the coupon's record date in the terms).
-    function declareInterest(address token, uint256 couponIndex, uint32 recordIndex, uint40 deadline)
+    /// token's record date `recordIndex` (which must equal the coupon's record date in the terms)
+    /// from `paymentDate`: the scheduled date of the terms moved by the bond's business-day
+    /// convention (a weekday within 7 days of it, on the convention's side).
+    function declareInterest(address token, uint256 couponIndex, uint32 recordIndex, uint40 paymentDate, uint40 deadline)
         external
         returns (uint256 id);
 
@@ -148,8 +196,9 @@ interface ICorporateActions {
         external
         returns (uint256 id);
 
-    /// @notice Declares the redemption of the whole issue at maturity at the terms' redemption value.
-    function declareMaturityRedemption(address token, uint40 deadline) external returns (uint256 id);
+    /// @notice Declares the redemption of the whole issue at maturity at the terms' redemption
+    /// value, payable from `paymentDate` (the maturity date moved by the business-day convention).
+    function declareMaturityRedemption(address token, uint40 paymentDate, uint40 deadline) external returns (uint256 id);
 
     /// @notice Declares an early (call) redemption of `callNumerator / callDenominator` of every
     /// holding (1/1 = full) at `pricePerUnit` yen; each holder's units are truncated.
@@ -170,14 +219,16 @@ interface ICorporateActions {
     /// skipped, so an interrupted batch can simply be sent again.
     function payBatch(uint256 id, address[] calldata holders) external;
 
-    /// @notice Pays the caller's own entitlement.
+    /// @notice Pays the caller's investor its entitlement (the caller's own and that of the
+    /// wallet its latest replacement retired). Only the investor's current wallet may claim.
     function claim(uint256 id) external;
 
-    /// @notice Releases a held payment to its holder once the holder is no longer frozen (anyone).
+    /// @notice Releases a held payment to the holder's investor's current wallet once neither
+    /// it nor the holder is frozen (anyone).
     function releaseHeld(uint256 id, address holder) external;
 
-    /// @notice Pays an unpaid or held entitlement of a lost wallet to the investor's new wallet
-    /// (token agent); the registry must show `newWallet` replaced `lostWallet`.
+    /// @notice Pays an unpaid or held entitlement of a lost wallet to the investor's current
+    /// wallet `newWallet` (token agent); the registry must show `newWallet` as that wallet.
     function payToRecoveredWallet(uint256 id, address lostWallet, address newWallet) external;
 
     /// @notice After the deadline, returns the unpaid, unheld rest to the payer and closes the payment.
@@ -188,11 +239,18 @@ interface ICorporateActions {
 
     function taxAccount() external view returns (address);
 
-    function withholding(uint32 schedule, IInvestorRegistry.InvestorClass class) external view returns (Withholding memory);
+    function registry() external view returns (address);
+
+    function withholding(uint32 schedule, IInvestorRegistry.TaxStatus taxStatus) external view returns (Withholding memory);
 
     function currentTaxSchedule() external view returns (uint32);
 
     function dayCountOf(address token) external view returns (DayCount);
+
+    function paymentConventionOf(address token) external view returns (BusinessDayConvention convention, bool amountAdjusted);
+
+    /// @notice The treaty rate set for the investor's payments of `token`, if any.
+    function treatyRateOf(address token, bytes32 investorId) external view returns (bool applies, uint32 nationalRate);
 
     function payment(uint256 id) external view returns (Payment memory);
 
@@ -205,6 +263,10 @@ interface ICorporateActions {
         external
         view
         returns (uint256 units, uint256 gross, uint256 tax, uint256 net);
+
+    /// @notice The same in full: the investor, its tax status and the tax by component; the
+    /// recipient is the investor's current wallet. All zero once settled or with nothing due.
+    function amountsOf(uint256 id, address holder) external view returns (HolderAmounts memory amounts, address recipient);
 
     /// @notice Funded yen neither paid, withheld, held nor reclaimed (unclaimed entitlements and
     /// rounding residue).

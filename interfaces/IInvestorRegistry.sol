@@ -17,6 +17,17 @@ interface IInvestorRegistry {
         SpeciallyPermitted
     }
 
+    /// How payments to the investor are withheld (docs/corporate-actions.md, "Withholding tax"):
+    /// not the investor class. Undeclared (registered without one) is withheld at the highest
+    /// rate until the registrar records it.
+    enum TaxStatus {
+        Undeclared,
+        ResidentIndividual, // 15.315% national (incl. reconstruction surtax) + 5% local
+        DomesticCorporation, // 15.315% national, no local tax (since 2016)
+        NonResident, // 15.315% national or the treaty rate the paying agent sets, no local tax
+        Exempt // no withholding (e.g. financial institutions under the special measures)
+    }
+
     enum Status {
         None, // never registered
         Active,
@@ -40,9 +51,16 @@ interface IInvestorRegistry {
     error RegistryWalletInUse(address wallet);
     error RegistryInvalidKycExpiry(uint40 kycExpiry);
     error RegistryInvalidCountry(uint16 country);
+    error RegistryInvalidTaxStatus(TaxStatus taxStatus);
 
     event InvestorRegistered(
-        bytes32 indexed investorId, address indexed wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry, address registrar
+        bytes32 indexed investorId,
+        address indexed wallet,
+        InvestorClass investorClass,
+        TaxStatus taxStatus,
+        uint16 country,
+        uint40 kycExpiry,
+        address registrar
     );
     event InvestorUpdated(bytes32 indexed investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry, address registrar);
     event InvestorStatusChanged(bytes32 indexed investorId, Status status, address registrar);
@@ -51,22 +69,30 @@ interface IInvestorRegistry {
     /// @notice Personal data for `issuer`, encrypted to the issuer's registered public key.
     event PersonalDataStored(bytes32 indexed investorId, address indexed issuer, bytes32 dataHash, bytes ciphertext);
     event IssuerKeySet(address indexed issuer, bytes publicKey);
+    /// @notice The investor's tax status was changed by {setTaxStatus} (at registration it is in
+    /// {InvestorRegistered}).
+    event TaxStatusSet(bytes32 indexed investorId, TaxStatus taxStatus, address registrar);
 
     /// @notice Registers an investor with its active wallet. Emits {InvestorRegistered}.
     function registerInvestor(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
         external;
 
-    /// @notice Onboarding in one transaction: {registerInvestor} then {setPersonalData} for `issuer`.
-    /// Emits {InvestorRegistered} and {PersonalDataStored}; all or nothing.
+    /// @notice Onboarding in one transaction: {registerInvestor} with the investor's tax status,
+    /// then {setPersonalData} for `issuer`. Emits {InvestorRegistered} and {PersonalDataStored};
+    /// all or nothing.
     function onboardInvestor(
         bytes32 investorId,
         address wallet,
         InvestorClass investorClass,
+        TaxStatus taxStatus,
         uint16 country,
         uint40 kycExpiry,
         address issuer,
         bytes calldata ciphertext
     ) external;
+
+    /// @notice Records the investor's tax status (registrar). Emits {TaxStatusSet}.
+    function setTaxStatus(bytes32 investorId, TaxStatus taxStatus) external;
 
     function updateInvestor(bytes32 investorId, InvestorClass investorClass, uint16 country, uint40 kycExpiry) external;
 
@@ -93,6 +119,13 @@ interface IInvestorRegistry {
     function packedInvestorsOf(address from, address to) external view returns (uint256 fromRecord, uint256 toRecord);
 
     function walletOf(bytes32 investorId) external view returns (address);
+
+    function taxStatusOf(bytes32 investorId) external view returns (TaxStatus);
+
+    /// @notice Who is paid for `wallet`'s holding: its investor's id, the investor's current
+    /// wallet and tax status (what a payment needs, in one call). A replaced wallet answers with
+    /// its investor's current wallet; a wallet never registered with (0, address(0), Undeclared).
+    function payeeOf(address wallet) external view returns (bytes32 investorId, address currentWallet, TaxStatus taxStatus);
 
     function investorIdOf(address wallet) external view returns (bytes32);
 

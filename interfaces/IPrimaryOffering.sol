@@ -82,6 +82,7 @@ interface IPrimaryOffering {
     error OfferingNotSubscriberOrIssuer(uint256 offeringId, bytes32 investorId, address caller);
     error OfferingArrayLengthMismatch(uint256 investors, uint256 units);
     error OfferingOnlySelf(address caller);
+    error OfferingNotPlatformToken(address token);
 
     event OfferingOpened(uint256 indexed offeringId, address indexed token, address indexed issuer, OfferingTerms terms);
     event Applied(uint256 indexed offeringId, bytes32 indexed investorId, address indexed wallet, uint256 units);

@@ -50,6 +50,11 @@ interface ISettlement {
     error SettlementNotExpired(bytes32 id, uint40 expiry, uint256 timestamp);
     error SettlementApprovalRequired(bytes32 id, address token);
     error SettlementInvalidCoin();
+    /// A lock notice from a contract that is not one of the platform's tokens.
+    error SettlementNotPlatformToken(address token);
+    /// The token would refuse the buyer for a reason of its own (ERC-1404 code: not registered,
+    /// not active, KYC expired, class not allowed, maximum balance, minimum holding, frozen).
+    error SettlementBuyerRestricted(bytes32 id, address buyer, uint8 code);
 
     event Instructed(
         bytes32 indexed id,

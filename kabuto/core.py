@@ -74,8 +74,10 @@ def deploy_token(
     compliance: Any | None = None,
     name: str = "Kabuto Bond",
     symbol: str = "KBND",
+    platform_admin: Any | None = None,
 ) -> Any:
-    """A SecurityToken administered by `admin`; `agent` / `compliance` get those roles if given.
+    """A SecurityToken administered by `admin`; `agent` / `compliance` get those roles if given;
+    listed as a platform token by `platform_admin` (the registry's admin) if given.
 
     Raises:
         ValueError: `terms` do not match `kind`.
@@ -98,6 +100,8 @@ def deploy_token(
         token.grantRole(AGENT_ROLE, agent, sender=admin)
     if compliance is not None:
         token.grantRole(COMPLIANCE_ROLE, compliance, sender=admin)
+    if platform_admin is not None:
+        registry.setPlatformToken(token, True, sender=platform_admin)
     return token
 
 

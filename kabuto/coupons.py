@@ -11,11 +11,15 @@ Conventions (docs/corporate-actions.md):
   a regular period (exactly 12 / coupons-per-year months) pays ``rate / couponsPerYear``; an
   odd (short or long) period uses Actual/365 (Fixed). ``ACTUAL_365_FIXED`` uses days / 365 for
   every period.
+- Periods run between the scheduled (unadjusted) dates of the terms. A payment day that is a
+  bank holiday moves by the bond's business-day convention (Japanese default: the preceding
+  business day) and the amount does not change, unless the terms adjust the amounts: then the
+  days run between the actual payment days (kabuto.business_days).
 - The per-unit amount stays an exact fraction; each holder's gross is truncated to the yen once
   (units x numerator // denominator), never per unit.
-- Withholding tax per investor class: national and local parts, each truncated to the yen
-  (fractions of a yen of a tax amount are dropped), withheld from the gross; the holder gets
-  the net.
+- Withholding tax per tax status (not investor class): national and local parts, each
+  truncated to the yen (fractions of a yen of a tax amount are dropped), on the holder's whole
+  gross for the payment, withheld from the gross; the holder gets the net.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from enum import IntEnum
+
+from kabuto.business_days import adjust
+from kabuto.onchain_types import BusinessDayConvention, TaxStatus
 
 JST = timezone(timedelta(hours=9), "JST")
 RATE_SCALE = 1_000_000  # rates are given in millionths: 0.35% = 3_500, 20.315% = 203_150
@@ -82,8 +89,10 @@ class BondTerms:
     issue_date: int
     maturity_date: int
     redemption_value: int
-    interest_payment_dates: tuple[int, ...]
+    interest_payment_dates: tuple[int, ...]  # scheduled (unadjusted), as the terms state them
     day_count: DayCount = DayCount.REGULAR_PERIODS_EQUAL
+    business_day_convention: BusinessDayConvention = BusinessDayConvention.PRECEDING
+    amount_adjusted: bool = False  # amounts follow the moved payment days (rare in Japan)
 
     def __post_init__(self) -> None:
         if self.coupons_per_year not in (1, 2, 3, 4, 6, 12):
@@ -112,13 +121,38 @@ class Withholding:
                 f"withholding rates {self.national} + {self.local} must be within 0..{RATE_SCALE}"
             )
 
+    def components(self, gross: int) -> tuple[int, int]:
+        """(national, local) tax on ``gross``, each truncated to the yen."""
+        return gross * self.national // RATE_SCALE, gross * self.local // RATE_SCALE
+
     def tax(self, gross: int) -> int:
         """Tax on ``gross``: each part truncated to the yen."""
-        return gross * self.national // RATE_SCALE + gross * self.local // RATE_SCALE
+        return sum(self.components(gross))
 
 
 NO_TAX = Withholding()
-INDIVIDUAL = Withholding(national=153_150, local=50_000)  # 15.315% income tax + 5% inhabitant tax
+NATIONAL_RATE = 153_150  # 15.315% income tax, reconstruction surtax included
+LOCAL_RATE = 50_000  # 5% inhabitant tax (individuals only)
+INDIVIDUAL = Withholding(national=NATIONAL_RATE, local=LOCAL_RATE)
+CORPORATION = Withholding(national=NATIONAL_RATE)
+# The platform's schedule (what `ape run deploy` sets), in IInvestorRegistry.TaxStatus order.
+# A status not yet declared is withheld at the highest rate until the registrar records it.
+WITHHOLDING_BY_STATUS: dict[TaxStatus, Withholding] = {
+    TaxStatus.UNDECLARED: INDIVIDUAL,
+    TaxStatus.RESIDENT_INDIVIDUAL: INDIVIDUAL,
+    TaxStatus.DOMESTIC_CORPORATION: CORPORATION,
+    TaxStatus.NON_RESIDENT: CORPORATION,  # 15.315% or the treaty rate; never local tax
+    TaxStatus.EXEMPT: NO_TAX,
+}
+
+
+def withholding_for(status: TaxStatus, treaty_rate: int | None = None) -> Withholding:
+    """The platform schedule's rates for ``status``; a non-resident's treaty rate (millionths)
+    replaces the national rate."""
+    rates = WITHHOLDING_BY_STATUS[status]
+    if status == TaxStatus.NON_RESIDENT and treaty_rate is not None:
+        return Withholding(national=treaty_rate)
+    return rates
 
 
 @dataclass(frozen=True)
@@ -126,7 +160,12 @@ class HolderPayment:
     holder: str
     units: int
     gross: int
-    tax: int
+    national_tax: int
+    local_tax: int = 0
+
+    @property
+    def tax(self) -> int:
+        return self.national_tax + self.local_tax
 
     @property
     def net(self) -> int:
@@ -164,6 +203,16 @@ def is_regular_period(start: date, end: date, coupons_per_year: int) -> bool:
     return add_months(start, months) == end or add_months(end, -months) == start
 
 
+def payment_day(terms: BondTerms, index: int) -> date:
+    """The day coupon ``index`` is paid: its scheduled day moved by the bond's convention."""
+    return adjust(jst_day(terms.interest_payment_dates[index]), terms.business_day_convention)
+
+
+def maturity_payment_day(terms: BondTerms) -> date:
+    """The day the principal is repaid: the maturity date moved by the bond's convention."""
+    return adjust(jst_day(terms.maturity_date), terms.business_day_convention)
+
+
 def coupon(terms: BondTerms, index: int) -> Coupon:
     """Coupon ``index`` (0-based) of ``terms``: period, day count and exact amount per unit."""
     if not 0 <= index < len(terms.interest_payment_dates):
@@ -172,8 +221,11 @@ def coupon(terms: BondTerms, index: int) -> Coupon:
         )
     start = jst_day(terms.issue_date if index == 0 else terms.interest_payment_dates[index - 1])
     end = jst_day(terms.interest_payment_dates[index])
-    days = (end - start).days
     regular = is_regular_period(start, end, terms.coupons_per_year)
+    if terms.amount_adjusted:
+        start = jst_day(terms.issue_date) if index == 0 else payment_day(terms, index - 1)
+        end = payment_day(terms, index)
+    days = (end - start).days
     base = terms.face_value * terms.coupon_rate
     if regular and terms.day_count == DayCount.REGULAR_PERIODS_EQUAL:
         per_unit = PerUnit(base, RATE_SCALE * terms.coupons_per_year)
@@ -209,5 +261,6 @@ def holder_payments(
         gross = per_unit.gross(units)
         if gross == 0:
             continue
-        out.append(HolderPayment(holder, units, gross, rates.get(holder, NO_TAX).tax(gross)))
+        national, local = rates.get(holder, NO_TAX).components(gross)
+        out.append(HolderPayment(holder, units, gross, national, local))
     return out

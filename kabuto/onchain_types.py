@@ -56,6 +56,25 @@ class InvestorClass(LabelledEnum):
     SpeciallyPermitted = SPECIALLY_PERMITTED
 
 
+class TaxStatus(LabelledEnum):
+    """IInvestorRegistry.TaxStatus: how payments to the investor are withheld."""
+
+    UNDECLARED = 0
+    RESIDENT_INDIVIDUAL = 1
+    DOMESTIC_CORPORATION = 2
+    NON_RESIDENT = 3
+    EXEMPT = 4
+
+
+class BusinessDayConvention(LabelledEnum):
+    """ICorporateActions.BusinessDayConvention: where a payment day that is a bank holiday moves."""
+
+    PRECEDING = 0
+    FOLLOWING = 1
+    MODIFIED_FOLLOWING = 2
+    UNADJUSTED = 3
+
+
 class InvestorStatus(IntEnum):
     NONE = 0
     ACTIVE = 1

@@ -21,7 +21,7 @@ from typing import Any
 from kabuto.domain import jst_date
 from kabuto.errors import RegisterError
 from kabuto.lots import Lot, units_of
-from kabuto.onchain_types import Category, Kind
+from kabuto.onchain_types import Category, Kind, TaxStatus
 from kabuto.personal_data import PersonalData
 
 NOT_REGISTERED = "(個人情報未登録 / personal data not registered)"
@@ -53,6 +53,7 @@ class HolderEntry:
     investor_id: str
     personal_data: PersonalData | None  # None: none stored, or not decryptable
     lots: tuple[Lot, ...]
+    tax_status: str = ""  # IInvestorRegistry.TaxStatus label ("" when not read)
 
     @property
     def units(self) -> int:
@@ -122,7 +123,7 @@ class HolderRegister:
         return terms.face_value if isinstance(terms, BondTermsView) else terms.issue_price
 
 
-def _cell(value: object) -> str:
+def excel_cell(value: object) -> str:
     """Text Excel shows as typed: never read as a formula (names come from outside)."""
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_START) else text
@@ -184,6 +185,7 @@ def table_columns(kind: Kind) -> tuple[str, ...]:
         "口数",
         "金額",
         "保有口数合計",
+        "課税区分 (tax status)",
     )
 
 
@@ -207,11 +209,11 @@ def write_register_csv(reg: HolderRegister, path: Path) -> Path:
     title = (
         "社債原簿 (bond register)" if reg.kind is Kind.BOND else "受益権原簿 (beneficiary register)"
     )
-    unit_amount, issue_name, day = reg.unit_amount, _cell(reg.name), _Days()
+    unit_amount, issue_name, day = reg.unit_amount, excel_cell(reg.name), _Days()
     with path.open("w", encoding="utf-8-sig", newline="") as handle:
         out = csv.writer(handle, lineterminator="\r\n")
         out.writerow([title])
-        out.writerows([[_cell(k), _cell(v)] for k, v in _header_rows(reg)])
+        out.writerows([[excel_cell(k), excel_cell(v)] for k, v in _header_rows(reg)])
         out.writerow([])
         out.writerow(table_columns(reg.kind))
         for entry in reg.entries:
@@ -219,14 +221,14 @@ def write_register_csv(reg: HolderRegister, path: Path) -> Path:
             holder = (
                 issue_name,
                 unit_amount,
-                _cell(person.name if person else NOT_REGISTERED),
-                _cell(person.address if person else NOT_REGISTERED),
-                _cell(entry.investor_id),
+                excel_cell(person.name if person else NOT_REGISTERED),
+                excel_cell(person.address if person else NOT_REGISTERED),
+                excel_cell(entry.investor_id),
                 entry.wallet,
             )
-            total = entry.units
+            total, tax = entry.units, entry.tax_status
             out.writerows(
-                [*holder, day(lot.acquired_at), lot.units, lot.units * unit_amount, total]
+                [*holder, day(lot.acquired_at), lot.units, lot.units * unit_amount, total, tax]
                 for lot in entry.lots
             )
         out.writerow([])
@@ -238,7 +240,7 @@ def write_register_csv(reg: HolderRegister, path: Path) -> Path:
             out.writerow(["残高不一致 (balance differs)", wallet, units, chain_units])
         out.writerow(["結果 (statement)", rec.statement()])
         for note in reg.notes:
-            out.writerow(["注記 (note)", _cell(note)])
+            out.writerow(["注記 (note)", excel_cell(note)])
     return path
 
 
@@ -291,6 +293,7 @@ def register_to_json(reg: HolderRegister) -> dict[str, Any]:
         {
             "wallet": e.wallet,
             "investor_id": e.investor_id,
+            "tax_status": e.tax_status,
             "name": e.personal_data.name if e.personal_data else None,
             "address": e.personal_data.address if e.personal_data else None,
             "units": e.units,
@@ -334,12 +337,17 @@ def _holders_json(reg: HolderRegister) -> str:
         holders.append(
             f'"wallet": {text(e.wallet, ensure_ascii=False)},\n'
             f'      "investor_id": {text(e.investor_id, ensure_ascii=False)},\n'
+            f'      "tax_status": {text(e.tax_status, ensure_ascii=False)},\n'
             f'      "name": {text(person.name if person else None, ensure_ascii=False)},\n'
             f'      "address": {text(person.address if person else None, ensure_ascii=False)},\n'
             f'      "units": {units},\n      "amount_yen": {units * unit_amount},\n'
             f'      "lots": {lots}'
         )
     return "[\n    {\n      " + "\n    },\n    {\n      ".join(holders) + "\n    }\n  ]"
+
+
+def _status_label(status: TaxStatus | None) -> str:
+    return status.label if status is not None else ""
 
 
 def write_register_json(reg: HolderRegister, path: Path) -> Path:
@@ -368,15 +376,18 @@ def holder_entries(
     lots: Mapping[str, Sequence[Lot]],
     investor_ids: Mapping[str, str],
     personal_data: Mapping[str, PersonalData],
+    tax_statuses: Mapping[str, TaxStatus] | None = None,
 ) -> tuple[HolderEntry, ...]:
-    """Register entries, ordered by investor id then wallet, from lots per wallet and the
-    decrypted identities (by investor id)."""
+    """Register entries, ordered by investor id then wallet, from lots per wallet, the
+    decrypted identities and the tax statuses (both by investor id)."""
+    statuses = tax_statuses or {}
     entries = [
         HolderEntry(
             wallet,
             investor_ids.get(wallet, ""),
             personal_data.get(investor_ids.get(wallet, "")),
             tuple(wallet_lots),
+            _status_label(statuses.get(investor_ids.get(wallet, ""))),
         )
         for wallet, wallet_lots in lots.items()
         if wallet_lots

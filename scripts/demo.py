@@ -32,9 +32,16 @@ from kabuto.ops.demo import run_demo
     show_default=True,
     help="folder for the register files",
 )
+@click.option(
+    "--coin-eligibility",
+    is_flag=True,
+    help="run with the yen coin in eligibility mode (registered investors and system accounts)",
+)
 @deployments_option
 @keys_option
 @reports_errors
-def cli(examples, out, deployments, key_dir):
+def cli(examples, out, deployments, key_dir, coin_eligibility):
     quiet_ape()
-    run_demo(examples, out, deployments, key_dir, echo=click.echo)
+    run_demo(
+        examples, out, deployments, key_dir, echo=click.echo, coin_eligibility=coin_eligibility
+    )

@@ -3,7 +3,9 @@
 Deploys the investor registry, the yen coin, bilateral (DvP) and venue batch settlement and
 corporate actions; grants the roles to the named accounts; creates the issuer's key pair
 in keys/ (if absent; X25519 unless --issuer-key-type rsa) and registers its public key. Run again to complete a stopped run:
-what the manifest and the chain already have is kept.
+what the manifest and the chain already have is kept. The paying agent, the tax account and the
+contracts that hold yen are system accounts of the coin, so --coin-eligibility (the coin accepts
+only registered investors and system accounts) works now or switched on later.
 """
 
 import click
@@ -42,18 +44,32 @@ def _with_roles(f):
     show_default=True,
     help="type of a NEW issuer key (rsa for an HSM without X25519); an existing key is kept",
 )
+@click.option(
+    "--coin-eligibility",
+    is_flag=True,
+    help="switch the yen coin's eligibility mode on (or keep it on)",
+)
 @_with_roles
 @reports_errors
-def cli(deployments, key_dir, issuer_key_type, **aliases):
+def cli(deployments, key_dir, issuer_key_type, coin_eligibility, **aliases):
     quiet_ape()
     ops = Operators.resolve({role: aliases.get(role) for role in ROLES})
     report = deploy_platform(
-        ops, deployments, key_dir, echo=click.echo, key_type=KeyType(issuer_key_type)
+        ops,
+        deployments,
+        key_dir,
+        echo=click.echo,
+        key_type=KeyType(issuer_key_type),
+        coin_eligibility=coin_eligibility,
     )
     if report.kept:
         click.echo(f"  kept (already deployed): {', '.join(report.kept)}")
     for grant in report.roles_granted:
         click.echo(f"  granted {grant}")
+    if report.system_accounts:
+        click.echo(f"  yen system accounts: {', '.join(report.system_accounts)}")
+    if report.eligibility_switched_on:
+        click.echo("  yen coin eligibility mode switched on")
     if report.key_files is not None:
         state = "created" if report.key_created else "existing"
         click.echo(

@@ -2,7 +2,9 @@
 
 Deploys the token if the manifest has none with that symbol (category, bond or beneficiary
 terms, rules, documents, agent roles, settlement lock addresses), then issues the
-allocation in batches. Every row is checked first, including the chain's
+allocation in batches; lists the token as one of the platform's (signed by the deployer, the
+registry's admin) and sets a bond's business-day convention. A bond is issued on or after its
+term sheet's issue date unless --allow-early. Every row is checked first, including the chain's
 detectTransferRestriction: nothing is sent while any row breaks a rule. Resumable: run it
 again after any stop; nothing is issued twice (each run's Issued events carry the tranche).
 """
@@ -30,17 +32,32 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     help="name of this allocation run (default: the allocation file's name)",
 )
 @click.option("--batch-size", default=50, show_default=True, help="allotments per transaction")
+@click.option(
+    "--allow-early",
+    is_flag=True,
+    help="issue a bond before its issue date (the register then shows it acquired early)",
+)
 @deployments_option
+@role_option("deployer")
 @role_option("issuer")
 @role_option("paying_agent")
 @role_option("compliance")
 @reports_errors
 def cli(
-    term_sheet, allocation_csv, tranche, batch_size, deployments, issuer, paying_agent, compliance
+    term_sheet,
+    allocation_csv,
+    tranche,
+    batch_size,
+    allow_early,
+    deployments,
+    deployer,
+    issuer,
+    paying_agent,
+    compliance,
 ):
     quiet_ape()
     platform = load_platform(deployments)
-    plan = plan_issue(platform, term_sheet, allocation_csv, tranche)
+    plan = plan_issue(platform, term_sheet, allocation_csv, tranche, allow_early=allow_early)
     units = sum(a.units for a in plan.allotments)
     click.echo(
         f"{plan.sheet.symbol}: {len(plan.allotments)} allotments, {units} units: all rows valid"
@@ -52,6 +69,7 @@ def cli(
         account_for("compliance", compliance),
         term_sheet,
         batch_size,
+        platform_admin=account_for("deployer", deployer),
     )
     click.echo(
         f"{plan.sheet.symbol} at {report.token}"

@@ -2,8 +2,12 @@
 
 Declares the payment once (bond: the coupon of that record date, amount from the terms;
 beneficiary: --amount-per-unit yen), funds it from the paying agent's yen coin and pays every
-holder of record in resumable batches, tax withheld per investor class. Run on or after the
-payment date; run again after any stop.
+holder of record in resumable batches, tax withheld per holder by its investor's tax status
+(a non-resident's treaty rate with --treaty-rate). Checks the dates, roles and balances first and
+sends nothing when it would refuse: run it on or after the payment day (the terms' date moved to
+a business day by the bond's convention); run again after any stop. Writes the per-holder
+payment records (investor, units, gross, tax by component, net, paid / held / unpaid) to
+--out as <chain id>-<SYMBOL>-<kind>-<record date>-payment<id>.csv and .json.
 """
 
 from datetime import date
@@ -14,8 +18,33 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.inputs.dates import parse_date
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
-from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, pay_record_date
+from kabuto.ops.cli import (
+    deployments_option,
+    quiet_ape,
+    records_option,
+    reports_errors,
+    role_option,
+)
+from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, pay_record_date
+
+
+def _treaty_rates(values: tuple[str, ...]) -> dict[str, int]:
+    """INVESTOR_ID=PERCENT pairs as millionths ("INV-012=10" -> 100,000)."""
+    from decimal import Decimal, InvalidOperation
+
+    rates = {}
+    for value in values:
+        investor_id, _, percent = value.partition("=")
+        try:
+            millionths = Decimal(percent.strip().rstrip("%")) * 10_000
+        except InvalidOperation:
+            millionths = Decimal(-1)
+        if not investor_id or millionths < 0 or millionths != millionths.to_integral_value():
+            raise click.BadParameter(
+                f"{value!r}: write INVESTOR_ID=PERCENT, e.g. INV-012=10", param_hint="--treaty-rate"
+            )
+        rates[investor_id.strip()] = int(millionths)
+    return rates
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
@@ -30,10 +59,27 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, pay_record_date
     help="days after the payment date that holders may still claim",
 )
 @click.option("--batch-size", default=100, show_default=True)
+@click.option(
+    "--treaty-rate",
+    multiple=True,
+    metavar="INVESTOR_ID=PERCENT",
+    help="a non-resident's treaty rate replacing the 15.315% national rate (repeatable)",
+)
+@records_option(DEFAULT_RECORDS_DIR)
 @deployments_option
 @role_option("paying_agent")
 @reports_errors
-def cli(symbol, record_date, amount_per_unit, claim_days, batch_size, deployments, paying_agent):
+def cli(
+    symbol,
+    record_date,
+    amount_per_unit,
+    claim_days,
+    batch_size,
+    treaty_rate,
+    out,
+    deployments,
+    paying_agent,
+):
     quiet_ape()
     day: date = parse_date(record_date)
     report = pay_record_date(
@@ -44,9 +90,13 @@ def cli(symbol, record_date, amount_per_unit, claim_days, batch_size, deployment
         amount_per_unit=amount_per_unit,
         claim_days=claim_days,
         batch_size=batch_size,
+        records_dir=out,
+        treaty_rates=_treaty_rates(treaty_rate),
     )
     click.echo(
         f"{symbol} {report.kind} #{report.payment_id}: {report.batches.sent} holders "
         f"paid now ({report.batches.already_done} before); gross {report.gross:,} yen, "
         f"tax {report.tax:,}, net {report.net:,}"
     )
+    if report.records:
+        click.echo(f"payment records: {report.records[0]} and {report.records[1].name}")

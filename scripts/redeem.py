@@ -1,6 +1,8 @@
 """Redeem a bond at maturity: every unit at its redemption value, paid in yen coin from the
-paying agent, units burned. Refuses (nothing sent) while any holder has locked, frozen or
-pending units. Resumable: a holder is done once its units are burned.
+paying agent, units burned. Checks the dates, roles and balances first and sends nothing when it
+would refuse: before the maturity payment day (the terms' maturity moved to a business day by the
+bond's convention), or while any holder has locked, frozen or pending units. Resumable: a holder
+is done once its units are burned. Writes the per-holder payment records to --out.
 """
 
 import click
@@ -8,8 +10,14 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
-from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, redeem_at_maturity
+from kabuto.ops.cli import (
+    deployments_option,
+    quiet_ape,
+    records_option,
+    reports_errors,
+    role_option,
+)
+from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_at_maturity
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
@@ -17,10 +25,11 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, redeem_at_maturity
 @click.argument("symbol")
 @click.option("--claim-days", default=DEFAULT_CLAIM_DAYS, show_default=True)
 @click.option("--batch-size", default=100, show_default=True)
+@records_option(DEFAULT_RECORDS_DIR)
 @deployments_option
 @role_option("paying_agent")
 @reports_errors
-def cli(symbol, claim_days, batch_size, deployments, paying_agent):
+def cli(symbol, claim_days, batch_size, out, deployments, paying_agent):
     quiet_ape()
     report = redeem_at_maturity(
         load_platform(deployments),
@@ -28,8 +37,11 @@ def cli(symbol, claim_days, batch_size, deployments, paying_agent):
         account_for("paying_agent", paying_agent),
         claim_days=claim_days,
         batch_size=batch_size,
+        records_dir=out,
     )
     click.echo(
         f"{symbol} redemption #{report.payment_id}: {report.batches.sent} holders paid "
         f"now, {report.gross:,} yen in all"
     )
+    if report.records:
+        click.echo(f"payment records: {report.records[0]} and {report.records[1].name}")

@@ -20,6 +20,11 @@ library JstCalendar {
         return dayOf(end) - dayOf(start);
     }
 
+    /// @notice True when day number `day` is Monday to Friday (1970-01-01 was a Thursday).
+    function isWeekday(uint256 day) internal pure returns (bool) {
+        return (day + 3) % 7 < 5;
+    }
+
     /// @notice True when the period from `start` to `end` (timestamps) is exactly `months`
     /// calendar months, counted forward from the start or back from the end, so month-end
     /// schedules (31 Aug to 28 Feb and back) are regular too.

@@ -7,6 +7,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {IAccessControl} from "@openzeppelin/contracts/access/IAccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
+import {IPlatformTokens} from "../../interfaces/IPlatformTokens.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {IPrimaryOffering} from "../../interfaces/IPrimaryOffering.sol";
 
@@ -19,8 +20,13 @@ import {IPrimaryOffering} from "../../interfaces/IPrimaryOffering.sol";
 /// allotment that was applied for, allotted by that token's issuer and paid for, capped by the
 /// units the issuer offered. Every entry point is nonReentrant (tokens and payment tokens are
 /// outside contracts). Units are stored in 48 bits, as the token's own maximum balance.
+/// Offerings are of the platform's tokens only (listed in the registry, checked when opening
+/// and when settling), and subscribers are found in the platform's registry, never in one a
+/// token names: no other contract can make this one pull a subscriber's yen.
 contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
     using SafeERC20 for IERC20;
+
+    IInvestorRegistry private immutable _REGISTRY;
 
     /// @dev Slot 0: 20 + 5 + 5 + 1 bytes; slot 1: 20 + 12; slot 2: 20 + 6 + 6; slot 3: 4 * 6 + 8.
     struct Offering {
@@ -50,12 +56,23 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
     Offering[] private _offerings;
     mapping(uint256 offeringId => mapping(bytes32 investorId => Application)) private _applications;
 
+    constructor(IInvestorRegistry registry_) {
+        if (address(registry_) == address(0)) revert OfferingInvalidTerms("registry is zero");
+        _REGISTRY = registry_;
+    }
+
+    /// @notice The registry this contract takes the platform's tokens and investors from.
+    function registry() external view returns (address) {
+        return address(_REGISTRY);
+    }
+
     // ---------------------------------------------------------------- issuer: open
 
     /// @inheritdoc IPrimaryOffering
     function openOffering(OfferingTerms calldata terms) external nonReentrant returns (uint256 offeringId) {
         ISecurityToken token = ISecurityToken(terms.token);
         if (address(token) == address(0)) revert OfferingInvalidTerms("token is zero");
+        _requirePlatformToken(token);
         _requireIssuer(token);
         if (!token.isAgent(address(this))) revert OfferingNotTokenAgent(address(token));
         (uint256 price, address paymentToken) = _resolvePrice(token, terms.pricePerUnit, terms.paymentToken);
@@ -111,7 +128,7 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
     function cancelApplication(uint256 offeringId) external nonReentrant {
         Offering storage o = _offering(offeringId);
         _requireWindowOpen(offeringId, o);
-        bytes32 investorId = _investorIdOf(o.token, msg.sender);
+        bytes32 investorId = _investorIdOf(msg.sender);
         Application storage a = _application(offeringId, investorId, ApplicationStatus.Applied);
         uint48 units = a.appliedUnits;
         a.status = ApplicationStatus.Cancelled;
@@ -185,7 +202,7 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
     /// @inheritdoc IPrimaryOffering
     function settle(uint256 offeringId, bytes32 investorId) external nonReentrant {
         Offering storage o = _offering(offeringId);
-        if (!_isIssuer(o.token) && _walletOf(o.token, investorId) != msg.sender) {
+        if (!_isIssuer(o.token) && _walletOf(investorId) != msg.sender) {
             revert OfferingNotSubscriberOrIssuer(offeringId, investorId, msg.sender);
         }
         _settle(offeringId, o, investorId);
@@ -242,7 +259,7 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
         if (ended && status == ApplicationStatus.Applied) status = ApplicationStatus.Released;
         if (ended && status == ApplicationStatus.Allotted) status = ApplicationStatus.Lapsed;
         return ApplicationView({
-            wallet: _walletOf(o.token, investorId),
+            wallet: _walletOf(investorId),
             appliedUnits: a.appliedUnits,
             allottedUnits: a.allottedUnits,
             status: status
@@ -264,7 +281,7 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
         ISecurityToken token = o.token;
         uint8 code = token.detectTransferRestriction(address(0), msg.sender, units);
         if (code != 0) revert OfferingInvestorRestricted(offeringId, msg.sender, code);
-        bytes32 investorId = _investorIdOf(token, msg.sender);
+        bytes32 investorId = _investorIdOf(msg.sender);
         Application storage a = _applications[offeringId][investorId];
         // While the window is open an application is None, Applied or Cancelled.
         if (a.status == ApplicationStatus.Applied) revert OfferingApplicationExists(offeringId, investorId);
@@ -287,7 +304,8 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
             o.settledUnits += units;
         }
         ISecurityToken token = o.token;
-        address wallet = _walletOf(token, investorId);
+        _requirePlatformToken(token);
+        address wallet = _walletOf(investorId);
         uint256 payment = uint256(o.pricePerUnit) * units;
         o.paymentToken.safeTransferFrom(wallet, o.proceedsAccount, payment);
         token.issue(wallet, units, abi.encode(offeringId, investorId));
@@ -383,12 +401,20 @@ contract PrimaryOffering is IPrimaryOffering, ReentrancyGuard {
         }
     }
 
-    function _investorIdOf(ISecurityToken token, address wallet) private view returns (bytes32 investorId) {
-        investorId = IInvestorRegistry(token.registry()).investorIdOf(wallet);
+    /// @dev A delisted token starts no offering and settles no more allotments.
+    function _requirePlatformToken(ISecurityToken token) private view {
+        if (!IPlatformTokens(address(_REGISTRY)).isPlatformToken(address(token))) {
+            revert OfferingNotPlatformToken(address(token));
+        }
+    }
+
+    /// @dev Investors come from the platform's registry (every platform token reads the same).
+    function _investorIdOf(address wallet) private view returns (bytes32 investorId) {
+        investorId = _REGISTRY.investorIdOf(wallet);
         if (investorId == bytes32(0)) revert OfferingNotRegistered(wallet);
     }
 
-    function _walletOf(ISecurityToken token, bytes32 investorId) private view returns (address) {
-        return IInvestorRegistry(token.registry()).walletOf(investorId);
+    function _walletOf(bytes32 investorId) private view returns (address) {
+        return _REGISTRY.walletOf(investorId);
     }
 }

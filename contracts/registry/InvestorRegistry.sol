@@ -3,6 +3,12 @@ pragma solidity 0.8.30;
 
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
+import {IPlatformTokens} from "../../interfaces/IPlatformTokens.sol";
+
+/// @dev What the registry asks a token before listing it.
+interface IRegistryBound {
+    function registry() external view returns (address);
+}
 
 /// @title InvestorRegistry
 /// @notice The platform-wide register of KYC'd investors (one per platform, shared by every token).
@@ -10,7 +16,10 @@ import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
 /// `investorsOf(from, to)` staticcall per transfer. Everything else is touched only by registrar
 /// operations. Personal data stays off storage: the ciphertext (encrypted by the tooling to the
 /// issuer's key) and its keccak256 commitment travel in {PersonalDataStored} (docs/registry.md).
-contract InvestorRegistry is IInvestorRegistry, AccessControl {
+/// Also the platform's list of its own tokens ({IPlatformTokens}): the one address every
+/// settlement, offering and payment contract trusts for who is an investor, where its money
+/// goes and which tokens are the platform's.
+contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
     /// Securities firms doing KYC: register, update, suspend/revoke investors, replace wallets.
     bytes32 public constant REGISTRAR_ROLE = keccak256("REGISTRAR_ROLE");
 
@@ -23,6 +32,10 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     uint256 private constant _ID_MASK = ~_FIELDS_MASK;
     /// Set in a record word whose id does not fit: the id is in `_investorIdOf[wallet]`.
     uint256 private constant _LONG_ID_FLAG = 1 << 255;
+    /// An investor word (`_investors[id]`): the current wallet (bits 0..159), the tax status
+    /// (bits 160..167). Keyed by the investor, so a wallet replacement keeps the tax status.
+    uint256 private constant _WALLET_MASK = (1 << 160) - 1;
+    uint256 private constant _TAX_SHIFT = 160;
 
     error RegistryInvalidInvestorId();
     error RegistryInvalidStatus(Status status);
@@ -34,13 +47,15 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     /// Solidity would give the struct, kept as a word so {packedInvestorsOf} is one SLOAD per side —
     /// then the investor id (120, see {_ID_MASK}). A replaced wallet keeps only the id bits.
     mapping(address wallet => uint256) private _records;
-    /// On-chain uniqueness of investor ids, and what recovery / offerings / corporate actions read.
-    mapping(bytes32 investorId => address) private _walletOf;
+    /// On-chain uniqueness of investor ids, and what recovery / offerings / corporate actions
+    /// read: the current wallet, with the tax status in the same word (see {_WALLET_MASK}).
+    mapping(bytes32 investorId => uint256) private _investors;
     mapping(bytes32 investorId => address) private _previousWalletOf;
     /// Only for ids that do not fit the record word ({_LONG_ID_FLAG}); kept for a replaced wallet too.
     mapping(address wallet => bytes32) private _investorIdOf;
     mapping(address issuer => bytes) private _issuerKeys;
     uint64 private _investorCount;
+    mapping(address token => bool) private _platformTokens;
 
     constructor(address admin) {
         _grantRole(DEFAULT_ADMIN_ROLE, admin);
@@ -51,7 +66,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         external
         onlyRole(REGISTRAR_ROLE)
     {
-        _register(investorId, wallet, investorClass, country, kycExpiry);
+        _register(investorId, wallet, investorClass, country, kycExpiry, TaxStatus.Undeclared);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -59,13 +74,40 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         bytes32 investorId,
         address wallet,
         InvestorClass investorClass,
+        TaxStatus taxStatus,
         uint16 country,
         uint40 kycExpiry,
         address issuer,
         bytes calldata ciphertext
     ) external onlyRole(REGISTRAR_ROLE) {
-        _register(investorId, wallet, investorClass, country, kycExpiry);
+        if (taxStatus == TaxStatus.Undeclared) revert RegistryInvalidTaxStatus(taxStatus);
+        _register(investorId, wallet, investorClass, country, kycExpiry, taxStatus);
         _publishPersonalData(investorId, issuer, ciphertext);
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    function setTaxStatus(bytes32 investorId, TaxStatus taxStatus) external onlyRole(REGISTRAR_ROLE) {
+        if (taxStatus == TaxStatus.Undeclared) revert RegistryInvalidTaxStatus(taxStatus);
+        address wallet = _existingWallet(investorId);
+        _investors[investorId] = uint256(uint160(wallet)) | (uint256(taxStatus) << _TAX_SHIFT);
+        emit TaxStatusSet(investorId, taxStatus, msg.sender);
+    }
+
+    /// @inheritdoc IPlatformTokens
+    /// @dev A token is listed only if it reads this registry: its transfer rules then check
+    /// the same investors every platform contract pays.
+    function setPlatformToken(address token, bool listed) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (listed) {
+            address bound = token.code.length == 0 ? address(0) : IRegistryBound(token).registry();
+            if (bound != address(this)) revert RegistryTokenNotBound(token, bound);
+        }
+        _platformTokens[token] = listed;
+        emit PlatformTokenListed(token, listed, msg.sender);
+    }
+
+    /// @inheritdoc IPlatformTokens
+    function isPlatformToken(address token) external view returns (bool) {
+        return _platformTokens[token];
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -104,7 +146,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         _records[newWallet] = word;
         // The old wallet keeps its id bits only: status None (not eligible), never registrable again.
         _records[oldWallet] = word & _ID_MASK;
-        _walletOf[investorId] = newWallet;
+        _investors[investorId] = (_investors[investorId] & ~_WALLET_MASK) | uint256(uint160(newWallet));
         _previousWalletOf[investorId] = oldWallet;
         if (word & _LONG_ID_FLAG != 0) _investorIdOf[newWallet] = investorId;
         emit WalletReplaced(investorId, oldWallet, newWallet, msg.sender);
@@ -159,7 +201,20 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
 
     /// @inheritdoc IInvestorRegistry
     function walletOf(bytes32 investorId) external view returns (address) {
-        return _walletOf[investorId];
+        return _walletOfId(investorId);
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    function taxStatusOf(bytes32 investorId) external view returns (TaxStatus) {
+        return TaxStatus(uint8(_investors[investorId] >> _TAX_SHIFT));
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    function payeeOf(address wallet) external view returns (bytes32 investorId, address currentWallet, TaxStatus taxStatus) {
+        investorId = _idOf(wallet);
+        if (investorId == bytes32(0)) return (investorId, address(0), TaxStatus.Undeclared);
+        uint256 word = _investors[investorId];
+        return (investorId, address(uint160(word)), TaxStatus(uint8(word >> _TAX_SHIFT)));
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -171,7 +226,7 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     function recoveryOf(address lostWallet, address newWallet) external view returns (bytes32 investorId) {
         investorId = _idOf(newWallet);
         if (
-            investorId == bytes32(0) || lostWallet == newWallet || _walletOf[investorId] != newWallet
+            investorId == bytes32(0) || lostWallet == newWallet || _walletOfId(investorId) != newWallet
                 || _previousWalletOf[investorId] != lostWallet
         ) return bytes32(0);
     }
@@ -203,14 +258,19 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         return _investorCount;
     }
 
-    /// Checks and writes a new investor: two new slots (`_records[wallet]`, `_walletOf[id]`) when
+    /// Checks and writes a new investor: two new slots (`_records[wallet]`, `_investors[id]`) when
     /// the id fits the record word, a third (`_investorIdOf[wallet]`) when it does not.
-    function _register(bytes32 investorId, address wallet, InvestorClass investorClass, uint16 country, uint40 kycExpiry)
-        private
-    {
+    function _register(
+        bytes32 investorId,
+        address wallet,
+        InvestorClass investorClass,
+        uint16 country,
+        uint40 kycExpiry,
+        TaxStatus taxStatus
+    ) private {
         if (investorId == bytes32(0)) revert RegistryInvalidInvestorId();
         if (wallet == address(0)) revert RegistryInvalidWallet(wallet);
-        if (_walletOf[investorId] != address(0)) revert RegistryInvestorExists(investorId);
+        if (_investors[investorId] != 0) revert RegistryInvestorExists(investorId);
         // Non-zero for a registered wallet and for a replaced one (it keeps its id bits).
         if (_records[wallet] != 0) revert RegistryWalletInUse(wallet);
         _checkProfile(country, kycExpiry);
@@ -218,9 +278,9 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
         uint256 id = uint256(investorId);
         bool fits = id & (_FIELDS_MASK | _LONG_ID_FLAG) == 0;
         _records[wallet] = (fits ? id : _LONG_ID_FLAG) | _pack(Investor(number, investorClass, Status.Active, country, kycExpiry));
-        _walletOf[investorId] = wallet;
+        _investors[investorId] = uint256(uint160(wallet)) | (uint256(taxStatus) << _TAX_SHIFT);
         if (!fits) _investorIdOf[wallet] = investorId;
-        emit InvestorRegistered(investorId, wallet, investorClass, country, kycExpiry, msg.sender);
+        emit InvestorRegistered(investorId, wallet, investorClass, taxStatus, country, kycExpiry, msg.sender);
     }
 
     /// Publishes `ciphertext` for `issuer` in {PersonalDataStored} with its keccak256 commitment;
@@ -247,8 +307,12 @@ contract InvestorRegistry is IInvestorRegistry, AccessControl {
     }
 
     function _existingWallet(bytes32 investorId) private view returns (address wallet) {
-        wallet = _walletOf[investorId];
+        wallet = _walletOfId(investorId);
         if (wallet == address(0)) revert RegistryUnknownInvestor(investorId);
+    }
+
+    function _walletOfId(bytes32 investorId) private view returns (address) {
+        return address(uint160(_investors[investorId]));
     }
 
     function _checkProfile(uint16 country, uint40 kycExpiry) private view {

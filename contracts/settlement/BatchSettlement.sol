@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IPlatformTokens} from "../../interfaces/IPlatformTokens.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {IBatchSettlement} from "../../interfaces/IBatchSettlement.sol";
@@ -16,18 +17,22 @@ import {IBatchSettlement} from "../../interfaces/IBatchSettlement.sol";
 /// Issuers authorise it as a lock address on each token the venue may trade. A token that
 /// needs the issuer's approval is settled only when the submitting agent is also an issuer
 /// agent of it (the submission is then the approval), and only if the token authorised this
-/// contract with `carriesApproval`; otherwise the trade fails with its index.
+/// contract with `carriesApproval`; otherwise the trade fails with its index. Every token of a
+/// batch must be one of the platform's (listed in the registry), so the yen a batch pulls is the
+/// netted price of units that really moved from sellers' locks to buyers.
 contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     bytes32 public constant AGENT_ROLE = keccak256("AGENT_ROLE");
 
     IERC20 private immutable _COIN;
+    IPlatformTokens private immutable _REGISTRY;
     mapping(bytes32 batchId => bool) private _settled;
 
-    constructor(address coin_, address venue) {
-        if (coin_ == address(0) || venue == address(0)) revert BatchInvalidAddress();
+    constructor(address coin_, address registry_, address venue) {
+        if (coin_ == address(0) || registry_ == address(0) || venue == address(0)) revert BatchInvalidAddress();
         _COIN = IERC20(coin_);
+        _REGISTRY = IPlatformTokens(registry_);
         _grantRole(DEFAULT_ADMIN_ROLE, venue);
     }
 
@@ -71,6 +76,11 @@ contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, Reen
     /// @inheritdoc IBatchSettlement
     function withdraw(address token, uint256 value) external nonReentrant {
         ISecurityToken(token).unlock(msg.sender, msg.sender, value, "");
+    }
+
+    /// @notice The registry this contract takes the platform's tokens from.
+    function registry() external view returns (address) {
+        return address(_REGISTRY);
     }
 
     /// @inheritdoc IBatchSettlement
@@ -120,9 +130,11 @@ contract BatchSettlement is IBatchSettlement, ILockReceiver, AccessControl, Reen
     }
 
     /// @dev For each token: true when it needs the issuer's approval and the caller cannot give it.
+    /// Reverts at the first token that is not the platform's.
     function _approvalRefused(address[] calldata tokens) private view returns (bool[] memory refused) {
         refused = new bool[](tokens.length);
         for (uint256 t = 0; t < tokens.length; ++t) {
+            if (!_REGISTRY.isPlatformToken(tokens[t])) revert BatchNotPlatformToken(t, tokens[t]);
             ISecurityToken token = ISecurityToken(tokens[t]);
             refused[t] = token.approvalRequired() && !token.isAgent(msg.sender);
         }

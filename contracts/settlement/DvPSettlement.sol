@@ -5,6 +5,8 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
+import {IPlatformTokens} from "../../interfaces/IPlatformTokens.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 import {ILockReceiver} from "../../interfaces/ILockReceiver.sol";
 import {ISettlement} from "../../interfaces/ISettlement.sol";
@@ -19,25 +21,34 @@ import {ISettlement} from "../../interfaces/ISettlement.sol";
 /// arrives through {onTokensLocked}, which opens one instruction for it, and every close
 /// unlocks it. Only the status of an open instruction is stored (one slot, deleted when it
 /// settles or closes: the events are the record); the instruction itself is calldata.
+/// Only the platform's tokens (listed in the registry) can open instructions, and closing one
+/// follows the parties' investors: the seller's or buyer's current wallet in the registry acts
+/// and receives, a replaced wallet's key can do nothing.
 contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
     /// @dev Length of the abi-encoded (buyer, amount, expiry, salt) a lock carries.
     uint256 private constant _LOCK_DATA_LENGTH = 128;
 
+    /// ERC-1404 codes of a buyer the token would refuse whoever sells (see {approve}).
+    uint256 private constant _BUYER_CODES = (1 << 5) | (1 << 6) | (1 << 7) | (1 << 8) | (1 << 10) | (1 << 11) | (1 << 16);
+
     IERC20 private immutable _COIN;
+    IInvestorRegistry private immutable _REGISTRY;
     mapping(bytes32 id => Status) private _status;
 
-    constructor(address coin_) {
-        if (coin_ == address(0)) revert SettlementInvalidCoin();
+    constructor(address coin_, address registry_) {
+        if (coin_ == address(0) || registry_ == address(0)) revert SettlementInvalidCoin();
         _COIN = IERC20(coin_);
+        _REGISTRY = IInvestorRegistry(registry_);
     }
 
     /// @notice Opens an instruction for a lock: the calling token is the security, `account`
     /// the seller, `value` the quantity, `data` the rest (see {encodeInstruction}).
-    /// @dev Makes no external call. A contract that is not a token can only open instructions
-    /// naming itself as the token, which nobody can settle to anyone's loss.
+    /// @dev Only a platform token may call (one registry read; the token's lock has just read
+    /// the same registry): nobody else can emit an instruction naming any seller.
     function onTokensLocked(address account, uint256 value, bytes calldata data) external returns (bytes4) {
+        if (!IPlatformTokens(address(_REGISTRY)).isPlatformToken(msg.sender)) revert SettlementNotPlatformToken(msg.sender);
         if (data.length != _LOCK_DATA_LENGTH) revert SettlementInvalidLockData(data.length);
         (address buyer, uint256 amount, uint40 expiry, bytes32 salt) = abi.decode(data, (address, uint256, uint40, bytes32));
         if (buyer == address(0) || buyer == account) revert SettlementInvalidBuyer(buyer);
@@ -75,6 +86,10 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
         if (block.timestamp > instruction.expiry) {
             revert SettlementExpired(id, instruction.expiry, block.timestamp);
         }
+        // The buyer's own side now, as an issue to it would be checked: an approval for a buyer
+        // the token refuses whoever sells would only fail at acceptance.
+        uint8 code = ISecurityToken(instruction.token).detectTransferRestriction(address(0), instruction.buyer, instruction.quantity);
+        if ((_BUYER_CODES >> code) & 1 != 0) revert SettlementBuyerRestricted(id, instruction.buyer, code);
         _status[id] = Status.Approved;
         emit Approved(id, msg.sender);
     }
@@ -103,6 +118,11 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
             revert SettlementNotExpired(id, instruction.expiry, block.timestamp);
         }
         _close(instruction, id, Status.Expired);
+    }
+
+    /// @notice The registry this contract takes the platform's tokens and investors from.
+    function registry() external view returns (address) {
+        return address(_REGISTRY);
     }
 
     /// @inheritdoc ISettlement
@@ -150,21 +170,41 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
         token.unlock(instruction.seller, instruction.buyer, instruction.quantity, abi.encode(id));
     }
 
+    /// @dev The party acts through its investor's current wallet: after a wallet replacement
+    /// the new wallet may close, the lost key may not.
     function _closeByParty(Instruction calldata instruction, address party, Status status) private {
         (bytes32 id,) = _open(instruction);
-        _requireCaller(id, party);
+        _requireCaller(id, _currentWallet(party));
         _close(instruction, id, status);
     }
 
     /// @dev Returns the seller's lock (or what an issuer's forced unlock left of it, so an
-    /// instruction can always be closed) and records why the instruction closed.
+    /// instruction can always be closed) and records why the instruction closed. A lock a
+    /// recovery moved to the seller's new wallet returns there: the instruction follows the
+    /// investor, so no agent is needed.
     function _close(Instruction calldata instruction, bytes32 id, Status status) private {
         delete _status[id];
         ISecurityToken token = ISecurityToken(instruction.token);
-        uint256 held = token.lockedOf(address(this), instruction.seller);
-        uint256 returned = held < instruction.quantity ? held : instruction.quantity;
+        address seller = instruction.seller;
+        uint256 returned = _returnLock(token, seller, instruction.quantity, id);
+        address current = _currentWallet(seller);
+        if (returned < instruction.quantity && current != seller) {
+            returned += _returnLock(token, current, instruction.quantity - returned, id);
+        }
         emit Closed(id, status, msg.sender, returned);
-        if (returned != 0) token.unlock(instruction.seller, instruction.seller, returned, abi.encode(id));
+    }
+
+    /// @dev Unlocks up to `wanted` of `account`'s lock back to it; returns what it unlocked.
+    function _returnLock(ISecurityToken token, address account, uint256 wanted, bytes32 id) private returns (uint256 returned) {
+        uint256 held = token.lockedOf(address(this), account);
+        returned = held < wanted ? held : wanted;
+        if (returned != 0) token.unlock(account, account, returned, abi.encode(id));
+    }
+
+    /// @dev The investor's current wallet for `wallet` (itself when the registry does not know it).
+    function _currentWallet(address wallet) private view returns (address) {
+        (bytes32 investorId, address current,) = _REGISTRY.payeeOf(wallet);
+        return investorId == bytes32(0) ? wallet : current;
     }
 
     function _open(Instruction calldata instruction) private view returns (bytes32 id, Status status) {

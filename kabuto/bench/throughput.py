@@ -27,13 +27,14 @@ from kabuto.crypto import key_type_of
 from kabuto.domain import Category, Kind, investor_id_to_bytes32
 from kabuto.keys import KeyFiles
 from kabuto.lots import build_lots
-from kabuto.onchain_types import InvestorClass, Rules, class_mask
+from kabuto.onchain_types import InvestorClass, Rules, TaxStatus, class_mask
 from kabuto.ops.export import (
     collect_personal_data,
     decryption_pool,
     decryption_workers,
     read_ciphertexts,
     read_holdings,
+    read_tax_statuses,
     read_transfer_events,
     start_decryption,
 )
@@ -102,12 +103,13 @@ def build_population(ctx: BenchContext, investors: int) -> tuple[Population, Tim
             "from": registrar,
             "to": registry,
             "data": calldata(
-                "onboardInvestor(bytes32,address,uint8,uint16,uint40,address,bytes)",
-                ["bytes32", "address", "uint8", "uint16", "uint40", "address", "bytes"],
+                "onboardInvestor(bytes32,address,uint8,uint8,uint16,uint40,address,bytes)",
+                ["bytes32", "address", "uint8", "uint8", "uint16", "uint40", "address", "bytes"],
                 [
                     investor_id_to_bytes32(f"TP{i:07d}"),
                     wallet,
                     int(InvestorClass.GENERAL),
+                    int(TaxStatus.RESIDENT_INDIVIDUAL),
                     JAPAN,
                     expiry,
                     issuer,
@@ -200,7 +202,8 @@ def export_register_raw(
         phases["lots"] = time.monotonic() - mark
         mark = time.monotonic()
         investor_ids, balances, supply = read_holdings(rpc, registry, token, list(lots), block)
-        phases["investor ids + balances"] = time.monotonic() - mark
+        statuses = read_tax_statuses(rpc, registry, list(investor_ids.values()), block)
+        phases["investor ids + balances + tax statuses"] = time.monotonic() - mark
         mark = time.monotonic()
         people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
         expect(
@@ -208,7 +211,7 @@ def export_register_raw(
         )
         phases["decrypt personal data (rest, overlapped)"] = time.monotonic() - mark
     mark = time.monotonic()
-    entries = holder_entries(lots, investor_ids, people)
+    entries = holder_entries(lots, investor_ids, people, statuses)
     block_data = rpc.call("eth_getBlockByNumber", hex(block), False)
     register = HolderRegister(
         symbol="KBB",

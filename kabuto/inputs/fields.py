@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from eth_utils import to_checksum_address
 
-from kabuto.onchain_types import InvestorClass, LabelledEnum
+from kabuto.onchain_types import InvestorClass, LabelledEnum, TaxStatus
 
 E = TypeVar("E", bound=LabelledEnum)
 _HEX_ADDRESS = re.compile(r"^0x[0-9a-fA-F]{40}$")
@@ -63,6 +63,20 @@ def parse_enum(value: object, enum: type[E], aliases: Mapping[str, E] | None = N
 
 
 CLASS_ALIASES: dict[str, InvestorClass] = {"QII": InvestorClass.QUALIFIED_INSTITUTIONAL}
+TAX_STATUS_ALIASES: dict[str, TaxStatus] = {
+    "Individual": TaxStatus.RESIDENT_INDIVIDUAL,
+    "Corporation": TaxStatus.DOMESTIC_CORPORATION,
+}
+
+
+def parse_tax_status(value: object) -> TaxStatus:
+    """A declared tax status (Undeclared is what the registry shows until one is recorded, not
+    something a registrar may file)."""
+    status = parse_enum(value, TaxStatus, TAX_STATUS_ALIASES)
+    if status == TaxStatus.UNDECLARED:
+        declared = ", ".join(m.label for m in TaxStatus if m != TaxStatus.UNDECLARED)
+        raise ValueError(f"declare the investor's tax status: one of {declared}")
+    return status
 
 
 def parse_investor_class(value: object) -> InvestorClass:

@@ -1,6 +1,7 @@
 """The investors CSV: who the securities firm onboards into the registry.
 
-Columns: investor_id, class, country, kyc_expiry, wallet, name, address (see docs/tooling.md).
+Columns: investor_id, class, tax_status, country, kyc_expiry, wallet, name, address (see
+docs/tooling.md).
 """
 
 from __future__ import annotations
@@ -14,13 +15,27 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from kabuto.domain import investor_id_to_bytes32
 from kabuto.errors import InputError, InputIssue
 from kabuto.inputs.dates import InputDate
-from kabuto.inputs.fields import checksum_address, parse_country, parse_investor_class
+from kabuto.inputs.fields import (
+    checksum_address,
+    parse_country,
+    parse_investor_class,
+    parse_tax_status,
+)
 from kabuto.inputs.loaded import LoadedRows
 from kabuto.inputs.tabular import duplicate_issues, read_rows, validate_rows
-from kabuto.onchain_types import InvestorClass
+from kabuto.onchain_types import InvestorClass, TaxStatus
 from kabuto.personal_data import MAX_ADDRESS_CHARS, MAX_NAME_CHARS, PersonalData
 
-COLUMNS = ("investor_id", "class", "country", "kyc_expiry", "wallet", "name", "address")
+COLUMNS = (
+    "investor_id",
+    "class",
+    "tax_status",
+    "country",
+    "kyc_expiry",
+    "wallet",
+    "name",
+    "address",
+)
 
 
 def _investor_id(value: str) -> str:
@@ -39,6 +54,7 @@ class InvestorRow(BaseModel):
     investor_class: Annotated[InvestorClass, BeforeValidator(parse_investor_class)] = Field(
         alias="class"
     )
+    tax_status: Annotated[TaxStatus, BeforeValidator(parse_tax_status)]
     country: Annotated[int, BeforeValidator(parse_country)]
     kyc_expiry: InputDate
     wallet: Wallet

@@ -25,7 +25,14 @@ from kabuto.inputs.dates import InputDate
 from kabuto.inputs.fields import checksum_address, parse_enum, parse_investor_class
 from kabuto.inputs.tabular import issues_from_validation
 from kabuto.inputs.yamlfile import Loc, line_of, load_yaml_with_lines
-from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, InvestorClass, Kind, class_mask
+from kabuto.onchain_types import (
+    PROFESSIONAL_CLASSES,
+    BusinessDayConvention,
+    Category,
+    InvestorClass,
+    Kind,
+    class_mask,
+)
 
 _SYMBOL = re.compile(r"^[A-Z][A-Z0-9]{0,10}$")
 _HEX32 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
@@ -65,15 +72,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+def _convention(value: object) -> BusinessDayConvention:
+    text = str(value).strip().replace("_", " ").replace("-", " ")
+    label = "".join(part.capitalize() for part in text.split())
+    return parse_enum(label if label else value, BusinessDayConvention)
+
+
 class BondTermsInput(_Strict):
     face_value: Yen
     coupon_rate_percent: Annotated[Decimal, BeforeValidator(_percent), Field(ge=0, le=100)]
     coupons_per_year: Literal[1, 2, 4, 12]
     issue_date: InputDate
+    # The scheduled dates as the terms state them (利払日 / 償還期限), not moved to business days:
+    # `business_day_convention` says where a date that is a bank holiday is paid.
     maturity_date: InputDate
     redemption_value: Yen
     interest_payment_dates: list[InputDate] = []
     interest_record_dates: list[InputDate] = []
+    business_day_convention: Annotated[BusinessDayConvention, BeforeValidator(_convention)] = (
+        BusinessDayConvention.PRECEDING
+    )
+    amount_adjusted: bool = False  # interest accrues to the moved payment day (rare in Japan)
 
     @property
     def coupon_rate(self) -> int:

@@ -81,3 +81,14 @@ def reports_errors(f: F) -> F:
             ) from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def records_option(default: Path) -> Callable[[F], F]:
+    """--out DIR: where `ape run pay` / `ape run redeem` write the per-holder payment records."""
+    return click.option(
+        "--out",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=default,
+        show_default=True,
+        help="folder for the per-holder payment records",
+    )

@@ -26,9 +26,9 @@ ISSUE_DAY = date(2027, 1, 15)
 TRADE_DAY = date(2027, 2, 1)
 AFTER_LOCK_UP = date(2027, 4, 1)
 FIRST_COUPON_DAY = date(2027, 7, 15)
-MATURITY = date(2028, 1, 14)
+MATURITY = date(2028, 1, 14)  # the terms say 2028-01-15, a Saturday: paid the business day before
 YEN_PER_INVESTOR = 10_000_000
-PAYING_AGENT_DEPOSIT = 12_000_000
+PAYING_AGENT_DEPOSIT = 12_100_000  # 120 bonds redeemed at 100,000 yen plus two coupons of 175
 
 
 def investor(number: int) -> Any:
@@ -42,6 +42,8 @@ def _payment_line(echo: Echo, symbol: str, report: PaymentReport) -> None:
         f"holders paid, gross {report.gross:,} yen, tax withheld {report.tax:,}, "
         f"net {report.net:,}"
     )
+    if report.records:
+        echo(f"    payment records (per holder, tax by component): {report.records[0]}")
 
 
 def _step(echo: Echo, title: str) -> None:
@@ -49,8 +51,18 @@ def _step(echo: Echo, title: str) -> None:
     echo(f"== {title} ({today()}, block {chain.blocks.height})")
 
 
-def run_demo(examples: Path, out: Path, deployments: Path, key_dir: Path, echo: Echo) -> None:
+def run_demo(
+    examples: Path,
+    out: Path,
+    deployments: Path,
+    key_dir: Path,
+    echo: Echo,
+    coin_eligibility: bool = False,
+) -> None:
+    """The whole lifecycle; with `coin_eligibility` the yen coin accepts only registered
+    investors and the platform's system accounts from the start."""
     ops = Operators.resolve()
+    records = out / "payments"
     echo(
         f"Kabuto demo on chain {chain.chain_id} ({chain.provider.network.name}); operators: "
         f"deployer {ops.deployer.address}, registrar {ops.registrar.address}, "
@@ -58,7 +70,11 @@ def run_demo(examples: Path, out: Path, deployments: Path, key_dir: Path, echo: 
     )
 
     _step(echo, "1. deploy the platform")
-    report = deploy_platform(ops, deployments, key_dir, echo=echo)
+    report = deploy_platform(
+        ops, deployments, key_dir, echo=echo, coin_eligibility=coin_eligibility
+    )
+    if coin_eligibility:
+        echo("  yen coin in eligibility mode: registered investors and system accounts only")
     echo(
         f"  manifest {report.manifest_path}; issuer key {report.key_files.private if report.key_files else '-'}"
     )
@@ -68,7 +84,10 @@ def run_demo(examples: Path, out: Path, deployments: Path, key_dir: Path, echo: 
     plan = plan_onboarding(platform, examples / "investors.csv", str(ops.issuer.address))
     run_onboarding(plan, ops.registrar, progress=False)
     for row in plan.investors:
-        echo(f"  {row.investor_id} {row.investor_class.label:<22} {row.wallet}")
+        echo(
+            f"  {row.investor_id} {row.investor_class.label:<22} {row.tax_status.label:<20} "
+            f"{row.wallet}"
+        )
 
     travel_to(ISSUE_DAY)
     _step(echo, "3. issue the securities")
@@ -153,18 +172,36 @@ def run_demo(examples: Path, out: Path, deployments: Path, key_dir: Path, echo: 
     _payment_line(
         echo,
         "STBOND1",
-        pay_record_date(platform, "STBOND1", date(2027, 6, 30), ops.paying_agent, progress=False),
+        pay_record_date(
+            platform,
+            "STBOND1",
+            date(2027, 6, 30),
+            ops.paying_agent,
+            progress=False,
+            records_dir=records,
+        ),
     )
 
     travel_to(MATURITY)
-    _step(echo, "10. maturity of STBOND1: last coupon and redemption")
+    _step(echo, "10. maturity of STBOND1 (2028-01-15, a Saturday): last coupon and redemption")
     _payment_line(
         echo,
         "STBOND1",
-        pay_record_date(platform, "STBOND1", date(2027, 12, 31), ops.paying_agent, progress=False),
+        pay_record_date(
+            platform,
+            "STBOND1",
+            date(2027, 12, 31),
+            ops.paying_agent,
+            progress=False,
+            records_dir=records,
+        ),
     )
     _payment_line(
-        echo, "STBOND1", redeem_at_maturity(platform, "STBOND1", ops.paying_agent, progress=False)
+        echo,
+        "STBOND1",
+        redeem_at_maturity(
+            platform, "STBOND1", ops.paying_agent, progress=False, records_dir=records
+        ),
     )
     echo(f"  STBOND1 total supply now {stbond.totalSupply()}, redeemed: {stbond.isRedeemed()}")
 

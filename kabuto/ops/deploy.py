@@ -1,6 +1,13 @@
 """Deploying the platform: investor registry, yen coin, bilateral and venue settlement,
 corporate actions, the roles of the named accounts and the issuer's key.
 
+The registry is also the platform's token list: every settlement, offering and payment
+contract is bound to it at deployment and deals only in the tokens it lists (`ape run issue`
+lists each token it deploys). Every account and contract that holds yen for others (the paying
+agent, the tax account, the venue's batch settlement, corporate actions) is a system account
+of the coin from the start, so the coin's eligibility mode can be switched on at any time
+(`--coin-eligibility`, or later) without stopping payments or settlement.
+
 Resumable: every contract already in the manifest (with code on the chain) is kept, every
 role already held is not granted again; the manifest is saved after each deployment, so a
 run stopped at any point and run again completes the platform without deploying twice.
@@ -15,6 +22,7 @@ from typing import Any
 
 from ape import chain
 
+from kabuto.coupons import WITHHOLDING_BY_STATUS
 from kabuto.crypto import DEFAULT_KEY_TYPE, KeyType, public_key_der
 from kabuto.keys import DEFAULT_KEY_DIR, KeyFiles, create_key_files, load_public_key
 from kabuto.manifest import DEFAULT_DIR, load_or_new, manifest_path, save_manifest
@@ -24,16 +32,9 @@ from kabuto.ops.chain import CONTRACT_TYPES, Platform, deploy, has_code, send
 
 YEN_NAME, YEN_SYMBOL = "Kabuto Yen", "JPYK"
 MINTER_ALLOWANCE = 10**15  # yen the trust bank may mint before its allowance is renewed
-NATIONAL_TAX = 153_150  # 15.315% income tax incl. reconstruction surtax, in millionths
-LOCAL_TAX = 50_000  # 5% inhabitant tax (individuals only)
-# Withholding by investor class (General, Specified, QII, SpeciallyPermitted): individuals
-# pay both parts; QIIs and specially permitted entities are corporations (national only).
-WITHHOLDING = (
-    (NATIONAL_TAX, LOCAL_TAX),
-    (NATIONAL_TAX, LOCAL_TAX),
-    (NATIONAL_TAX, 0),
-    (NATIONAL_TAX, 0),
-)
+# Withholding by tax status (IInvestorRegistry.TaxStatus order), in millionths: resident
+# individuals 15.315% + 5%, corporations and non-residents 15.315%, exempt 0 (kabuto.coupons).
+WITHHOLDING = tuple((w.national, w.local) for w in WITHHOLDING_BY_STATUS.values())
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class DeployReport:
     roles_granted: list[str] = field(default_factory=list)
     key_files: KeyFiles | None = None
     key_created: bool = False
+    system_accounts: list[str] = field(default_factory=list)
+    eligibility_switched_on: bool = False
 
 
 def _grant(
@@ -81,8 +84,10 @@ def deploy_platform(
     key_dir: Path = DEFAULT_KEY_DIR,
     echo: Callable[[str], None] = lambda _: None,
     key_type: KeyType = DEFAULT_KEY_TYPE,
+    coin_eligibility: bool = False,
 ) -> DeployReport:
-    """Deploys what the chain's manifest lacks, grants the roles, registers the issuer key."""
+    """Deploys what the chain's manifest lacks, grants the roles, registers the issuer key;
+    with `coin_eligibility`, switches the coin's eligibility mode on (see the module doc)."""
     chain_id = chain.chain_id
     path = manifest_path(chain_id, directory)
     manifest = load_or_new(chain_id, directory)
@@ -129,25 +134,51 @@ def deploy_platform(
     if not yen.isMinter(ops.trust_bank):
         send(yen.configureMinter, ops.trust_bank, MINTER_ALLOWANCE, sender=ops.trust_bank)
         report.roles_granted.append("yen minter -> trust bank")
-    ensure("Settlement", yen)
-    batch = ensure("BatchSettlement", yen, ops.venue_agent)
+    ensure("Settlement", yen, registry)
+    batch = ensure("BatchSettlement", yen, registry, ops.venue_agent)
     _grant(
         batch, roles.AGENT, ops.venue_agent, ops.venue_agent, "venue AGENT -> venue agent", report
     )
-    corporate = ensure("CorporateActions", yen, ops.deployer, ops.tax_account)
+    corporate = ensure("CorporateActions", yen, registry, ops.deployer, ops.tax_account)
     if corporate.currentTaxSchedule() == 0:
         send(corporate.setWithholding, list(WITHHOLDING), sender=ops.deployer)
-        report.roles_granted.append("withholding schedule (15.315% + 5% individuals)")
+        report.roles_granted.append(
+            "withholding schedule by tax status (individuals 15.315% + 5%, corporations and "
+            "non-residents 15.315%, exempt 0)"
+        )
     # One offering contract serves every primary offering; an issuer grants it AGENT_ROLE on
     # its token to run an offering (docs/offering.md).
-    ensure("PrimaryOffering")
-    for system in (batch, corporate):  # they hold yen inside one transaction
-        if not yen.isSystemAccount(system):
-            send(yen.setSystemAccount, system, True, sender=ops.trust_bank)
+    ensure("PrimaryOffering", registry)
+    report.system_accounts = mark_system_accounts(
+        yen,
+        ops.trust_bank,
+        {
+            "paying agent": ops.paying_agent,
+            "tax account": ops.tax_account,
+            "BatchSettlement": batch,
+            "CorporateActions": corporate,
+        },
+    )
+    if coin_eligibility and not yen.eligibilityRequired():
+        send(yen.setEligibilityRequired, True, sender=ops.trust_bank)
+        report.eligibility_switched_on = True
     report.key_files, report.key_created = ensure_issuer_key(
         registry, ops.issuer, key_dir, key_type
     )
     return report
+
+
+def mark_system_accounts(yen: Any, trust_bank: Any, holders: dict[str, Any]) -> list[str]:
+    """Marks each of `holders` (label -> account or contract) a system account of the coin
+    unless it is one: they hold yen for others (the paying agent funds payments, the tax account
+    receives withholding, the contracts hold yen inside a transaction), which the coin's
+    eligibility mode would otherwise refuse. Returns the labels marked now."""
+    marked = []
+    for label, holder in holders.items():
+        if not yen.isSystemAccount(holder):
+            send(yen.setSystemAccount, holder, True, sender=trust_bank)
+            marked.append(label)
+    return marked
 
 
 def ensure_issuer_key(

@@ -22,11 +22,11 @@ from eth_utils import keccak
 from kabuto.bulk import paused_gc
 from kabuto.chainread import ChainReader, address_calldata, calldata, checksum_address
 from kabuto.coupons import end_of_jst_day
-from kabuto.domain import investor_id_from_bytes32, jst_date
+from kabuto.domain import investor_id_from_bytes32, investor_id_to_bytes32, jst_date
 from kabuto.errors import ChainStateError, DecryptionError
 from kabuto.keys import DEFAULT_KEY_DIR, KeyFiles, load_private_key
 from kabuto.lots import TransferEvent, build_lots
-from kabuto.onchain_types import Category, Kind
+from kabuto.onchain_types import Category, Kind, TaxStatus
 from kabuto.ops.chain import Platform
 from kabuto.personal_data import PersonalData, decrypt_many
 from kabuto.register import (
@@ -207,6 +207,23 @@ def read_holdings(
     return ids, balances, int.from_bytes(answers[-1], "big")
 
 
+def read_tax_statuses(
+    reader: ChainReader, registry: str, investor_ids: list[str], block: int
+) -> dict[str, TaxStatus]:
+    """Each investor's tax status in the registry at `block` (one batch of calls)."""
+    ids = sorted({i for i in investor_ids if i})
+    if not ids:
+        return {}
+    answers = reader.eth_call(
+        [
+            (registry, calldata("taxStatusOf(bytes32)", ["bytes32"], [investor_id_to_bytes32(i)]))
+            for i in ids
+        ],
+        block,
+    )
+    return {i: TaxStatus(int.from_bytes(r, "big")) for i, r in zip(ids, answers, strict=True)}
+
+
 def collect_personal_data(
     ciphertexts: dict[str, bytes],
     decrypting: list[Future[list[PersonalData | DecryptionError]]],
@@ -300,8 +317,11 @@ def export_register(
         investor_ids, balances, supply = read_holdings(
             reader, str(registry.address), str(token.address), list(lots), read_at, record_index
         )
+        statuses = read_tax_statuses(
+            reader, str(registry.address), list(investor_ids.values()), read_at
+        )
         people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
-    entries = holder_entries(lots, investor_ids, people)
+    entries = holder_entries(lots, investor_ids, people, statuses)
     if record_index is not None:
         notes.append(f"reconciled with the token's record-date snapshot #{record_index}")
     kind = Kind.BOND if entry.kind == "bond" else Kind.BENEFICIARY

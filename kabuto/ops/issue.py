@@ -6,7 +6,8 @@ and the token's rules (minimum holding, maximum balance, holder cap). When the t
 already, each row also gets the chain's own verdict, ``detectTransferRestriction``.
 
 Resumable: the token is recorded in the manifest as soon as it is deployed; each setup step
-(documents, roles, lock addresses) is sent only if the chain lacks it; allocations go out in
+(the platform's token list, documents, roles, lock addresses, a bond's business-day convention)
+is sent only if the chain lacks it; allocations go out in
 ``batchIssue`` chunks whose ``data`` names the tranche, and a row is done when the token's
 Issued events show that tranche issued to the investor's wallet.
 """
@@ -22,13 +23,14 @@ from ape import chain
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
 from kabuto.coupons import end_of_jst_day, jst_midnight
-from kabuto.domain import investor_id_to_bytes32
-from kabuto.errors import InputError, InputIssue, ManifestError
+from kabuto.domain import investor_id_to_bytes32, jst_date
+from kabuto.errors import ChainStateError, InputError, InputIssue, ManifestError
 from kabuto.inputs import TermSheet, load_allocations, load_term_sheet
 from kabuto.lots import ZERO_ADDRESS
 from kabuto.manifest import save_manifest
 from kabuto.onchain_types import BeneficiaryTerms, BondTerms, InvestorClass, Kind, Restriction
 from kabuto.ops import roles
+from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import InvestorRecord, Platform, at, deploy, investor_record, send
 
 ACTIVE = 1
@@ -137,15 +139,36 @@ def restriction_text(token: Any, code: int) -> str:
     return f"{token.messageForTransferRestriction(code)} ({Restriction(code).name}, code {code})"
 
 
+def _check_issue_date(sheet: TermSheet, allow_early: bool) -> None:
+    """A bond is issued on its issue (payment) date or later: the register's acquisition dates
+    must not come before the date the bonds were paid in."""
+    if sheet.bond is None or allow_early:
+        return
+    today = jst_date(chain.pending_timestamp)
+    if today < sheet.bond.issue_date:
+        raise ChainStateError(
+            f"{sheet.symbol} is issued on {sheet.bond.issue_date} (its term sheet's issue date) "
+            f"and the chain's date is {today}: run this on or after the issue date, or give "
+            "--allow-early to issue now (the register then shows acquisitions before the "
+            "payment date); nothing was sent"
+        )
+
+
 def plan_issue(
-    platform: Platform, term_sheet: Path, allocation_csv: Path, tranche: str | None = None
+    platform: Platform,
+    term_sheet: Path,
+    allocation_csv: Path,
+    tranche: str | None = None,
+    allow_early: bool = False,
 ) -> IssuePlan:
     """Validates the term sheet, the allocation and every row against the chain.
 
     Raises:
         InputError: every problem found, each naming the file, row and field.
+        ChainStateError: a bond before its issue date without `allow_early`.
     """
     sheet = load_term_sheet(term_sheet)
+    _check_issue_date(sheet, allow_early)
     allocations = load_allocations(allocation_csv)
     _payment_token(platform, sheet, term_sheet)
     tranche = tranche or allocation_csv.stem
@@ -232,10 +255,17 @@ class IssueReport:
 
 
 def ensure_token(
-    plan: IssuePlan, issuer: Any, paying_agent: Any, compliance: Any, term_sheet: Path
+    plan: IssuePlan,
+    issuer: Any,
+    paying_agent: Any,
+    compliance: Any,
+    term_sheet: Path,
+    platform_admin: Any | None = None,
 ) -> tuple[Any, bool, list[str]]:
-    """The token, deployed and recorded in the manifest if new, with its documents, roles
-    and lock addresses; each step only if the chain lacks it."""
+    """The token, deployed and recorded in the manifest if new, listed as a platform token
+    (by `platform_admin`, the registry's admin: default the deployer account), with its
+    documents, roles, lock addresses and (bond) business-day convention; each step only if
+    the chain lacks it."""
     platform, sheet = plan.platform, plan.sheet
     deployed = False
     if plan.token_address is None:
@@ -261,6 +291,10 @@ def ensure_token(
     else:
         token = at("SecurityToken", plan.token_address)
     steps: list[str] = []
+    if not platform.registry.isPlatformToken(token):
+        admin = platform_admin or account_for("deployer")
+        send(platform.registry.setPlatformToken, token, True, sender=admin)
+        steps.append("listed as a platform token")
     for document in sheet.documents:
         name = document.name.encode("utf-8").ljust(32, b"\0")
         uri, doc_hash, _ = token.getDocument(name)
@@ -283,6 +317,13 @@ def ensure_token(
         if tuple(token.isAuthorizedLockAddress(lock_address)) != (True, True):
             send(token.authorizeLockAddress, lock_address, True, True, sender=issuer)
             steps.append(f"lock address {label}")
+    if sheet.bond is not None:
+        wanted = (int(sheet.bond.business_day_convention), sheet.bond.amount_adjusted)
+        corporate = platform.corporate
+        current = tuple(corporate.paymentConventionOf(token))
+        if (int(current[0]), bool(current[1])) != wanted:
+            send(corporate.setPaymentConvention, token, *wanted, sender=paying_agent)
+            steps.append(f"payment convention {sheet.bond.business_day_convention.label}")
     return token, deployed, steps
 
 
@@ -294,8 +335,11 @@ def run_issue(
     term_sheet: Path,
     batch_size: int = 50,
     progress: bool = True,
+    platform_admin: Any | None = None,
 ) -> IssueReport:
-    token, deployed, steps = ensure_token(plan, issuer, paying_agent, compliance, term_sheet)
+    token, deployed, steps = ensure_token(
+        plan, issuer, paying_agent, compliance, term_sheet, platform_admin
+    )
     by_investor = {a.investor_id: a for a in plan.allotments}
     if deployed:  # the chain's verdict on every row before the first unit is issued
         problems = [

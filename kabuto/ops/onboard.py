@@ -1,11 +1,11 @@
 """Onboarding investors from the investors CSV: register each one in the investor registry
-and publish its personal data encrypted to the issuer's key (HPKE for an X25519 key, RSA-OAEP
-for an RSA key), both in one `onboardInvestor` transaction.
+with its tax status and publish its personal data encrypted to the issuer's key (HPKE for an
+X25519 key, RSA-OAEP for an RSA key), all in one `onboardInvestor` transaction.
 
 Validated in full before anything is sent (the file, then the chain: a wallet or an id
 registered to someone else). Sent in resumable batches: an investor is done when the chain
-shows its wallet registered under its id and a `PersonalDataStored` event for the issuer (the
-registry keeps personal data in its log only).
+shows its wallet registered under its id with the file's tax status and a `PersonalDataStored`
+event for the issuer (the registry keeps personal data in its log only).
 """
 
 from __future__ import annotations
@@ -110,12 +110,20 @@ def personal_data_published(
     return {bytes(log["topics"][1]) for log in logs}
 
 
+def _registered_as_filed(registry: Any, row: InvestorRow) -> bool:
+    investor_id = investor_id_to_bytes32(row.investor_id)
+    return bytes(registry.investorIdOf(row.wallet)) == investor_id and int(
+        registry.taxStatusOf(investor_id)
+    ) == int(row.tax_status)
+
+
 def onboarded(registry: Any, issuer: str, rows: Sequence[InvestorRow]) -> set[str]:
-    """Ids of the rows the chain shows as onboarded (registered + personal data published)."""
+    """Ids of the rows the chain shows as onboarded (registered with the file's tax status +
+    personal data published)."""
     registered = {
         investor_id_to_bytes32(row.investor_id): row.investor_id
         for row in rows
-        if bytes(registry.investorIdOf(row.wallet)) == investor_id_to_bytes32(row.investor_id)
+        if _registered_as_filed(registry, row)
     }
     return {registered[i] for i in personal_data_published(registry, issuer, registered)}
 
@@ -132,7 +140,7 @@ def run_onboarding(
 
     def send_chunk(rows: list[InvestorRow]) -> None:
         # Only rows not done are sent; one registered without data (stopped between the two
-        # calls of the older flow) gets its data alone.
+        # calls of the older flow) gets its data alone, and its tax status if it differs.
         for row in rows:
             investor_id = investor_id_to_bytes32(row.investor_id)
             ciphertext = encrypt_personal_data(row.personal_data, public_key)
@@ -142,6 +150,7 @@ def run_onboarding(
                     investor_id,
                     row.wallet,
                     int(row.investor_class),
+                    int(row.tax_status),
                     row.country,
                     end_of_jst_day(row.kyc_expiry),
                     plan.issuer,
@@ -149,9 +158,16 @@ def run_onboarding(
                     sender=registrar,
                 )
             else:
-                send(
-                    registry.setPersonalData, investor_id, plan.issuer, ciphertext, sender=registrar
-                )
+                if int(registry.taxStatusOf(investor_id)) != int(row.tax_status):
+                    send(registry.setTaxStatus, investor_id, int(row.tax_status), sender=registrar)
+                if investor_id not in personal_data_published(registry, plan.issuer, [investor_id]):
+                    send(
+                        registry.setPersonalData,
+                        investor_id,
+                        plan.issuer,
+                        ciphertext,
+                        sender=registrar,
+                    )
 
     job: BatchJob[InvestorRow, str] = BatchJob(
         items=plan.investors,

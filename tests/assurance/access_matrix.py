@@ -33,7 +33,8 @@ def signature(fn: dict[str, Any]) -> str:
 
 
 def sample_value(kind: str, caller: str) -> Any:
-    """A well-formed argument: the caller's own address, small non-zero numbers, one-element arrays.
+    """A well-formed argument: `caller` for every address (the caller's own address, or in the
+    foreign-contract matrix the foreign contract's), small non-zero numbers, one-element arrays.
 
     Using the caller's address and non-zero amounts means a function is refused for who calls
     it, not for an obviously empty argument.
@@ -111,6 +112,12 @@ def revert_data(web3: Any, tx: dict[str, Any]) -> str | None:
     return None
 
 
+def load_foreign_decisions() -> dict[str, dict[str, str]]:
+    """Reviewed decisions of the foreign-contract matrix (open_functions.json, "_foreign")."""
+    data = json.loads(OPEN_FUNCTIONS_FILE.read_text())
+    return {k: v for k, v in data["_foreign"].items() if not k.startswith("_")}
+
+
 def matrix_for(
     web3: Any,
     name: str,
@@ -119,7 +126,10 @@ def matrix_for(
     caller: str,
     open_functions: dict[str, str],
     refusal_names: set[str],
+    address_argument: str | None = None,
 ) -> list[Cell]:
+    """One cell per state-changing function called by `caller`, every address argument
+    `address_argument` (default: the caller itself)."""
     refusals = error_selectors(abi, refusal_names)
     cells = []
     for fn in abi:
@@ -131,7 +141,7 @@ def matrix_for(
             cells.append(Cell(name, sig, "open"))
             continue
         types = [abi_type(i) for i in fn["inputs"]]
-        args = [sample_value(t, caller) for t in types]
+        args = [sample_value(t, address_argument or caller) for t in types]
         data = to_hex(function_signature_to_4byte_selector(sig) + encode(types, args))
         reverted = revert_data(web3, {"from": caller, "to": address, "data": data})
         if reverted is None:

@@ -7,7 +7,12 @@ import json
 from pathlib import Path
 
 import pytest
-from access_matrix import OPEN_FUNCTIONS_FILE, load_open_functions, matrix_for
+from access_matrix import (
+    OPEN_FUNCTIONS_FILE,
+    load_foreign_decisions,
+    load_open_functions,
+    matrix_for,
+)
 from fixtures.platform import deploy_token
 
 from kabuto.onchain_types import Category, Kind
@@ -15,7 +20,21 @@ from kabuto.ops.chain import load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
 
 # Errors that mean "you may not do this" (OpenZeppelin's role error and each contract's own).
-REFUSAL_ERRORS = set(json.loads(OPEN_FUNCTIONS_FILE.read_text())["_refusal_errors"])
+_DECISIONS = json.loads(OPEN_FUNCTIONS_FILE.read_text())
+REFUSAL_ERRORS = set(_DECISIONS["_refusal_errors"])
+# ... and "that is not one of the platform's tokens".
+FOREIGN_REFUSALS = REFUSAL_ERRORS | set(_DECISIONS["_refusal_errors_foreign"])
+# The contracts that pull allowances or hold yen for others.
+MONEY_CONTRACTS = ("PrimaryOffering", "DvPSettlement", "BatchSettlement", "CorporateActions")
+
+
+@pytest.fixture(scope="module")
+def foreign(project, deployed, outsider, accounts) -> object:
+    """An attacker's token contract: it calls everyone an agent and names a registry of its own,
+    which names a real investor as every investor's wallet."""
+    fake_registry = project.ForeignRegistry.deploy(accounts[3], sender=outsider)
+    yen = deployed["YenCoin"]
+    return project.ForeignSecurityToken.deploy(fake_registry, yen, 100_000, sender=outsider)
 
 
 @pytest.fixture(scope="module")
@@ -76,6 +95,47 @@ def test_every_state_changing_function_is_refused_to_an_account_without_a_role(
     )
 
 
+def test_a_foreign_token_contract_is_refused_by_every_money_path(
+    deployed, foreign, outsider, chain, suite_summary
+):
+    """Issue 14: every state-changing function of the contracts that pull allowances, called
+    with the foreign token as every address argument, by a stranger (whom the foreign token
+    calls its agent) and by the foreign contract itself: refused, or reviewed."""
+    decisions = load_foreign_decisions()
+    cells = []
+    for name in MONEY_CONTRACTS:
+        contract = next(c for c in deployed.values() if c.contract_type.name == name)
+        abi = [entry.model_dump(mode="json", by_alias=True) for entry in contract.contract_type.abi]
+        for caller in (outsider.address, foreign.address):
+            cells += matrix_for(
+                chain.provider.web3,
+                name,
+                contract.address,
+                abi,
+                caller,
+                decisions.get(name, {}) | _renounce(name),
+                FOREIGN_REFUSALS,
+                address_argument=foreign.address,
+            )
+    reviewed_open = sum(c.outcome == "open" for c in cells)
+    suite_summary(
+        f"foreign-contract matrix: {len(cells)} calls over {len(MONEY_CONTRACTS)} contracts "
+        f"(a stranger and the foreign contract, every address argument the foreign token): "
+        f"{len(cells) - reviewed_open} refused, {reviewed_open} reviewed open"
+    )
+    failures = [f"{c.contract}.{c.function}: {c.outcome}" for c in cells if not c.ok]
+    assert not failures, (
+        "calls with a foreign token neither refused nor reviewed (decide, then list them under "
+        f'"_foreign" in {OPEN_FUNCTIONS_FILE.name}):\n' + "\n".join(failures)
+    )
+
+
+def _renounce(name: str) -> dict[str, str]:
+    """renounceRole is reviewed open for every AccessControl contract (the main matrix's list)."""
+    entry = load_open_functions().get(name, {}).get("renounceRole(bytes32,address)")
+    return {"renounceRole(bytes32,address)": entry} if entry else {}
+
+
 def test_the_open_list_names_only_functions_that_exist(deployed):
     known = {}
     for contract in deployed.values():
@@ -85,14 +145,10 @@ def test_the_open_list_names_only_functions_that_exist(deployed):
             for e in ct.abi
             if e.type == "function"
         }
-    stale = [
-        f"{c}.{f}"
-        for c, fns in load_open_functions().items()
-        for f in fns
-        if f not in known.get(c, set())
-    ]
+    reviewed = list(load_open_functions().items()) + list(load_foreign_decisions().items())
+    stale = [f"{c}.{f}" for c, fns in reviewed for f in fns if f not in known.get(c, set())]
     assert not stale, f"stale entries in {Path(OPEN_FUNCTIONS_FILE).name}: {stale}"
-    for contract, fns in load_open_functions().items():
+    for contract, fns in reviewed:
         for fn, why in fns.items():
             assert why.startswith(("open: ", "gated: ")) and len(why) >= 30, (
                 f"{contract}.{fn} needs a decision ('open: ...' or 'gated: ...') with its reason"

@@ -26,13 +26,14 @@ from web3 import Web3
 import kabuto.ops.issue
 import kabuto.ops.payments
 from kabuto.environment import PROJECT_ROOT
+from kabuto.inputs.investors import COLUMNS as INVESTOR_COLUMNS
 from kabuto.localchain import PRIVNET_CHAIN_ID, AnvilNode
 from kabuto.ops.chain import load_platform
 from kabuto.ops.clock import travel_to
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.issue import plan_issue, run_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
-from kabuto.ops.payments import pay_record_date
+from kabuto.ops.payments import holder_amounts, pay_record_date
 from kabuto.ops.trading import mint_yen
 
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -40,8 +41,8 @@ INVESTORS = 30
 BATCH = 3
 KILL_AFTER_ISSUED = 12  # allotments seen on chain when the node is killed
 ISSUED_TOPIC = Web3.keccak(text="Issued(address,address,uint256,bytes)").hex()
-PAID_TOPIC = Web3.keccak(
-    text="HolderPaid(uint256,address,address,uint256,uint256,uint256,uint256)"
+PAID_TOPIC = Web3.keccak(  # amounts: (investorId, taxStatus, units, gross, national, local, net)
+    text="HolderPaid(uint256,address,address,(bytes32,uint8,uint256,uint256,uint256,uint256,uint256))"
 ).hex()
 KILL_AFTER_PAID = 12  # holders paid on chain when the node is killed during the coupon run
 
@@ -57,9 +58,7 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
     ):
         inv_rows = csv.writer(inv)
         alloc_rows = csv.writer(alloc)
-        inv_rows.writerow(
-            ["investor_id", "class", "country", "kyc_expiry", "wallet", "name", "address"]
-        )
+        inv_rows.writerow(INVESTOR_COLUMNS)
         alloc_rows.writerow(["investor_id", "units"])
         for n in range(INVESTORS):
             wallet = Account.from_mnemonic(
@@ -71,6 +70,7 @@ def write_inputs(folder: Path) -> tuple[Path, Path]:
                 [
                     investor_id,
                     "General",
+                    "ResidentIndividual",
                     392,
                     "2030-03-31",
                     wallet,
@@ -287,7 +287,8 @@ def test_issuance_killed_hard_and_rerun__every_allotment_issued_exactly_once(
                 "a holder was paid twice or not at all"
             )
             for log in paid:  # a regular coupon of 0.35% a year on 100,000 yen: 175 yen a unit
-                assert log.units == wanted[log.holder] and log.gross == 175 * log.units
+                amounts = holder_amounts(log.amounts)
+                assert amounts.units == wanted[log.holder] and amounts.gross == 175 * amounts.units
             assert token.totalSupply() == sum(wanted.values())
     finally:
         again.stop()

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from kabuto.ops.accounts import test_account
+from kabuto.ops.clock import travel_to
 from kabuto.ops.issue import IssuePlan, IssueReport, plan_issue, run_issue
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 STBOND = (EXAMPLES / "stbond1.yaml", EXAMPLES / "stbond1-allocation.csv")
 RETRUST = (EXAMPLES / "retrust1.yaml", EXAMPLES / "retrust1-allocation.csv")
 PROTRUST = (EXAMPLES / "protrust1.yaml", EXAMPLES / "protrust1-allocation.csv")
+ISSUE_DAY = date(2027, 1, 15)  # the example bond's issue (payment) date
 
 
 def investor(number: int) -> Any:
@@ -27,7 +30,10 @@ def write(path: Path, text: str) -> Path:
 def issue(
     world: Any, sheet: Path, allocation: Path, **kwargs: Any
 ) -> tuple[IssuePlan, IssueReport]:
-    """Plan and run the issue job for a term sheet and its allocation, as the issuer."""
+    """Plan and run the issue job for a term sheet and its allocation, as the issuer, on or
+    after the bond's issue date (the chain's clock moves there first, as an operator waits for
+    the date; `ape run issue` refuses earlier without --allow-early)."""
+    travel_to(ISSUE_DAY)
     plan = plan_issue(world.platform, sheet, allocation, kwargs.pop("tranche", None))
     ops = world.ops
     return plan, run_issue(

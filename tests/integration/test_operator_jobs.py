@@ -62,16 +62,19 @@ def test_onboard__new_rows_one_call_each__registered_without_data_gets_data(worl
     )
     rows = write(
         tmp_path / "investors.csv",
-        "investor_id,class,country,kyc_expiry,wallet,name,address\n"
-        f"NEW-1,General,392,2030-01-01,{fresh},山田 太郎,東京都千代田区\n"
-        f"HALF-1,General,392,2030-01-01,{half},佐藤 花子,大阪府大阪市\n",
+        "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address\n"
+        f"NEW-1,General,ResidentIndividual,392,2030-01-01,{fresh},山田 太郎,東京都千代田区\n"
+        f"HALF-1,General,ResidentIndividual,392,2030-01-01,{half},佐藤 花子,大阪府大阪市\n",
     )
     start = chain.blocks.height
     report = run_onboarding(
         plan_onboarding(world.platform, rows, issuer), world.ops.registrar, progress=False
     )
     assert (report.sent, report.already_done) == (2, 0)
-    assert chain.blocks.height - start == 2  # one transaction per investor
+    # One transaction per new investor; the one registered without data gets its data and the
+    # tax status the file declares (it was registered without one).
+    assert chain.blocks.height - start == 3
+    assert registry.taxStatusOf(investor_id_to_bytes32("HALF-1")) == 1
     stored = [log for log in registry.PersonalDataStored.range(start + 1, chain.blocks.height + 1)]
     assert {bytes(log.investorId) for log in stored} == {
         investor_id_to_bytes32("NEW-1"),
@@ -83,16 +86,16 @@ def test_onboard__new_rows_one_call_each__registered_without_data_gets_data(worl
 def test_onboard__bad_checksum_and_taken_wallet__nothing_sent(world, tmp_path, no_transaction_sent):
     bad = write(
         tmp_path / "investors.csv",
-        "investor_id,class,country,kyc_expiry,wallet,name,address\n"
-        "NEW-1,General,392,2030-01-01,0x70997970c51812dc3A010C7d01b50e0d17dc79C8,A,B\n",
+        "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address\n"
+        "NEW-1,General,ResidentIndividual,392,2030-01-01,0x70997970c51812dc3A010C7d01b50e0d17dc79C8,A,B\n",
     )
     with pytest.raises(InputError) as error:
         plan_onboarding(world.platform, bad, str(world.ops.issuer.address))
     assert error.value.issues[0].row == 2 and error.value.issues[0].field == "wallet"
     taken = write(
         tmp_path / "taken.csv",
-        "investor_id,class,country,kyc_expiry,wallet,name,address\n"
-        "NEW-1,General,392,2030-01-01,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,A,B\n",
+        "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address\n"
+        "NEW-1,General,ResidentIndividual,392,2030-01-01,0x70997970C51812dc3A010C7d01b50e0d17dc79C8,A,B\n",
     )
     with pytest.raises(InputError, match="already the wallet of investor 'INV-001'"):
         plan_onboarding(world.platform, taken, str(world.ops.issuer.address))
@@ -101,13 +104,13 @@ def test_onboard__bad_checksum_and_taken_wallet__nothing_sent(world, tmp_path, n
 def test_issue__bond__balances_as_allocated_and_rerun_issues_nothing(world):
     plan, report = issue(world, *STBOND)
     token = world.platform.token("STBOND1")
-    assert report.deployed and report.batches.sent == 8
+    assert report.deployed and report.batches.sent == 10
     for allotment in plan.allotments:
         assert token.balanceOf(allotment.wallet) == allotment.units
     assert token.totalSupply() == sum(allocation_of(STBOND[1]).values())
     assert token.getDocument(b"terms".ljust(32, b"\0"))[0].endswith("stbond1-terms.md")
     _, again = issue(world, *STBOND)
-    assert not again.deployed and again.batches.sent == 0 and again.batches.already_done == 8
+    assert not again.deployed and again.batches.sent == 0 and again.batches.already_done == 10
 
 
 def test_issue__general_investor_for_professional_token__nothing_sent(
@@ -155,9 +158,9 @@ def test_issue__stopped_midway__rerun_finishes_without_double_issue(world, monke
     assert len(issued_wallets(token, tranche_data("stbond1-allocation"))) == 6
     monkeypatch.setattr(issue_module, "send", real_send)
     plan, report = issue(world, *STBOND, batch_size=3)
-    assert (report.batches.already_done, report.batches.sent) == (6, 2)
+    assert (report.batches.already_done, report.batches.sent) == (6, 4)
     assert [bytes(log.data) for log in token.Issued.range(0, chain.blocks.height + 1)].count(
         tranche_data("stbond1-allocation")
-    ) == 8
+    ) == 10
     for allotment in plan.allotments:
         assert token.balanceOf(allotment.wallet) == allotment.units

@@ -29,7 +29,7 @@ def module_world(module_world):
         module_world.platform,
         module_world.ops.trust_bank,
         {str(investor(n).address): 10_000_000 for n in range(1, 13)}
-        | {str(module_world.ops.paying_agent.address): 12_000_000},
+        | {str(module_world.ops.paying_agent.address): 13_000_000},
     )
     return module_world
 
@@ -116,7 +116,7 @@ def test_pay_redeem_and_export(world, issued, tmp_path):
     coupon = pay_record_date(
         issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent, progress=False
     )
-    assert coupon.batches.sent == 8 and coupon.gross == 113 * 175
+    assert coupon.batches.sent == 10 and coupon.gross == 120 * 175
     assert 0 < coupon.tax < coupon.gross and coupon.net == coupon.gross - coupon.tax
     again = pay_record_date(
         issued, "STBOND1", date(2027, 6, 30), world.ops.paying_agent, progress=False
@@ -124,7 +124,7 @@ def test_pay_redeem_and_export(world, issued, tmp_path):
     assert again.batches.sent == 0 and not again.declared_now and again.funded_now == 0
     travel_to(date(2028, 1, 14))
     redemption = redeem_at_maturity(issued, "STBOND1", world.ops.paying_agent, progress=False)
-    assert redemption.gross == 113 * 100_000 and issued.token("STBOND1").totalSupply() == 0
+    assert redemption.gross == 120 * 100_000 and issued.token("STBOND1").totalSupply() == 0
     export = export_register(
         issued,
         "STBOND1",
@@ -133,7 +133,7 @@ def test_pay_redeem_and_export(world, issued, tmp_path):
         world.keys,
         record_date=date(2027, 6, 30),
     )
-    assert export.reconciled and export.register.reconciliation.register_units == 113
+    assert export.reconciled and export.register.reconciliation.register_units == 120
     text = export.csv_path.read_bytes()
     assert text.startswith(b"\xef\xbb\xbf") and "山田 太郎".encode() in text
     assert b"RECONCILED" in export.json_path.read_bytes()

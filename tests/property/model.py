@@ -151,7 +151,8 @@ class Trade:
 
 @dataclass
 class Payment:
-    """A declared corporate-actions distribution on a record date of a token."""
+    """A declared corporate-actions payment of a token: a distribution on a record date, or a
+    call redemption of half of every holding (`call`: units burned, paid at the price)."""
 
     id: int
     token: str
@@ -162,6 +163,8 @@ class Payment:
     held: int = 0
     # holder -> "paid" | "held"; absent: unpaid
     entries: dict[str, str] = field(default_factory=dict)
+    held_net: dict[str, int] = field(default_factory=dict)
+    call: bool = False
 
 
 @dataclass
@@ -192,6 +195,12 @@ class PlatformModel:
         self.instructions: dict[bytes, Instruction] = {}
         self.payments: dict[int, Payment] = {}
         self.now = 0
+        # Wallet replacement: every lost wallet -> its investor's current wallet; each current
+        # wallet -> the wallet its latest replacement retired (the registry's previousWalletOf).
+        self.current: dict[str, str] = {}
+        self.previous: dict[str, str] = {}
+        # Yen CorporateActions sent, as (recipient, holder): the invariant checks recipients.
+        self.payouts: list[tuple[str, str]] = []
 
     # ---------------------------------------------------------------- registry
 
@@ -402,8 +411,18 @@ class PlatformModel:
         self._move(token, sender, to, value)
 
     def replace_wallet(self, lost: str, new: str) -> None:
-        """InvestorRegistry.replaceWallet: the record moves; the lost wallet is unregistered."""
+        """InvestorRegistry.replaceWallet: the record moves; the lost wallet is unregistered
+        and from now on stands for its investor's current wallet."""
         self.investors[new] = self.investors.pop(lost)
+        for old, current in self.current.items():
+            if current == lost:
+                self.current[old] = new
+        self.current[lost] = new
+        self.previous[new] = lost
+
+    def current_wallet(self, wallet: str) -> str:
+        """The registry's payeeOf: the current wallet of `wallet`'s investor (itself if none)."""
+        return self.current.get(wallet, wallet)
 
     def predict_recovery(self, token: TokenModel, lost: str, new: str) -> Expect | None:
         """recoveryAddress after replaceWallet: the whole balance under the recovery path."""
@@ -519,11 +538,34 @@ class PlatformModel:
         token.locked[key] = token.locked.get(key, 0) + instruction.quantity
         self.instructions[instruction_id] = instruction
 
+    # The buyer's own refusals (ERC-1404 codes) that DvPSettlement.approve checks early.
+    BUYER_CODES = frozenset(
+        {
+            Restriction.RECIPIENT_NOT_REGISTERED,
+            Restriction.RECIPIENT_NOT_ACTIVE,
+            Restriction.RECIPIENT_KYC_EXPIRED,
+            Restriction.RECIPIENT_CLASS_NOT_ALLOWED,
+            Restriction.MAX_BALANCE_EXCEEDED,
+            Restriction.BELOW_MINIMUM_HOLDING,
+            Restriction.RECIPIENT_FROZEN,
+        }
+    )
+
     def predict_settlement_approve(self, ins: Instruction) -> Expect | None:
         if ins.approved:
             return Expect("SettlementNotOpen")
         if self.now > ins.expiry:
             return Expect("SettlementExpired")
+        token = self.tokens[ins.token]
+        code = self.restriction(token, ZERO, ins.buyer, ins.quantity, Path.ISSUE)
+        if code in self.BUYER_CODES:
+            return Expect("SettlementBuyerRestricted")
+        return None
+
+    def predict_close_by_party(self, ins: Instruction, caller: str, party: str) -> Expect | None:
+        """cancel (party: the seller) and refuse (the buyer): only the party's current wallet."""
+        if caller != self.current_wallet(party):
+            return Expect("SettlementWrongCaller")
         return None
 
     def predict_accept(self, ins: Instruction) -> Expect | None:
@@ -559,11 +601,21 @@ class PlatformModel:
 
     def apply_close_instruction(self, instruction_id: bytes) -> None:
         """Cancel, reject or release: the lock goes back to the seller's free balance, or what a
-        forced unlock or a recovery left of it (DvPSettlement._close returns what is there)."""
+        forced unlock left of it (DvPSettlement._close returns what is there); a lock a recovery
+        carried to the seller's new wallet returns there (the instruction follows the investor)."""
         ins = self.instructions.pop(instruction_id)
-        locked = self.tokens[ins.token].locked
+        token = self.tokens[ins.token]
+        locked = token.locked
         key = (self.dvp, ins.seller)
-        locked[key] = locked.get(key, 0) - min(locked.get(key, 0), ins.quantity)
+        returned = min(locked.get(key, 0), ins.quantity)
+        locked[key] = locked.get(key, 0) - returned
+        current = self.current_wallet(ins.seller)
+        if returned < ins.quantity and current != ins.seller:
+            new_key = (self.dvp, current)
+            more = min(locked.get(new_key, 0), ins.quantity - returned)
+            locked[new_key] = locked.get(new_key, 0) - more
+            recovered = token.recovered_dvp_lock.get(current, 0)
+            token.recovered_dvp_lock[current] = recovered - min(recovered, more)
 
     # ---------------------------------------------------------------- venue batch settlement
 
@@ -677,31 +729,103 @@ class PlatformModel:
         self.now = new_now
 
     def entitlement_units(self, payment: Payment, holder: str) -> int:
-        """What CorporateActions.entitlementOf reports: record-date units while unpaid, else 0."""
+        """What CorporateActions.entitlementOf reports: record-date units (a call: half the
+        current holding, if free) while unpaid, else 0."""
         if holder in payment.entries:
             return 0
-        balances, _ = self.tokens[payment.token].snapshots[payment.record_index]
+        token = self.tokens[payment.token]
+        if payment.call:
+            units = token.balance.get(holder, 0) // 2
+            return units if units <= token.free(holder) else 0
+        balances, _ = token.snapshots[payment.record_index]
         return balances.get(holder, 0)
 
     def required_funding(self, payment: Payment) -> int:
+        if payment.call:
+            outstanding = self.tokens[payment.token].total_supply() // 2
+            return payment.paid + payment.held + outstanding * payment.amount_per_unit
         _, supply = self.tokens[payment.token].snapshots[payment.record_index]
         return supply * payment.amount_per_unit
 
+    def _refused_payee(self, payment: Payment, holder: str, recipient: str) -> bool:
+        token = self.tokens[payment.token]
+        return (
+            holder in token.wallet_frozen
+            or recipient in token.wallet_frozen
+            or self.coin.paused
+            or self._coin_party(recipient) is not None
+        )
+
+    def predict_pay(self, payment: Payment, holders: list[str]) -> Expect | None:
+        """payBatch / claim over `holders` in order: underfunded when the committed total
+        would pass the funded total (a call's holdings may have grown since funding)."""
+        committed = payment.paid + payment.held
+        seen: set[str] = set()
+        for holder in holders:
+            if holder in seen:
+                continue
+            seen.add(holder)
+            committed += self.entitlement_units(payment, holder) * payment.amount_per_unit
+            if committed > payment.funded:
+                return Expect("CorporateUnderfunded")
+        return None
+
     def pay(self, payment: Payment, holder: str, corporate: str) -> None:
-        """payBatch for one holder: paid if the token wallet and the coin let it receive, else held."""
+        """One holder's settlement: its investor's current wallet is paid if neither it nor the
+        holder is frozen on the token and the coin lets it receive, else the net is held; a call
+        burns the units it pays for."""
         units = self.entitlement_units(payment, holder)
         if units == 0:
             return
         net = units * payment.amount_per_unit
-        token = self.tokens[payment.token]
-        if (
-            holder in token.wallet_frozen
-            or self.coin.paused
-            or self._coin_party(holder) is not None
-        ):
+        if payment.call:
+            self.apply_redeem(self.tokens[payment.token], holder, units)
+        recipient = self.current_wallet(holder)
+        if self._refused_payee(payment, holder, recipient):
             payment.entries[holder] = "held"
             payment.held += net
+            payment.held_net[holder] = net
             return
         payment.entries[holder] = "paid"
         payment.paid += net
-        self.apply_coin_transfer(corporate, holder, net)
+        self.apply_coin_transfer(corporate, recipient, net)
+        self.payouts.append((recipient, holder))
+
+    def predict_claim(self, payment: Payment, caller: str) -> Expect | None:
+        """CorporateActions.claim: only the investor's current wallet; it collects its own
+        entitlement and that of the wallet its latest replacement retired."""
+        if caller in self.current:
+            return Expect("CorporateNotCurrentWallet")
+        holders = [caller] + ([self.previous[caller]] if caller in self.previous else [])
+        refusal = self.predict_pay(payment, holders)
+        if refusal is not None:
+            return refusal
+        if not any(self.entitlement_units(payment, h) for h in holders):
+            return Expect("CorporateNothingToClaim")
+        return None
+
+    def apply_claim(self, payment: Payment, caller: str, corporate: str) -> None:
+        self.pay(payment, caller, corporate)
+        if caller in self.previous:
+            self.pay(payment, self.previous[caller], corporate)
+
+    def predict_release_held(self, payment: Payment, holder: str) -> Expect | None:
+        """releaseHeld (anyone): neither the holder nor its current wallet frozen on the token,
+        the entry held, then the coin's own rules for the current wallet."""
+        token, recipient = self.tokens[payment.token], self.current_wallet(holder)
+        if holder in token.wallet_frozen or recipient in token.wallet_frozen:
+            return Expect("CorporateHolderFrozen")
+        if payment.entries.get(holder) != "held":
+            return Expect("CorporateNotHeld")
+        if self.coin.paused:
+            return Expect("YenPaused")
+        return self._coin_party(recipient)
+
+    def apply_release_held(self, payment: Payment, holder: str, corporate: str) -> None:
+        net = payment.held_net.pop(holder)
+        recipient = self.current_wallet(holder)
+        payment.entries[holder] = "paid"
+        payment.held -= net
+        payment.paid += net
+        self.apply_coin_transfer(corporate, recipient, net)
+        self.payouts.append((recipient, holder))

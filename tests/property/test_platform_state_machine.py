@@ -3,8 +3,10 @@
 A Hypothesis RuleBasedStateMachine drives the investor registry, two security tokens (a Class 2
 fund with a holder cap of 3, and an excluded Class 2 fund that needs the issuer's approval), the
 yen coin in eligibility mode, bilateral DvP settlement, a venue's batch settlement, the agent's
-forced operations (forced transfer, force lock / unlock, lost-wallet recovery), the issuer's
-holding rules and corporate-actions distributions together, against the plain Python model in model.py. Every rule asks the model first: a predicted
+forced operations (forced transfer, force lock / unlock, lost-wallet replacement and recovery),
+the issuer's holding rules, corporate-actions distributions and call redemptions (batches,
+claims by current and replaced wallets, releases of held payments) and a foreign token contract
+trying every settlement and payment entry point together, against the plain Python model in model.py. Every rule asks the model first: a predicted
 success is sent as a transaction and must succeed; a predicted refusal is sent as an eth_call
 from the same sender and must revert with the predicted custom error (and ERC-1404 code). After
 every step the invariants in docs/assurance.md ("Properties") are checked against the chain.
@@ -68,6 +70,7 @@ HALF_DAY = (
 MAX_UINT = 2**256 - 1
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
 SETTLED_TOPIC = "0x" + keccak(text="Settled(bytes32,address)").hex()
+CALL_PRICE = 1_000  # yen per unit of a call redemption (half of every holding)
 
 # The investors: (class, KYC days). E's KYC lapses within a few clock jumps; D gets suspended.
 INVESTORS = {
@@ -86,8 +89,10 @@ DISTRIBUTION_PER_UNIT = 100
 AGENT_ACTIONS = (
     ("forced_transfer",) * 3
     + ("force_lock", "force_lock", "lock_escrow", "unlock_escrow", "force_unlock", "force_unlock")
-    + ("recover", "set_rules")
+    + ("recover", "replace", "recover_pending", "set_rules")
 )
+PAYMENT_ACTIONS = ("claim", "claim", "release", "declare_call")
+FOREIGN_ACTIONS = ("dvp_lock", "venue_batch", "declare", "declare_call", "offering")
 SETTLEMENT_ACTIONS = (
     ("approve_and_accept",) * 4 + ("accept",) * 2 + ("approve", "cancel", "reject", "release")
 )
@@ -107,6 +112,8 @@ class Platform:
     dvp: str
     venue: str  # BatchSettlement: a lock address carrying the approval, kept in the lock map
     corporate: str
+    offering: str
+    foreign: str  # an attacker's token contract (contracts/testing/ForeignSecurityToken.sol)
     fund: str  # Class 2, holder cap 3, no approval
     pro: str  # excluded Class 2, approval required
     kyc_expiry: dict[str, int]
@@ -148,10 +155,13 @@ def platform(project, chain, accounts) -> Platform:
     for role in (coin.MASTER_MINTER_ROLE(), coin.BLOCKLISTER_ROLE(), coin.PAUSER_ROLE()):
         coin.grantRole(role, admin, sender=admin)
     coin.configureMinter(bank, 10**15, sender=admin)
-    dvp = project.DvPSettlement.deploy(coin, sender=admin)
-    venue = project.BatchSettlement.deploy(coin, admin, sender=admin)
+    dvp = project.DvPSettlement.deploy(coin, registry, sender=admin)
+    venue = project.BatchSettlement.deploy(coin, registry, admin, sender=admin)
     venue.grantRole(venue.AGENT_ROLE(), admin, sender=admin)
-    corporate = project.CorporateActions.deploy(coin, admin, admin, sender=admin)
+    corporate = project.CorporateActions.deploy(coin, registry, admin, admin, sender=admin)
+    offering = project.PrimaryOffering.deploy(registry, sender=admin)
+    fake_registry = project.ForeignRegistry.deploy(wallets["A"], sender=outsider)
+    foreign = project.ForeignSecurityToken.deploy(fake_registry, coin, 1_000, sender=outsider)
     for system in (bank, admin, corporate, venue):
         coin.setSystemAccount(system, True, sender=admin)
     coin.setEligibilityRequired(True, sender=admin)
@@ -173,6 +183,8 @@ def platform(project, chain, accounts) -> Platform:
         t.authorizeLockAddress(dvp, True, True, sender=admin)
         t.authorizeLockAddress(outsider, True, False, sender=admin)
         t.authorizeLockAddress(venue, True, True, sender=admin)
+        t.grantRole(AGENT_ROLE, corporate, sender=admin)  # it burns what a call redeems
+        registry.setPlatformToken(t, True, sender=admin)
         for name, value in holders.items():
             t.issue(wallets[name], value, b"", sender=admin)
         return t
@@ -199,6 +211,8 @@ def platform(project, chain, accounts) -> Platform:
         "dvp": Abi.of(project.DvPSettlement),
         "venue": Abi.of(project.BatchSettlement),
         "corporate": Abi.of(project.CorporateActions),
+        "offering": Abi.of(project.PrimaryOffering),
+        "foreign": Abi.of(project.ForeignSecurityToken),
     }
     return Platform(
         admin=admin.address,
@@ -211,6 +225,8 @@ def platform(project, chain, accounts) -> Platform:
         dvp=dvp.address,
         venue=venue.address,
         corporate=corporate.address,
+        offering=offering.address,
+        foreign=foreign.address,
         fund=fund.address,
         pro=pro.address,
         kyc_expiry=kyc_expiry,
@@ -282,6 +298,7 @@ class PlatformMachine(RuleBasedStateMachine):
         self.id_of = {name: investor_id_for(w) for name, w in self.p.investors.items()}
         self.spares = list(self.p.spares)
         self.lost: list[str] = []
+        self.unrecovered: list[tuple[str, str]] = []  # replaced in the registry, not on tokens
         self.receipts: list[tuple[str, dict[str, Any]]] = []
         self.salt = 0
         self.started = False
@@ -606,10 +623,11 @@ class PlatformMachine(RuleBasedStateMachine):
         if self.step(name, expect, sender, token.address, data):
             self.model.apply_unlock(token, lock_address, account, to, value)
 
-    def recover(self, h: int) -> None:
+    def recover(self, h: int, tokens: bool = True) -> None:
         """A lost wallet: the registrar moves the investor to a fresh wallet, the agent recovers
-        the holding on both tokens (refused where the lost wallet holds nothing), and the new
-        wallet authorises the DvP contract on the coin."""
+        the holding on both tokens (refused where the lost wallet holds nothing; with `tokens`
+        False later, by recover_pending: around record dates and payments in between), and the
+        new wallet authorises the DvP contract on the coin."""
         self.refresh_clock()
         name = list(INVESTORS)[h]
         lost, new = self.wallet_of[name], self.spares.pop()
@@ -618,17 +636,27 @@ class PlatformMachine(RuleBasedStateMachine):
         self.model.replace_wallet(lost, new)
         self.wallet_of[name] = new
         self.lost.append(lost)
-        for token in self.model.tokens.values():
-            expect = self.model.predict_recovery(token, lost, new)
-            data = self.enc("token", "recoveryAddress", lost, new)
-            if self.step("recovery", expect, self.p.admin, token.address, data):
-                self.model.apply_recovery(token, lost, new)
+        if tokens:
+            self.recover_tokens(lost, new)
+        else:
+            self.unrecovered.append((lost, new))
         if self.model.coin.paused:
             return
         for spender in (self.p.dvp, self.p.venue):
             data = self.enc("coin", "approve", spender, MAX_UINT)
             assert self.step("approve_yen", None, new, self.p.coin, data)
         self.model.coin.dvp_allowance.add(new)
+
+    def recover_tokens(self, lost: str, new: str) -> None:
+        """The agent's recoveryAddress on both tokens. A wallet replaced twice before this is
+        not the registry's previous wallet any more: its recovery is refused."""
+        for token in self.model.tokens.values():
+            expect = self.model.predict_recovery(token, lost, new)
+            if self.model.previous.get(new) != lost or self.model.current_wallet(lost) != new:
+                expect = Expect("TokenRecoveryNotRegistered")
+            data = self.enc("token", "recoveryAddress", lost, new)
+            if self.step("recovery", expect, self.p.admin, token.address, data):
+                self.model.apply_recovery(token, lost, new)
 
     def set_rules(self, max_balance: int, min_holding: int, lock_up_days: int) -> None:
         """The issuer changes the fund's maximum balance, minimum holding and lock-up (cap and
@@ -825,8 +853,13 @@ class PlatformMachine(RuleBasedStateMachine):
             ):
                 ins.approved = True
         elif action in ("cancel", "reject"):
-            sender = ins.seller if action == "cancel" else self.p.admin
-            if self.step(f"dvp_{action}", None, sender, self.p.dvp, data):
+            expect = None
+            sender = self.p.admin
+            if action == "cancel":  # the seller's current wallet, or (one time in two) its lost key
+                current = self.model.current_wallet(ins.seller)
+                sender = ins.seller if pick % 2 else current
+                expect = self.model.predict_close_by_party(ins, sender, ins.seller)
+            if self.step(f"dvp_{action}", expect, sender, self.p.dvp, data):
                 self.model.apply_close_instruction(ins_id)
         else:
             if self.step(
@@ -972,7 +1005,7 @@ class PlatformMachine(RuleBasedStateMachine):
         self.model.pass_time(self.rpc.timestamp())
 
     def _undeclared_record_date(self) -> tuple[TokenModel, int] | None:
-        declared = {(p.token, p.record_index) for p in self.model.payments.values()}
+        declared = {(p.token, p.record_index) for p in self.model.payments.values() if not p.call}
         fund = self.model.tokens[self.p.fund]
         for index in sorted(fund.snapshots):
             if (fund.address, index) not in declared:
@@ -1000,26 +1033,7 @@ class PlatformMachine(RuleBasedStateMachine):
         assert self.step("declare_distribution", None, self.p.admin, self.p.corporate, data)
         payment = Payment(len(self.model.payments) + 1, token.address, index, DISTRIBUTION_PER_UNIT)
         self.model.payments[payment.id] = payment
-        needed = self.model.required_funding(payment)
-        if needed > self.model.coin.balance.get(self.p.admin, 0):
-            assert self.step(
-                "mint_yen",
-                None,
-                self.p.bank,
-                self.p.coin,
-                self.enc("coin", "mint", self.p.admin, needed),
-            )
-            self.model.apply_mint(self.p.admin, needed)
-        if needed:
-            assert self.step(
-                "fund_distribution",
-                None,
-                self.p.admin,
-                self.p.corporate,
-                self.enc("corporate", "fund", payment.id),
-            )
-            self.model.apply_coin_transfer(self.p.admin, self.p.corporate, needed)
-            payment.funded = needed
+        self._fund_payment(payment)
 
     @precondition(lambda self: any(p.funded for p in self.model.payments.values()))
     @rule(pick=st.integers(0, 10**6), holders=st.lists(st.integers(0, 5), min_size=1, max_size=4))
@@ -1027,11 +1041,122 @@ class PlatformMachine(RuleBasedStateMachine):
         self.refresh_clock()
         funded = [p for p in self.model.payments.values() if p.funded]
         payment = funded[pick % len(funded)]
-        wallets = [self.parties()[h] for h in holders]
+        pool = self.parties() + self.lost  # a replaced wallet's entitlement goes to the new one
+        wallets = [pool[h % len(pool)] for h in holders]
         data = self.enc("corporate", "payBatch", payment.id, wallets)
-        if self.step("pay_batch", None, self.p.admin, self.p.corporate, data):
+        expect = self.model.predict_pay(payment, wallets)
+        if self.step("pay_batch", expect, self.p.admin, self.p.corporate, data):
             for wallet in wallets:
                 self.model.pay(payment, wallet, self.p.corporate)
+
+    def _funded(self, pick: int) -> Payment | None:
+        funded = [p for p in self.model.payments.values() if p.funded]
+        return funded[pick % len(funded)] if funded else None
+
+    def claim(self, pick: int, h: int) -> None:
+        """A holder claims: its investor's current wallet (and its latest lost wallet's
+        entitlement with it), or a lost key, which is refused."""
+        self.refresh_clock()
+        payment = self._funded(pick)
+        if payment is None:
+            return
+        pool = self.parties() + self.lost
+        caller = pool[h % len(pool)]
+        data = self.enc("corporate", "claim", payment.id)
+        expect = self.model.predict_claim(payment, caller)
+        if self.step("claim", expect, caller, self.p.corporate, data):
+            self.model.apply_claim(payment, caller, self.p.corporate)
+
+    def release_held(self, pick: int, h: int) -> None:
+        """Anyone releases a held payment: to the holder's investor's current wallet."""
+        self.refresh_clock()
+        payment = self._funded(pick)
+        if payment is None:
+            return
+        held = [w for w, state in payment.entries.items() if state == "held"]
+        pool = self.parties() + self.lost
+        holder = held[h % len(held)] if held and h < 7 else pool[h % len(pool)]
+        data = self.enc("corporate", "releaseHeld", payment.id, holder)
+        expect = self.model.predict_release_held(payment, holder)
+        if self.step("release_held", expect, self.p.outsider, self.p.corporate, data):
+            self.model.apply_release_held(payment, holder, self.p.corporate)
+
+    def declare_call(self) -> None:
+        """The agent calls half of every fund holding at CALL_PRICE a unit, payable now, and
+        funds it (a call settles each holder once: units burned, yen to the current wallet)."""
+        self.refresh_clock()
+        if self.model.coin.paused:
+            return
+        token = self.model.tokens[self.p.fund]
+        now = self.rpc.timestamp()
+        data = self.enc(
+            "corporate", "declareCall", token.address, 1, 2, CALL_PRICE, now, now + 400 * DAY
+        )
+        assert self.step("declare_call", None, self.p.admin, self.p.corporate, data)
+        payment = Payment(len(self.model.payments) + 1, token.address, 0, CALL_PRICE, call=True)
+        self.model.payments[payment.id] = payment
+        self._fund_payment(payment)
+
+    def _fund_payment(self, payment: Payment) -> None:
+        needed = self.model.required_funding(payment) - payment.funded
+        if needed <= 0:
+            return
+        if needed > self.model.coin.balance.get(self.p.admin, 0):
+            data = self.enc("coin", "mint", self.p.admin, needed)
+            assert self.step("mint_yen", None, self.p.bank, self.p.coin, data)
+            self.model.apply_mint(self.p.admin, needed)
+        data = self.enc("corporate", "fund", payment.id)
+        assert self.step("fund_payment", None, self.p.admin, self.p.corporate, data)
+        self.model.apply_coin_transfer(self.p.admin, self.p.corporate, needed)
+        payment.funded += needed
+
+    @rule(op=st.sampled_from(PAYMENT_ACTIONS), pick=st.integers(0, 10**6), h=st.integers(0, 9))
+    def payments(self, op: str, pick: int, h: int) -> None:
+        """Claims by current and replaced wallets, releases of held payments, call redemptions."""
+        if op == "claim":
+            self.claim(pick, h)
+        elif op == "release":
+            self.release_held(pick, h)
+        else:
+            self.declare_call()
+
+    @rule(op=st.sampled_from(FOREIGN_ACTIONS), s=st.integers(0, 5), amount=st.integers(1, 10**6))
+    def foreign(self, op: str, s: int, amount: int) -> None:
+        """An attacker's token contract tries each settlement and payment entry point with a
+        real investor's name: every one refuses it (checked with eth_call; nothing may move)."""
+        self.refresh_clock()
+        victim, now = self.investors[s % len(self.investors)], self.rpc.timestamp()
+        fake = self.p.foreign
+        if op == "dvp_lock":
+            lock_data = encode(
+                ["address", "uint256", "uint40", "bytes32"],
+                [victim, amount, now + DAY, b"\x07" * 32],
+            )
+            data = self.enc("foreign", "fakeLock", self.p.dvp, victim, 1, lock_data)
+            self.step(
+                "foreign_dvp", Expect("SettlementNotPlatformToken"), self.p.outsider, fake, data
+            )
+        elif op == "venue_batch":  # the venue's own agent names the foreign token
+            participants = sorted({victim, self.p.outsider}, key=lambda a: int(a, 16))
+            buyer = participants.index(victim)
+            trade = (1 - buyer, buyer, 0, 1, amount)
+            data = self.enc("venue", "settleBatch", b"\x0f" * 32, participants, [fake], [trade])
+            self.step(
+                "foreign_batch", Expect("BatchNotPlatformToken"), self.p.admin, self.p.venue, data
+            )
+        elif op == "declare":
+            data = self.enc("corporate", "declareDistribution", fake, 0, amount, now, now + DAY)
+            expect = Expect("CorporateNotPlatformToken")
+            self.step("foreign_declare", expect, self.p.outsider, self.p.corporate, data)
+        elif op == "declare_call":
+            data = self.enc("corporate", "declareCall", fake, 1, 1, amount, now, now + DAY)
+            expect = Expect("CorporateNotPlatformToken")
+            self.step("foreign_call", expect, self.p.outsider, self.p.corporate, data)
+        else:
+            terms = (fake, self.p.coin, self.p.outsider, amount, 1, 1, 1, now, now + DAY)
+            data = self.enc("offering", "openOffering", terms)
+            expect = Expect("OfferingNotPlatformToken")
+            self.step("foreign_offering", expect, self.p.outsider, self.p.offering, data)
 
     # ---------------------------------------------------------------- grouped rules
     # Fewer, grouped rules: Hypothesis picks among rules, so grouping the many small operations
@@ -1083,8 +1208,11 @@ class PlatformMachine(RuleBasedStateMachine):
             self.force_lock(t, s, share, to_dvp=flag or s % 3 == 0, with_instruction=s % 4 != 0)
         elif op in ("unlock_escrow", "force_unlock"):
             self.unlock(t, s * 121 + share, r, share, forced=op == "force_unlock")
-        elif op == "recover" and self.spares:
-            self.recover(s % 5)
+        elif op in ("recover", "replace") and self.spares:
+            self.recover(s % 5, tokens=op == "recover")
+        elif op == "recover_pending" and self.unrecovered:
+            self.refresh_clock()
+            self.recover_tokens(*self.unrecovered.pop(0))
         else:
             self.set_rules(
                 max_balance=(0, 0, 120, 200)[s % 4],
@@ -1193,10 +1321,10 @@ class PlatformMachine(RuleBasedStateMachine):
         statuses = sorted(m.instructions)
         calls += [(p.dvp, p.abi["dvp"]["statusOf"].encode(i)) for i in statuses]
         payments = sorted(m.payments)
+        entitled = self.parties() + self.lost
         for pid in payments:
             calls += [
-                (p.corporate, p.abi["corporate"]["entitlementOf"].encode(pid, a))
-                for a in self.parties()
+                (p.corporate, p.abi["corporate"]["entitlementOf"].encode(pid, a)) for a in entitled
             ]
         values = iter(self.rpc.batch(calls))
 
@@ -1284,7 +1412,7 @@ class PlatformMachine(RuleBasedStateMachine):
             assert token.balance.get(p.venue, 0) == 0
         # 5b. Corporate-actions entitlements equal the record-date balances (unpaid holders).
         for pid in payments:
-            for a in self.parties():
+            for a in entitled:
                 units = next_uint()
                 # entitlementOf returns (units, gross, tax, net); only units is the first word.
                 assert units == m.entitlement_units(m.payments[pid], a), (
@@ -1301,8 +1429,26 @@ class PlatformMachine(RuleBasedStateMachine):
         wallet freeze to the recipient, so the state after it would not do):
         a security-token recipient was eligible and unfrozen; a yen recipient was eligible, a
         system account, unfrozen; yen was created or destroyed only by mint and burn; a Settled
-        event came with both legs."""
+        event came with both legs. And (issue 14) yen left a wallet only by that wallet's own
+        transaction or the venue's batch pull (its standing authorisation), and money paid for
+        an investor reached only its current wallet, never a lost one."""
         p, reg, tok, coin = self.p, self.p.abi["registry"], self.p.abi["token"], self.p.abi["coin"]
+        system = {p.admin, p.bank, p.dvp, p.venue, p.corporate, ZERO}
+        for name, receipt in self.receipts:
+            sent_by = to_checksum_address(receipt["from"])
+            for log in receipt["logs"]:
+                if (
+                    log["topics"][0] != TRANSFER_TOPIC
+                    or to_checksum_address(log["address"]) != p.coin
+                ):
+                    continue
+                sender, to = _topic_address(log["topics"][1]), _topic_address(log["topics"][2])
+                if sender not in system:
+                    assert sender == sent_by or to == p.venue, (
+                        f"{name}: yen left {sender} in a transaction of {sent_by}"
+                    )
+                if sender == p.corporate:
+                    assert to not in self.lost, f"{name}: a payment reached the lost wallet {to}"
         for name, receipt in self.receipts:
             block = hex(int(receipt["blockNumber"], 16) - 1)
             calls: list[tuple[str, bytes]] = []

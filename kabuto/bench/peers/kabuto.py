@@ -22,7 +22,7 @@ from kabuto.bench.registry import Peer
 from kabuto.core import JAPAN, YEAR, deploy_token
 from kabuto.crypto import public_key_from_der
 from kabuto.domain import Kind, investor_id_to_bytes32
-from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, class_mask
+from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, TaxStatus, class_mask
 from kabuto.ops.chain import Platform, load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.export import _terms
@@ -102,6 +102,7 @@ class KabutoPlatform:
                 investor_id,
                 wallet,
                 general,
+                int(TaxStatus.RESIDENT_INDIVIDUAL),
                 JAPAN,
                 kyc_expiry,
                 self.ops.issuer,
@@ -158,6 +159,7 @@ def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> Kabu
         compliance=ops.compliance,
         name="Kabuto bench bond",
         symbol="KBB",
+        platform_admin=ops.deployer,
     )
     token.authorizeLockAddress(platform.dvp, True, True, sender=ops.issuer)
     token.authorizeLockAddress(platform.batch, True, False, sender=ops.issuer)

@@ -13,12 +13,23 @@ import pytest
 from fixtures.platform import deploy_registry, deploy_token, onboard
 
 from kabuto import onchain_types as onchain
+from kabuto.business_days import adjust
 from kabuto.coupons import BondTerms, Withholding, jst_day, jst_midnight
 from kabuto.coupons import end_of_jst_day as record_time
-from kabuto.onchain_types import Category, InvestorClass, Kind
+from kabuto.onchain_types import BusinessDayConvention, Category, InvestorClass, Kind, TaxStatus
 
 GENERAL = InvestorClass.GENERAL
-INDIVIDUAL_RATES = [(153_150, 50_000), (0, 0), (0, 0), (0, 0)]  # only general investors taxed
+QII = InvestorClass.QUALIFIED_INSTITUTIONAL
+# The platform schedule by tax status (Undeclared, ResidentIndividual, DomesticCorporation,
+# NonResident, Exempt): kabuto.coupons.WITHHOLDING_BY_STATUS.
+PLATFORM_RATES = [(153_150, 50_000), (153_150, 50_000), (153_150, 0), (153_150, 0), (0, 0)]
+# The tests' default: an investor's tax status follows its class (onboarded with it).
+STATUS_OF_CLASS = {
+    InvestorClass.GENERAL: TaxStatus.RESIDENT_INDIVIDUAL,
+    InvestorClass.SPECIFIED: TaxStatus.RESIDENT_INDIVIDUAL,
+    InvestorClass.QUALIFIED_INSTITUTIONAL: TaxStatus.EXEMPT,
+    InvestorClass.SPECIALLY_PERMITTED: TaxStatus.DOMESTIC_CORPORATION,
+}
 NEVER_EXPIRES = 2**40 - 1  # the tests travel past a year: KYC must not lapse on the way
 
 
@@ -39,16 +50,23 @@ class Platform:
     payment_days: list[date]
     onboarded: set[str] = field(default_factory=set)
 
-    def onboard(self, wallet: Any, klass: int = GENERAL) -> None:
+    def onboard(self, wallet: Any, klass: int = GENERAL, status: TaxStatus | None = None) -> None:
         address = str(wallet)
         if address in self.onboarded:
             return
-        onboard(self.registry, self.admin, wallet, InvestorClass(klass), kyc_expiry=NEVER_EXPIRES)
+        investor_id = onboard(
+            self.registry, self.admin, wallet, InvestorClass(klass), kyc_expiry=NEVER_EXPIRES
+        )
+        status = status if status is not None else STATUS_OF_CLASS[InvestorClass(klass)]
+        if status != TaxStatus.UNDECLARED:  # else registered without one, as registerInvestor does
+            self.registry.setTaxStatus(investor_id, int(status), sender=self.admin)
         self.onboarded.add(address)
 
-    def issue(self, holders: dict[Any, int], klass: int = GENERAL) -> None:
+    def issue(
+        self, holders: dict[Any, int], klass: int = GENERAL, status: TaxStatus | None = None
+    ) -> None:
         for holder, units in holders.items():
-            self.onboard(holder, klass)
+            self.onboard(holder, klass, status)
             self.token.issue(holder, units, b"", sender=self.agent)
 
     def travel(self, timestamp: int) -> None:
@@ -65,9 +83,32 @@ class Platform:
     def balances(self, holders: Sequence[Any]) -> list[int]:
         return [self.yen.balanceOf(h) for h in holders]
 
+    def declare_interest(self, coupon: int, deadline_days: int = 30) -> int:
+        """Declares coupon `coupon`, payable on its scheduled day (a weekday in these tests'
+        schedules unless the test says otherwise: see `payment_day`)."""
+        deadline = jst_midnight(self.payment_days[coupon] + timedelta(days=deadline_days))
+        receipt = self.corp.declareInterest(
+            self.token, coupon, coupon, self.payment_day(coupon), deadline, sender=self.agent
+        )
+        return receipt.return_value
+
+    def payment_day(self, coupon: int) -> int:
+        """The coupon's scheduled day moved to a business day (preceding, the default)."""
+        return jst_midnight(adjust(self.payment_days[coupon], BusinessDayConvention.PRECEDING))
+
+    def declare_redemption(self, deadline_days: int = 30) -> int:
+        maturity = self.payment_days[-1]
+        deadline = jst_midnight(maturity + timedelta(days=deadline_days))
+        pay_day = jst_midnight(adjust(maturity, BusinessDayConvention.PRECEDING))
+        return self.corp.declareMaturityRedemption(
+            self.token, pay_day, deadline, sender=self.agent
+        ).return_value
+
     def declare_and_fund_interest(self, coupon: int, deadline_days: int = 30) -> int:
         deadline = jst_midnight(self.payment_days[coupon] + timedelta(days=deadline_days))
-        receipt = self.corp.declareInterest(self.token, coupon, coupon, deadline, sender=self.agent)
+        receipt = self.corp.declareInterest(
+            self.token, coupon, coupon, self.payment_day(coupon), deadline, sender=self.agent
+        )
         payment_id = receipt.return_value
         self.after_record_date(coupon)
         self.corp.fund(payment_id, sender=self.agent)
@@ -134,12 +175,13 @@ def _deploy_platform(project, chain, cash, admin, agent, tax_office, onchain_ter
         terms=onchain_terms,
         agent=agent,
         compliance=admin,
+        platform_admin=admin,
     )
-    corp = admin.deploy(project.CorporateActions, yen, admin, tax_office)
+    corp = admin.deploy(project.CorporateActions, yen, registry, admin, tax_office)
     token.grantRole(token.AGENT_ROLE(), corp, sender=admin)
     yen.setSystemAccount(corp, True, sender=admin)
     yen.approve(corp, 2**256 - 1, sender=agent)
-    corp.setWithholding(INDIVIDUAL_RATES, sender=admin)
+    corp.setWithholding(PLATFORM_RATES, sender=admin)
     return Platform(chain, registry, yen, token, corp, admin, agent, tax_office, **extra)
 
 
@@ -156,8 +198,9 @@ def make_bond(project, chain, cash, admin, agent, tax_office):
         coupons_per_year: int = 2,
         redemption_value: int = 100_000,
         record_lag: int = 7,
+        record_days: Sequence[date] | None = None,
     ) -> Platform:
-        record_days = [d - timedelta(days=record_lag) for d in payments]
+        record_days = list(record_days or [d - timedelta(days=record_lag) for d in payments])
         terms = BondTerms(
             face_value=face_value,
             coupon_rate=coupon_rate,
@@ -224,10 +267,11 @@ def make_fund(project, chain, cash, admin, agent, tax_office):
 
 @pytest.fixture
 def withholding_of():
-    """The reference withholding for an investor class (mirrors INDIVIDUAL_RATES)."""
+    """The reference withholding of an investor onboarded by `Platform.onboard` with class
+    `klass` and no explicit status (mirrors PLATFORM_RATES and STATUS_OF_CLASS)."""
 
     def of(klass: int) -> Withholding:
-        national, local = INDIVIDUAL_RATES[klass]
+        national, local = PLATFORM_RATES[int(STATUS_OF_CLASS[InvestorClass(klass)])]
         return Withholding(national=national, local=local)
 
     return of

@@ -16,6 +16,7 @@ from kabuto.coupons import (
     jst_midnight,
     required_funding,
 )
+from kabuto.ops.payments import holder_amounts
 
 QII = 2  # IInvestorRegistry.InvestorClass.QualifiedInstitutional
 
@@ -45,8 +46,7 @@ def test_coupon__holders_trade_across_record_date__paid_on_record_date_balances(
     p.issue({a: 3, b: 5})
     p.issue({c: 2}, klass=QII)
     p.onboard(d)
-    deadline = jst_midnight(p.payment_days[0] + timedelta(days=30))
-    payment_id = p.corp.declareInterest(p.token, 0, 0, deadline, sender=p.agent).return_value
+    payment_id = p.declare_interest(0)
     p.token.transfer(b, 1, sender=a)  # a 2, b 6
     p.travel(end_of_jst_day(p.record_days[0]) - 600)  # the last minutes of the record date
     p.token.transfer(c, 1, sender=b)  # b 5, c 3: still counts
@@ -79,7 +79,8 @@ def test_coupon__holders_trade_across_record_date__paid_on_record_date_balances(
     assert deltas[0] == 350 - 70  # 2 units: 350 gross, 53 + 17 tax
     assert deltas[4] == sum(line.tax for line in expected)
     events = receipt.events.filter(p.corp.HolderPaid)
-    assert [(e.holder, e.units, e.gross, e.tax, e.net) for e in events] == [
+    amounts = [(e.holder, holder_amounts(e.amounts)) for e in events]
+    assert [(h, a.units, a.gross, a.tax, a.net) for h, a in amounts] == [
         (line.holder, line.units, line.gross, line.tax, line.net) for line in expected
     ]
     pay, unpaid = reconcile(p, payment_id)
@@ -229,17 +230,20 @@ def test_guards__declaration_funding_and_payment_refuse_misuse(sbi_bond, investo
     a = investors[0]
     p.issue({a: 1})
     deadline = jst_midnight(p.payment_days[1] + timedelta(days=30))
+    day0, day1 = p.payment_day(0), p.payment_day(1)
     with ape.reverts(p.corp.CorporateNotTokenAgent):
-        p.corp.declareInterest.call(p.token, 0, 0, deadline, sender=outsider)
+        p.corp.declareInterest.call(p.token, 0, 0, day0, deadline, sender=outsider)
     with ape.reverts(p.corp.CorporateRecordDateMismatch):
-        p.corp.declareInterest.call(p.token, 0, 1, deadline, sender=p.agent)
+        p.corp.declareInterest.call(p.token, 0, 1, day0, deadline, sender=p.agent)
     with ape.reverts(p.corp.CorporateInvalidCoupon):
-        p.corp.declareInterest.call(p.token, 2, 1, deadline, sender=p.agent)
+        p.corp.declareInterest.call(p.token, 2, 1, day1, deadline, sender=p.agent)
+    with ape.reverts(p.corp.CorporatePaymentDateOffSchedule):  # a day after the scheduled day
+        p.corp.declareInterest.call(p.token, 0, 0, day0 + 86_400 * 8, deadline, sender=p.agent)
     with ape.reverts(p.corp.CorporateWrongTokenKind):
         p.corp.declareDistribution.call(p.token, 0, 100, deadline - 1, deadline, sender=p.agent)
-    payment_id = p.corp.declareInterest(p.token, 0, 0, deadline, sender=p.agent).return_value
+    payment_id = p.declare_interest(0)
     with ape.reverts(p.corp.CorporateCouponAlreadyDeclared):
-        p.corp.declareInterest.call(p.token, 0, 0, deadline, sender=p.agent)
+        p.corp.declareInterest.call(p.token, 0, 0, day0, deadline, sender=p.agent)
     with ape.reverts(p.token.TokenRecordDateNotPassed):  # the total needs the snapshot
         p.corp.fund.call(payment_id, sender=p.agent)
     with ape.reverts(p.corp.CorporateWrongStatus):

@@ -21,8 +21,7 @@ def test_maturity__every_unit_paid_and_burned_and_the_bond_redeemed(bond, invest
     p = bond
     a, b, c = investors[:3]
     p.issue({a: 3, b: 5, c: 2})  # principal is not taxed, whatever the class
-    deadline = jst_midnight(p.payment_days[-1] + timedelta(days=30))
-    payment_id = p.corp.declareMaturityRedemption(p.token, deadline, sender=p.agent).return_value
+    payment_id = p.declare_redemption()
     p.corp.fund(payment_id, sender=p.agent)
     assert p.corp.payment(payment_id).funded == 10 * 100_000
     with ape.reverts(p.corp.CorporateBeforePaymentDate):
@@ -50,8 +49,7 @@ def test_maturity__frozen_holder_is_burned_and_its_money_held(bond, investors, o
     p = bond
     a, b = investors[:2]
     p.issue({a: 1, b: 2}, klass=QII)
-    deadline = jst_midnight(p.payment_days[-1] + timedelta(days=30))
-    payment_id = p.corp.declareMaturityRedemption(p.token, deadline, sender=p.agent).return_value
+    payment_id = p.declare_redemption()
     p.corp.fund(payment_id, sender=p.agent)
     p.token.setAddressFrozen(b, True, sender=p.admin)
     p.on_payment_date(1)

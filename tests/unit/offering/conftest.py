@@ -89,12 +89,12 @@ def coin(project, registrar, bank, registry, subscribers, professional):
 
 
 @pytest.fixture(scope="module")
-def offering(project, registrar):
-    return project.PrimaryOffering.deploy(sender=registrar)
+def offering(project, registrar, registry):
+    return project.PrimaryOffering.deploy(registry, sender=registrar)
 
 
 @pytest.fixture(scope="module")
-def make_token(issuer, registry, coin, offering):
+def make_token(issuer, registrar, registry, coin, offering):
     """make_token(kind=BOND, price=UNIT_PRICE, rules=None, agent=True): a Class 1 token whose term
     sheet names the yen coin; `agent` grants the offering contract AGENT_ROLE."""
 
@@ -108,7 +108,9 @@ def make_token(issuer, registry, coin, offering):
             terms: Any = BondTerms(price, 3500, 2, 0, 2**39, price, payment_token=coin.address)
         else:
             terms = BeneficiaryTerms(price, payment_token=coin.address)
-        token = deploy_token(issuer, registry, kind=kind, rules=rules, terms=terms)
+        token = deploy_token(
+            issuer, registry, kind=kind, rules=rules, terms=terms, platform_admin=registrar
+        )
         if agent:
             token.grantRole(AGENT_ROLE, offering, sender=issuer)
         return token

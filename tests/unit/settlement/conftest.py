@@ -99,8 +99,8 @@ def coin(project, admin, bank, registry, seller, buyer, carol, dave, unregistere
 
 
 @pytest.fixture(scope="module")
-def dvp(project, admin, coin):
-    return project.DvPSettlement.deploy(coin, sender=admin)
+def dvp(project, admin, coin, registry):
+    return project.DvPSettlement.deploy(coin, registry, sender=admin)
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +128,7 @@ def deploy_token(project, admin, agent, registry, dvp, seller):
         token.grantRole(token.AGENT_ROLE(), agent, sender=admin)
         token.grantRole(token.COMPLIANCE_ROLE(), agent, sender=admin)
         token.authorizeLockAddress(dvp, True, True, sender=admin)
+        registry.setPlatformToken(token, True, sender=admin)
         for holder in holders if holders is not None else (seller,):
             token.issue(holder, UNITS_START, b"", sender=agent)
         return token
@@ -185,9 +186,9 @@ VENUE_ALLOWANCE = 5_000_000
 
 
 @pytest.fixture(scope="module")
-def venue(project, admin, coin, venue_agent):
+def venue(project, admin, coin, registry, venue_agent):
     """A venue's batch settlement contract with `venue_agent` as its settlement agent."""
-    venue = project.BatchSettlement.deploy(coin, admin, sender=admin)
+    venue = project.BatchSettlement.deploy(coin, registry, admin, sender=admin)
     venue.grantRole(venue.AGENT_ROLE(), venue_agent, sender=admin)
     return venue
 

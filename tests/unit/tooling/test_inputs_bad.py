@@ -24,6 +24,7 @@ EXPECTED = {
     "investors_many_errors.csv": [
         (2, "class", "did you mean 'General'"),
         (2, "wallet", "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"),
+        (3, "tax_status", "did you mean 'ResidentIndividual'"),
         (3, "country", "for JP write 392"),
         (3, "kyc_expiry", "not a real calendar date"),
         (3, "wallet", "fails its EIP-55 checksum"),
@@ -37,7 +38,7 @@ EXPECTED = {
         (1, "class", "required column is missing"),
         (1, "address", "required column is missing"),
     ],
-    "investors_ragged_row.csv": [(2, None, "has 8 cells but the header has 7")],
+    "investors_ragged_row.csv": [(2, None, "has 9 cells but the header has 8")],
     "investors_shift_jis.csv": [(None, None, "save it as 'CSV UTF-8'")],
     "investors_oversize.csv": [(2, "investor_id", "1-32 ASCII"), (2, "name", "at most 100")],
     "investors_empty.csv": [(None, None, "the file is empty")],

@@ -99,6 +99,7 @@ def test_bond_register__art_681_columns_one_row_per_lot(tmp_path):
         "5",
         "500000",
         "8",
+        "",
     ]
     assert body[1][6:9] == ["2027-02-01", "3", "300000"]
     terms = {r[0]: r[1] for r in rows[1:header] if len(r) == 2}
