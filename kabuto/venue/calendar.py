@@ -2,7 +2,7 @@
 
 Trading days are the venue's business days: not a Saturday or Sunday, not a national holiday
 (国民の祝日, with substitute holidays and the citizens' holiday as the Act on National Holidays
-defines them; the ``holidays`` package computes them), not the first three days of the year
+defines them; kabuto.business_days, by ``jpholiday``), not the first three days of the year
 and not 31 December (ODX's PTS calendar).
 
 A day has four phases: order entry before the open is a call period (板寄せの注文受付) with no
@@ -16,10 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
-from functools import lru_cache
 
-import holidays
+import jpholiday
 
+from kabuto.business_days import is_bank_holiday
 from kabuto.domain import JST
 
 
@@ -33,13 +33,11 @@ class Phase(StrEnum):
 CALL_PHASES = frozenset({Phase.PRE_OPEN, Phase.PRE_CLOSE})
 
 
-@lru_cache(maxsize=64)
-def _national_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("JP", years=year)
-
-
 def closed_reason(day: date) -> str | None:
-    """Why the venue does not trade on ``day``, or None on a trading day."""
+    """Why the venue does not trade on ``day``, or None on a trading day. The venue's business
+    days are the banks' (kabuto.business_days): the same weekends, holidays and year-end."""
+    if not is_bank_holiday(day):
+        return None
     if day.weekday() == 5:
         return "Saturday"
     if day.weekday() == 6:
@@ -48,14 +46,11 @@ def closed_reason(day: date) -> str | None:
         return "year-start holiday (1-3 January)"
     if day.month == 12 and day.day == 31:
         return "year-end holiday (31 December)"
-    name = _national_holidays(day.year).get(day)
-    if name:
-        return f"national holiday ({name})"
-    return None
+    return f"national holiday ({jpholiday.is_holiday_name(day)})"
 
 
 def is_trading_day(day: date) -> bool:
-    return closed_reason(day) is None
+    return not is_bank_holiday(day)
 
 
 def next_trading_day(day: date) -> date:
