@@ -1,0 +1,95 @@
+"""The console's plumbing: Jinja2 templates with the formatting filters, the signed-in
+viewer (a role API token kept in an HttpOnly cookie), and rendering a page in the viewer's
+language."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from kabuto.console import formatting
+from kabuto.console.access import NAV, may_open, sees_personal_data
+from kabuto.console.i18n import LANG_COOKIE, Words, language
+from kabuto.service.auth import COOKIE, Principal, Role, TokenStore
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "/console"
+
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+templates.env.filters.update(
+    number=formatting.number,
+    yen=formatting.yen,
+    jst_day=formatting.jst_day,
+    jst_time=formatting.jst_time,
+    short=formatting.short,
+)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who is looking, in which language."""
+
+    principal: Principal
+    lang: str
+
+    @property
+    def role(self) -> Role:
+        return self.principal.role
+
+    @property
+    def sees_personal_data(self) -> bool:
+        return sees_personal_data(self.role)
+
+    def may(self, page: str) -> bool:
+        return may_open(self.role, page)
+
+
+class LoginRequired(Exception):
+    """Raised by :func:`viewer` without a valid token: the app sends the browser to log in."""
+
+
+def principal_of(request: Request, token: str) -> Principal | None:
+    store: TokenStore = request.app.state.tokens
+    return store.principal(token) if token else None
+
+
+def viewer(request: Request) -> Viewer:
+    """FastAPI dependency: the signed-in viewer (else the login page)."""
+    found = principal_of(request, request.cookies.get(COOKIE, "").strip())
+    if found is None:
+        raise LoginRequired()
+    return Viewer(found, language(request.cookies.get(LANG_COOKIE)))
+
+
+def page_viewer(page: str):
+    """FastAPI dependency for one page: the viewer, or 403 for a role not allowed there."""
+
+    def dependency(request: Request) -> Viewer:
+        who = viewer(request)
+        if not who.may(page):
+            raise HTTPException(403, Words(who.lang)("not_allowed"))
+        return who
+
+    return dependency
+
+
+def render(
+    request: Request, who: Viewer | None, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    lang = who.lang if who else language(request.cookies.get(LANG_COOKIE))
+    context.update(
+        request=request,
+        who=who,
+        t=Words(lang),
+        lang=lang,
+        nav=[p for p in NAV if who and who.may(p)],
+        prefix=PREFIX,
+        now=int(time.time()),
+    )
+    return templates.TemplateResponse(request, template, context, status_code=status)
