@@ -1,0 +1,73 @@
+"""The service's command line: ``python -m kabuto.service serve|token|migrate`` (the
+indexer's ``index`` and ``verify`` join them); ``ape run service ...`` is the same."""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+
+import click
+
+from kabuto.service.auth import ALL_ROLES, add_token
+from kabuto.service.settings import ServiceSettings
+
+
+def check_loopback(host: str) -> None:
+    if host != "localhost" and not ipaddress.ip_address(host).is_loopback:
+        raise click.BadParameter(
+            f"{host} is not a loopback address: put a TLS reverse proxy in front of the "
+            "service to reach it from elsewhere (docs/service.md)"
+        )
+
+
+def settings_options(f):  # type: ignore[no-untyped-def]
+    options = [
+        click.option("--database-url", default=None, help="SQLAlchemy URL (KABUTO_DATABASE_URL)"),
+        click.option("--manifest", "manifest_path", type=click.Path(path_type=Path), default=None),
+        click.option("--network", default=None, help="Ape network for jobs (KABUTO_NETWORK)"),
+        click.option("--rpc-url", default=None, help="JSON-RPC URL the indexer reads"),
+        click.option("--tokens", "role_tokens_file", type=click.Path(path_type=Path), default=None),
+        click.option("--keys", "key_dir", type=click.Path(path_type=Path), default=None),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+@click.group(help=__doc__)
+def main() -> None:
+    pass
+
+
+@main.command(help="Start the API (uvicorn) on a loopback address.")
+@settings_options
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8800, show_default=True)
+def serve(host: str, port: int, **settings: object) -> None:
+    import uvicorn
+
+    from kabuto.service.app import create_app
+
+    check_loopback(host)
+    config = ServiceSettings.from_env(**settings)
+    app = create_app(config)
+    click.echo(f"kabuto service: http://{host}:{port} (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=3)
+
+
+@main.command(help="Create an API token for a role; prints it once (only its digest is kept).")
+@click.option("--role", type=click.Choice([r.value for r in ALL_ROLES]), required=True)
+@click.option("--name", default=None, help="who holds the token (default: the role)")
+@click.option("--tokens", "role_tokens_file", type=click.Path(path_type=Path), default=None)
+def token(role: str, name: str | None, role_tokens_file: Path | None) -> None:
+    path = ServiceSettings.from_env(role_tokens_file=role_tokens_file).role_tokens_file
+    click.echo(add_token(path, role, name or role))
+
+
+@main.command(help="Bring the database to the current schema (Alembic).")
+@click.option("--database-url", default=None)
+def migrate(database_url: str | None) -> None:
+    from kabuto.service.db import open_database
+
+    database = open_database(ServiceSettings.from_env(database_url=database_url).database_url)
+    click.echo(f"{database.url}: schema current")

@@ -1,0 +1,69 @@
+"""The service's settings: one pydantic model, read from KABUTO_* environment variables by
+:meth:`ServiceSettings.from_env` (or built directly in tests)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+DEFAULT_DATABASE_URL = "sqlite:///service/kabuto.db"
+DEFAULT_TOKENS_FILE = Path("service/tokens.json")
+
+_ENV = {
+    "database_url": "KABUTO_DATABASE_URL",
+    "manifest_path": "KABUTO_MANIFEST",
+    "network": "KABUTO_NETWORK",
+    "rpc_url": "KABUTO_RPC_URL",
+    "role_tokens_file": "KABUTO_ROLE_TOKENS",
+    "key_dir": "KABUTO_KEY_DIR",
+    "issuer": "KABUTO_ISSUER",
+    "state_dir": "KABUTO_SERVICE_STATE",
+}
+
+
+class ServiceSettings(BaseModel):
+    """Where the service finds its database, chain, manifest, tokens and keys.
+
+    Attributes:
+        database_url: SQLAlchemy URL; the default is a SQLite file (nothing to install),
+            ``postgresql+psycopg://user:pw@host/db`` for PostgreSQL.
+        manifest_path: the deployment manifest (deployments/<chain-id>.json); None: found
+            from the chain id of the connected node in ``deployments/``.
+        network: the Ape network operator jobs send through (``ethereum:local:foundry``,
+            ``ethereum:privnet:node``, ``ethereum:besu:node``).
+        rpc_url: the node's HTTP JSON-RPC URL the indexer reads (None: the Ape provider's).
+        role_tokens_file: the API tokens (only their SHA-256 digests) and their roles.
+        key_dir: the issuer's key files (personal data is decrypted for issuer/auditor only).
+        issuer: the issuer address whose key decrypts personal data (None: from the chain).
+        state_dir: where jobs keep uploaded files and outputs.
+        follow: index in the background while the API runs.
+        poll_seconds: how often the background indexer asks the node for new blocks.
+        run_jobs: run queued operator jobs in the background (off: the API only queues).
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    database_url: str = DEFAULT_DATABASE_URL
+    manifest_path: Path | None = None
+    network: str = "ethereum:local:foundry"
+    rpc_url: str | None = None
+    role_tokens_file: Path = DEFAULT_TOKENS_FILE
+    key_dir: Path = Path("keys")
+    issuer: str | None = None
+    state_dir: Path = Path("service")
+    follow: bool = True
+    poll_seconds: float = Field(default=1.0, gt=0)
+    run_jobs: bool = True
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> ServiceSettings:
+        """Settings from KABUTO_DATABASE_URL, KABUTO_MANIFEST, KABUTO_NETWORK, KABUTO_RPC_URL,
+        KABUTO_ROLE_TOKENS, KABUTO_KEY_DIR, KABUTO_ISSUER, KABUTO_SERVICE_STATE; `overrides`
+        win."""
+        values: dict[str, object] = {
+            field: os.environ[name] for field, name in _ENV.items() if os.environ.get(name)
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls.model_validate(values)
