@@ -104,7 +104,9 @@ def _documents(reader: ChainReader, token: str, block: int) -> tuple[Document, .
     for name, answer in zip(names, answers, strict=True):
         uri, digest, modified = decode(["string", "bytes32", "uint256"], answer)
         found.append(
-            Document(name.rstrip(b"\0").decode("utf-8", "replace"), uri, "0x" + digest.hex(), modified)
+            Document(
+                name.rstrip(b"\0").decode("utf-8", "replace"), uri, "0x" + digest.hex(), modified
+            )
         )
     return tuple(found)
 

@@ -37,7 +37,7 @@ def record_day(cutoff: int) -> date:
 
 
 def kyc_state(expiry: int, now: int) -> str:
-    """"past", "soon" (within 30 days) or "ok" for a KYC expiry (unix time) at `now`."""
+    """ "past", "soon" (within 30 days) or "ok" for a KYC expiry (unix time) at `now`."""
     if expiry <= now:
         return "past"
     if expiry - now <= KYC_WARNING_DAYS * 86_400:

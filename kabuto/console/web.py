@@ -8,6 +8,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -50,10 +51,6 @@ class Viewer:
         return may_open(self.role, page)
 
 
-class LoginRequired(Exception):
-    """Raised by :func:`viewer` without a valid token: the app sends the browser to log in."""
-
-
 def principal_of(request: Request, token: str) -> Principal | None:
     store: TokenStore = request.app.state.tokens
     return store.principal(token) if token else None
@@ -62,8 +59,11 @@ def principal_of(request: Request, token: str) -> Principal | None:
 def viewer(request: Request) -> Viewer:
     """FastAPI dependency: the signed-in viewer (else the login page)."""
     found = principal_of(request, request.cookies.get(COOKIE, "").strip())
-    if found is None:
-        raise LoginRequired()
+    if found is None:  # to the login page, and back here after it
+        back = quote(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+        raise HTTPException(
+            303, "log in first", headers={"Location": f"{PREFIX}/login?next={back}"}
+        )
     return Viewer(found, language(request.cookies.get(LANG_COOKIE)))
 
 
