@@ -211,8 +211,22 @@ def held_payments(session: Session) -> Sequence[HolderPayment]:
     ).all()
 
 
+_HISTORY: dict[str, tuple[int, list[tuple[int, int, int]]]] = {}
+
+
 def supply_history(session: Session, address: str) -> list[tuple[int, int, int]]:
-    """(timestamp, supply, holders) after every block with a transfer of the token."""
+    """(timestamp, supply, holders) after every block with a transfer of the token; kept in
+    memory until the token has a new transfer (the chart of a busy token costs one replay)."""
+    last = session.scalar(select(func.max(TransferRow.id)).where(TransferRow.token == address))
+    cached = _HISTORY.get(address)
+    if cached is not None and cached[0] == (last or 0):
+        return cached[1]
+    points = _replay_history(session, address)
+    _HISTORY[address] = (last or 0, points)
+    return points
+
+
+def _replay_history(session: Session, address: str) -> list[tuple[int, int, int]]:
     points: list[tuple[int, int, int]] = []
     balances: dict[str, int] = {}
     supply = holders = 0
