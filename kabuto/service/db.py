@@ -59,7 +59,7 @@ class IndexCursor(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     chain_id: Mapped[int]
-    genesis_hash: Mapped[str] = mapped_column(String(HASH))
+    genesis_hash: Mapped[str] = mapped_column(String(80))  # "<block n>:<its hash>" (follow.py)
     block_number: Mapped[int]  # -1 before the first block
     block_hash: Mapped[str] = mapped_column(String(HASH))
     manifest: Mapped[dict[str, Any]]  # the manifest the index was built from

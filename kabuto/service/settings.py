@@ -57,6 +57,20 @@ class ServiceSettings(BaseModel):
     poll_seconds: float = Field(default=1.0, gt=0)
     run_jobs: bool = True
 
+    def node_url(self) -> str:
+        """The JSON-RPC URL the indexer reads: rpc_url, else the URL of the Ape network's
+        node from the project's settings (privnet: KABUTO_PRIVNET_RPC_URL, besu:
+        KABUTO_BESU_RPC_URL)."""
+        if self.rpc_url:
+            return self.rpc_url
+        if "besu" in self.network:
+            return os.environ.get("KABUTO_BESU_RPC_URL", "http://127.0.0.1:8545")
+        return os.environ.get("KABUTO_PRIVNET_RPC_URL", "http://127.0.0.1:8546")
+
+    def manifest_for(self, chain_id: int) -> Path:
+        """The manifest: manifest_path, else deployments/<chain-id>.json."""
+        return self.manifest_path or Path("deployments") / f"{chain_id}.json"
+
     @classmethod
     def from_env(cls, **overrides: object) -> ServiceSettings:
         """Settings from KABUTO_DATABASE_URL, KABUTO_MANIFEST, KABUTO_NETWORK, KABUTO_RPC_URL,
