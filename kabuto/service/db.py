@@ -154,6 +154,8 @@ class TokenRow(Base):
     total_supply: Mapped[int] = mapped_column(default=0)
     issued_total: Mapped[int] = mapped_column(default=0)
     holders: Mapped[int] = mapped_column(default=0)  # wallets with a non-zero balance
+    name: Mapped[str] = mapped_column(String(128), default="")  # name(), read when indexed
+    terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # bondTerms/beneficiaryTerms
 
 
 class Holding(Base):

@@ -139,4 +139,18 @@ def event_specs(role: str) -> dict[str, EventSpec]:
     return specs
 
 
+def call_outputs(role: str, function: str) -> list[dict[str, Any]]:
+    """The ABI outputs of `function` of a followed contract role's compiled type."""
+    for item in build_contract_types()[CONTRACT_TYPES[role]].get("abi", []):
+        if item.get("type") == "function" and item.get("name") == function:
+            return list(item.get("outputs", []))
+    raise AbiMissingError(f"{CONTRACT_TYPES[role]} has no function {function}")
+
+
+def decode_outputs(outputs: list[dict[str, Any]], raw: bytes) -> list[Any]:
+    """A call's return data, JSON-ready like event arguments."""
+    values = decode([_type(p) for p in outputs], raw)
+    return [_value(p, v) for p, v in zip(outputs, values, strict=True)]
+
+
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()

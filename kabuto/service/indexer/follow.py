@@ -16,17 +16,25 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from eth_utils import keccak
 from sqlalchemy import Connection, select
 
-from kabuto.chainread import checksum_address
+from kabuto.chainread import calldata, checksum_address
 from kabuto.errors import KabutoError
 from kabuto.manifest import Manifest, load_manifest
 from kabuto.service import db
-from kabuto.service.indexer.events import TRANSFER_TOPIC, decode_log, event_specs
+from kabuto.service.indexer.events import (
+    TRANSFER_TOPIC,
+    call_outputs,
+    decode_log,
+    decode_outputs,
+    event_specs,
+)
 from kabuto.service.indexer.projections import Event, State
 from kabuto.service.indexer.rpc import FullLog, IndexReader
 
 LOGS_PER_COMMIT = 20_000
+TERMS_UPDATED_TOPIC = "0x" + keccak(text="TermsUpdated(uint8)").hex()
 BLOCKS_PER_FETCH = 20_000
 
 
@@ -168,10 +176,13 @@ class Indexer:
                         "total_supply": 0,
                         "issued_total": 0,
                         "holders": 0,
+                        "name": "" if f.role == "token" else "Yen coin",
+                        "terms": None,
                     }
                 )
         if new and cursor >= 0:  # a contract added to the manifest later: its past first
             self._apply(state, new, self.reader.logs([f.address for f in new], 0, cursor))
+            self._token_facts(state, {f.address for f in new}, cursor)
         return wanted
 
     def _apply(self, state: State, followed: list[Followed], logs: list[FullLog]) -> int:
@@ -236,6 +247,25 @@ class Indexer:
             )
         return len(logs)
 
+    def _token_facts(self, state: State, addresses: set[str], block: int) -> None:
+        """Reads name() and the terms of `addresses` (new tokens, or terms updated) at
+        `block` into the tokens table (the register's header comes from there)."""
+        for address in sorted(addresses):
+            row = state.tokens.get(address)
+            if row is None or row["kind"] not in ("bond", "beneficiary"):
+                continue
+            function = "bondTerms" if row["kind"] == "bond" else "beneficiaryTerms"
+            name_raw, terms_raw = self.reader.eth_call_many(
+                [
+                    (address, calldata("name()", [], [])),
+                    (address, calldata(f"{function}()", [], [])),
+                ],
+                block,
+            )
+            row["name"] = decode_outputs(call_outputs("token", "name"), name_raw)[0]
+            row["terms"] = decode_outputs(call_outputs("token", function), terms_raw)[0]
+            state.tokens.dirty.add((address,))
+
     def _load_state(self, connection: Connection) -> State:
         if self.state is None:
             self.state = State().load(connection)
@@ -260,6 +290,7 @@ class Indexer:
                     block_hash = self.reader.headers([group_end])[group_end][0]
                     with self.database.engine.begin() as connection:
                         report.events += self._apply(state, list(followed.values()), group)
+                        self._token_facts(state, _facts_needed(state, group), group_end)
                         state.flush(connection)
                         connection.execute(
                             db.IndexCursor.__table__.update().values(
@@ -281,6 +312,17 @@ class Indexer:
             raise
         report.seconds = time.monotonic() - started
         return report
+
+
+def _facts_needed(state: State, group: list[FullLog]) -> set[str]:
+    """Tokens whose name/terms to (re)read: never read, or terms updated in `group`."""
+    unread = {key[0] for key, row in state.tokens.rows.items() if not row.get("name")}
+    updated = {
+        checksum_address(log.address[2:])
+        for log in group
+        if log.topics and log.topics[0] == TERMS_UPDATED_TOPIC
+    }
+    return (unread | updated) & {key[0] for key in state.tokens.rows}
 
 
 def _groups(

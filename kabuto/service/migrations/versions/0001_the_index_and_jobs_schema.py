@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:  (none for the first)
-Create Date: 2026-12-03 06:57:19.150053
+Create Date: 2026-12-03 07:00:18.856556
 """
 
 from __future__ import annotations
@@ -202,6 +202,8 @@ def upgrade() -> None:
         sa.Column("total_supply", sa.BigInteger(), nullable=False),
         sa.Column("issued_total", sa.BigInteger(), nullable=False),
         sa.Column("holders", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("address"),
         sa.UniqueConstraint("symbol"),
     )
