@@ -86,7 +86,13 @@ def _indexer(settings: ServiceSettings):  # type: ignore[no-untyped-def]
 @main.command(help="Index the chain up to its head (with --follow: keep following it).")
 @settings_options
 @click.option("--follow", is_flag=True, help="keep indexing new blocks until stopped")
-def index(follow: bool, **settings: object) -> None:
+@click.option(
+    "--logs-per-commit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="events per database transaction (default 20,000)",
+)
+def index(follow: bool, logs_per_commit: int | None, **settings: object) -> None:
     import time
 
     from kabuto.errors import KabutoError
@@ -94,6 +100,8 @@ def index(follow: bool, **settings: object) -> None:
     config = ServiceSettings.from_env(**settings)
     try:
         indexer = _indexer(config)
+        if logs_per_commit:
+            indexer.logs_per_commit = logs_per_commit
         while True:
             report = indexer.sync()
             if report.commits:
