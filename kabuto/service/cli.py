@@ -71,3 +71,65 @@ def migrate(database_url: str | None) -> None:
 
     database = open_database(ServiceSettings.from_env(database_url=database_url).database_url)
     click.echo(f"{database.url}: schema current")
+
+
+def _indexer(settings: ServiceSettings):  # type: ignore[no-untyped-def]
+    from kabuto.service.db import open_database
+    from kabuto.service.indexer.follow import Indexer
+    from kabuto.service.indexer.rpc import IndexReader
+
+    url = settings.node_url()
+    manifest = settings.manifest_for(IndexReader(url).chain_id())
+    return Indexer(open_database(settings.database_url), url, manifest)
+
+
+@main.command(help="Index the chain up to its head (with --follow: keep following it).")
+@settings_options
+@click.option("--follow", is_flag=True, help="keep indexing new blocks until stopped")
+@click.option(
+    "--logs-per-commit",
+    type=click.IntRange(min=1),
+    default=None,
+    help="events per database transaction (default 20,000)",
+)
+def index(follow: bool, logs_per_commit: int | None, **settings: object) -> None:
+    import time
+
+    from kabuto.errors import KabutoError
+
+    config = ServiceSettings.from_env(**settings)
+    try:
+        indexer = _indexer(config)
+        if logs_per_commit:
+            indexer.logs_per_commit = logs_per_commit
+        while True:
+            report = indexer.sync()
+            if report.commits:
+                click.echo(
+                    f"indexed blocks {report.first_block}..{report.last_block}: "
+                    f"{report.events} events in {report.seconds:.1f} s"
+                )
+            if not follow:
+                break
+            time.sleep(config.poll_seconds)
+    except KabutoError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command(help="Reconcile the index with the chain; exit 1 naming each difference.")
+@settings_options
+def verify(**settings: object) -> None:
+    from kabuto.errors import KabutoError
+    from kabuto.service.indexer.verify import verify as run_verify
+
+    config = ServiceSettings.from_env(**settings)
+    try:
+        indexer = _indexer(config)
+        with indexer.database.engine.connect() as connection:
+            indexer.check_chain(connection)
+        report = run_verify(indexer.database, indexer.rpc_url)
+    except KabutoError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(report.statement())
+    if not report.ok:
+        raise SystemExit(1)

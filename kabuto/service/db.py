@@ -59,7 +59,7 @@ class IndexCursor(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)  # always 1
     chain_id: Mapped[int]
-    genesis_hash: Mapped[str] = mapped_column(String(HASH))
+    genesis_hash: Mapped[str] = mapped_column(String(80))  # "<block n>:<its hash>" (follow.py)
     block_number: Mapped[int]  # -1 before the first block
     block_hash: Mapped[str] = mapped_column(String(HASH))
     manifest: Mapped[dict[str, Any]]  # the manifest the index was built from
@@ -154,6 +154,8 @@ class TokenRow(Base):
     total_supply: Mapped[int] = mapped_column(default=0)
     issued_total: Mapped[int] = mapped_column(default=0)
     holders: Mapped[int] = mapped_column(default=0)  # wallets with a non-zero balance
+    name: Mapped[str] = mapped_column(String(128), default="")  # name(), read when indexed
+    terms: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # bondTerms/beneficiaryTerms
 
 
 class Holding(Base):

@@ -1,8 +1,8 @@
 """the index and jobs schema
 
 Revision ID: 0001
-Revises: (none)
-Create Date: 2026-12-03 06:47:08.837355
+Revises:  (none for the first)
+Create Date: 2026-12-03 07:00:18.856556
 """
 
 from __future__ import annotations
@@ -111,7 +111,7 @@ def upgrade() -> None:
         "index_cursor",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("chain_id", sa.BigInteger(), nullable=False),
-        sa.Column("genesis_hash", sa.String(length=66), nullable=False),
+        sa.Column("genesis_hash", sa.String(length=80), nullable=False),
         sa.Column("block_number", sa.BigInteger(), nullable=False),
         sa.Column("block_hash", sa.String(length=66), nullable=False),
         sa.Column("manifest", sa.JSON(), nullable=False),
@@ -202,6 +202,8 @@ def upgrade() -> None:
         sa.Column("total_supply", sa.BigInteger(), nullable=False),
         sa.Column("issued_total", sa.BigInteger(), nullable=False),
         sa.Column("holders", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(length=128), nullable=False),
+        sa.Column("terms", sa.JSON(), nullable=True),
         sa.PrimaryKeyConstraint("address"),
         sa.UniqueConstraint("symbol"),
     )
