@@ -1,7 +1,8 @@
 """The register download: the very files ``ape run export_register`` writes (CSV for Excel,
-JSON), made by the same code (kabuto.ops.export.export_register) in the service process, so
-a download is byte for byte the export script's. Roles that may not see personal data get
-the same files with names and addresses withheld (and a note saying so)."""
+JSON), made by the same code (kabuto.ops.export.export_register) in the service process, on
+the service's Ape connection (one at a time: kabuto.service.jobs.chain.CHAIN_LOCK), so a
+download is byte for byte the export script's. Roles that may not see personal data get the
+same files with names and addresses withheld (and a note saying so)."""
 
 from __future__ import annotations
 
@@ -12,12 +13,23 @@ from pathlib import Path
 
 from fastapi import HTTPException, Request
 
-from kabuto.console.chainlink import connected_platform
 from kabuto.console.web import Viewer
 from kabuto.errors import KabutoError
 from kabuto.register import HolderEntry, write_register
+from kabuto.service.jobs.chain import CHAIN_LOCK, ensure_connected
 
 WITHHELD = "names and addresses withheld: the {role} role does not see personal data"
+
+
+def _platform_and_issuer(request: Request):  # type: ignore[no-untyped-def]
+    from kabuto.ops.chain import load_platform
+    from kabuto.service.indexer.rpc import IndexReader
+    from kabuto.service.jobs.chain import account
+
+    settings = request.app.state.settings
+    manifest = settings.manifest_for(IndexReader(settings.node_url()).chain_id())
+    issuer = settings.issuer or str(account(settings, "issuer").address)
+    return load_platform(manifest.parent), issuer
 
 
 def register_download(
@@ -32,9 +44,10 @@ def register_download(
     from kabuto.ops.export import export_register
 
     settings = request.app.state.settings
-    platform, issuer = connected_platform(settings)
-    with tempfile.TemporaryDirectory(prefix="kabuto-console-") as tmp:
+    with CHAIN_LOCK, tempfile.TemporaryDirectory(prefix="kabuto-console-") as tmp:
         try:
+            ensure_connected(settings)
+            platform, issuer = _platform_and_issuer(request)
             report = export_register(
                 platform,
                 symbol,

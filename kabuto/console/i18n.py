@@ -64,6 +64,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "holder_name_bond": ("社債権者の氏名又は名称", "Bondholder name"),
     "holder_name_trust": ("受益者の氏名又は名称", "Beneficiary name"),
     "address": ("住所", "Address"),
+    "person_name": ("氏名又は名称", "Name"),
     "investor_id": ("投資家ID", "Investor id"),
     "wallet": ("ウォレットアドレス", "Wallet address"),
     "acquired_on": ("取得日", "Acquired on"),

@@ -1,48 +1,55 @@
-"""Submitting operator jobs through the service (kabuto.service.jobs): the console never
-sends a transaction itself. A job runs in the service's job runner, which keeps its status
-and progress in the ``jobs`` table; the console's job page reads them back."""
+"""Submitting operator jobs through the service's job runner (kabuto.service.jobs): the
+console never sends a transaction itself. The service checks everything first (files, rows,
+fields, then the chain) and raises InputError before anything is stored or sent; the job's
+status and progress are then in its ``jobs`` row, which the console's job page reads."""
 
 from __future__ import annotations
 
-import importlib
+from pathlib import Path
 from typing import Any
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 
 from kabuto.console.web import Viewer
-from kabuto.errors import InputError
-
-SERVICE_JOBS = "kabuto.service.jobs"
-
-
-def _service_submit() -> Any:
-    try:
-        jobs = importlib.import_module(SERVICE_JOBS)
-    except ModuleNotFoundError as exc:
-        raise HTTPException(503, "the service's job runner is not installed") from exc
-    return jobs.submit_job
+from kabuto.errors import InputError, InputIssue
+from kabuto.inputs import load_executions
+from kabuto.service.jobs.kinds import KINDS
+from kabuto.service.jobs.runner import store_upload, submit
 
 
-def submit(request: Request, who: Viewer, kind: str, params: dict[str, Any]) -> str:
-    """The id of the job of `kind` with `params` submitted as the viewer (the service checks
-    the role and the inputs again; an input problem raises InputError)."""
-    submit_job = _service_submit()
-    database = request.app.state.database
-    with database.session() as session:
-        job = submit_job(session, kind, params, who.principal)
-        session.commit()
-        return str(job.job_id if hasattr(job, "job_id") else job)
+def offered(kind: str) -> bool:
+    return kind in KINDS
 
 
-def submit_decision(
-    request: Request, who: Viewer, token: str, application_id: int, decision: str, reason: str
+def job_files(kind: str) -> tuple[str, ...]:
+    spec = KINDS.get(kind)
+    return spec.files if spec else ("executions",)
+
+
+def save(request: Request, name: str, data: bytes) -> Path:
+    """An upload kept by content under the service's state folder."""
+    return store_upload(request.app.state.settings, name, data)
+
+
+def submit_job(
+    request: Request, who: Viewer, kind: str, params: dict[str, Any], files: dict[str, Path]
 ) -> str:
-    try:
-        return submit(
-            request,
-            who,
-            "approve" if decision == "approve" else "reject",
-            {"token": token, "ids": [application_id], "reason": reason},
+    """The id of the job (a new one, or the same job submitted before, by content).
+
+    Raises:
+        InputError: what is wrong (file, row, field), before anything is sent.
+        KabutoError: the chain or the manifest refuses the job.
+    """
+    if kind not in KINDS:
+        if kind == "settle_batch":  # the rows are still checked, as the script would
+            load_executions(files["executions"])
+        raise InputError(
+            [InputIssue("request", None, None, f"the service does not offer {kind} jobs yet")]
         )
-    except InputError as exc:
-        raise HTTPException(422, str(exc)) from exc
+    done = submit(
+        request.app.state.database, request.app.state.settings, kind, params, files, who.principal
+    )
+    runner = getattr(request.app.state, "job_runner", None)
+    if runner is not None:
+        runner.wake.set()
+    return str(done.job.job_id)

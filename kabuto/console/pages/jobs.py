@@ -5,6 +5,7 @@ state is the service's ``jobs`` row)."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request, UploadFile
@@ -12,29 +13,28 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from kabuto.console import queries
-from kabuto.console.access import JOB_ROLES
+from kabuto.console.access import UPLOAD_KINDS, job_roles
 from kabuto.console.i18n import Words
-from kabuto.console.jobs_bridge import submit
-from kabuto.console.uploads import JOB_FILES, check_files, store
+from kabuto.console.jobs_bridge import job_files, offered, save, submit_job
 from kabuto.console.web import PREFIX, Viewer, page_viewer, render
-from kabuto.domain import jst_date
-from kabuto.errors import InputError
+from kabuto.errors import InputError, KabutoError
 from kabuto.service.db import get_session
 
 router = APIRouter()
 JobsViewer = Annotated[Viewer, Depends(page_viewer("jobs"))]
 DB = Annotated[Session, Depends(get_session)]
+Issue = tuple[str, int | None, str | None, str]
 
 
 def _page(request: Request, who: Viewer, db: Session, status: int = 200, **extra: object):
-    kinds = [k for k, roles in JOB_ROLES.items() if who.role in roles]
     return render(
         request,
         who,
         "jobs.html",
         status=status,
-        kinds=kinds,
-        job_files=JOB_FILES,
+        kinds=[k for k in UPLOAD_KINDS if who.role in job_roles(k)],
+        job_files={k: job_files(k) for k in UPLOAD_KINDS},
+        offered={k: offered(k) for k in UPLOAD_KINDS},
         jobs=queries.jobs(db),
         **extra,
     )
@@ -47,37 +47,29 @@ def jobs(request: Request, who: JobsViewer, db: DB) -> Response:
 
 @router.post("/jobs/{kind}")
 async def upload(request: Request, kind: str, who: JobsViewer) -> Response:
-    if kind not in JOB_FILES:
+    if kind not in UPLOAD_KINDS:
         raise HTTPException(404, f"no job kind {kind}")
-    if who.role not in JOB_ROLES[kind]:
+    if who.role not in job_roles(kind):
         raise HTTPException(403, Words(who.lang)("not_allowed"))
     form = await request.form()
-    settings = request.app.state.settings
-    stored = {}
-    for field in JOB_FILES[kind]:
+    files = {}
+    for field in job_files(kind):
         upload = form.get(field)
         if not isinstance(upload, UploadFile) or not upload.filename:
-            return _failed(request, who, kind, [("", None, field, "no file chosen")])
-        stored[field] = store(
-            settings.state_dir / "uploads", field, upload.filename, await upload.read()
-        )
-    database = request.app.state.database
-    with database.session() as db:
-        today = jst_date(queries.chain_now(db))
+            return _failed(request, who, kind, [("-", None, field, "no file chosen")])
+        files[field] = save(request, upload.filename, await upload.read())
+    params = {k: v for k, v in form.items() if isinstance(v, str) and v and k == "tranche"}
     try:
-        rows = check_files(kind, stored, today)
-        params = {f: str(s.path) for f, s in stored.items()}
-        params["names"] = {f: s.original_name for f, s in stored.items()}
-        job_id = submit(request, who, kind, params)
+        job_id = submit_job(request, who, kind, params, files)
     except InputError as exc:
-        return _failed(
-            request, who, kind, [(i.file, i.row, i.field, i.message) for i in exc.issues]
-        )
-    del rows
+        issues = [(Path(i.file).name, i.row, i.field, i.message) for i in exc.issues]
+        return _failed(request, who, kind, issues)
+    except KabutoError as exc:
+        return _failed(request, who, kind, [("-", None, None, str(exc))])
     return RedirectResponse(f"{PREFIX}/jobs/{job_id}", status_code=303)
 
 
-def _failed(request: Request, who: Viewer, kind: str, issues: list[tuple]) -> Response:
+def _failed(request: Request, who: Viewer, kind: str, issues: list[Issue]) -> Response:
     database = request.app.state.database
     with database.session() as db:
         return _page(request, who, db, status=422, failed_kind=kind, issues=issues)

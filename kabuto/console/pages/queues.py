@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 from kabuto.console import queries
 from kabuto.console.access import APPROVE_ROLES
 from kabuto.console.i18n import Words
-from kabuto.console.jobs_bridge import submit_decision
+from kabuto.console.jobs_bridge import submit_job
 from kabuto.console.web import PREFIX, Viewer, page_viewer, render
+from kabuto.errors import InputError, KabutoError
 from kabuto.service.db import get_session
 
 router = APIRouter()
@@ -56,5 +57,11 @@ def decide(
         raise HTTPException(422, "decision must be approve or reject")
     if decision == "reject" and not reason.strip():
         return _page(request, who, db, status=422, error=(token, application_id, "reason_required"))
-    job_id = submit_decision(request, who, token, application_id, decision, reason.strip())
+    params = {"symbol": token, "ids": [application_id], "reason": reason.strip()}
+    try:
+        job_id = submit_job(request, who, decision, params, {})
+    except InputError as exc:
+        return _page(request, who, db, status=422, error=(token, application_id, str(exc)))
+    except KabutoError as exc:
+        return _page(request, who, db, status=409, error=(token, application_id, str(exc)))
     return RedirectResponse(f"{PREFIX}/jobs/{job_id}", status_code=303)

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 
 from kabuto.chainread import ChainReader
 from kabuto.console import queries
+from kabuto.console.access import REGISTER_ROLES
 from kabuto.console.chainfacts import TokenFacts, token_facts
 from kabuto.console.chart import supply_chart
 from kabuto.console.downloads import register_download
 from kabuto.console.formatting import record_day
+from kabuto.console.i18n import Words
 from kabuto.console.registerview import register_page
 from kabuto.console.web import Viewer, page_viewer, render
 from kabuto.errors import KabutoError
@@ -27,16 +29,13 @@ TokensViewer = Annotated[Viewer, Depends(page_viewer("tokens"))]
 DB = Annotated[Session, Depends(get_session)]
 
 
-def rpc_url(request: Request) -> str | None:
-    return request.app.state.settings.rpc_url
-
-
 def facts_of(request: Request, address: str, kind: str) -> TokenFacts | None:
-    url = rpc_url(request)
-    if not url:
+    """The token's rules, documents and limits from the chain (None without a node)."""
+    settings = request.app.state.settings
+    if not settings.rpc_url:
         return None
     try:
-        return token_facts(ChainReader(url), address, kind)
+        return token_facts(ChainReader(settings.node_url()), address, kind)
     except (KabutoError, OSError):
         return None
 
@@ -61,6 +60,7 @@ def token_page(
     dates = queries.record_dates(db, row.address)
     chosen = next((d for d in dates if d.index == record), None)
     settings = request.app.state.settings
+    shows_register = who.role in REGISTER_ROLES
     register = register_page(
         db,
         row.address,
@@ -78,7 +78,7 @@ def token_page(
         facts=facts_of(request, row.address, row.kind),
         record_dates=[(d.index, record_day(d.record_date)) for d in dates],
         chosen=chosen.index if chosen else None,
-        register=register,
+        register=register if shows_register else None,
         chart=supply_chart(queries.supply_history(db, row.address), who.lang),
     )
 
@@ -92,6 +92,8 @@ def download(
     record_date: date | None = None,
     block: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
+    if who.role not in REGISTER_ROLES:
+        raise HTTPException(403, Words(who.lang)("not_allowed"))
     if ext not in ("csv", "json"):
         raise HTTPException(404, "register.csv or register.json")
     name, body = register_download(request, who, symbol, ext, record_date, block)
