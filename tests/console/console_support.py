@@ -71,6 +71,14 @@ class Console:
             row = db.execute("SELECT block_number FROM index_cursor").fetchone()
         return int(row[0]) if row else -1
 
+    def chain_height(self) -> int:
+        answer = requests.post(
+            self.node.url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
+            timeout=5,
+        )
+        return int(answer.json()["result"], 16)
+
     def wait_indexed(self, timeout: float = 60) -> int:
         """Waits until the service has indexed the chain's latest block."""
         head = int(

@@ -6,10 +6,16 @@ register downloaded from the page is byte for byte what export_register writes."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from console_support import log_in
 
 from kabuto.console.access import NAV, PAGE_ROLES
+from kabuto.ops.accounts import address_of
+from kabuto.ops.approvals import application
+from kabuto.ops.chain import load_platform
+from kabuto.ops.export import export_register
 from kabuto.service.auth import Role
 
 pytestmark = pytest.mark.usefixtures("console")
@@ -30,3 +36,159 @@ def test_every_role_logs_in_and_opens_every_page_it_may(console, browser, screen
                 assert response.status == 403, (role, name)
         assert len(shown) == sum(role in PAGE_ROLES[n] for n in NAV)
         page.context.close()
+
+
+def _wait_for_job(page, timeout_ms: int = 180_000) -> str:
+    """Waits on a job page until its status (updated by the page's script) is final."""
+    page.wait_for_function(
+        "['succeeded', 'failed'].includes(document.getElementById('job').dataset.status)",
+        timeout=timeout_ms,
+    )
+    return page.locator("#job-status").inner_text()
+
+
+def test_register_downloads_are_byte_for_byte_export_registers(console, browser, tmp_path):
+    page = log_in(browser, console, Role.ISSUER)
+    page.goto(f"{console.url}/console/tokens/STBOND1")
+    assert "山田 太郎" in page.locator("#register").inner_text()  # INV-001, decrypted
+    assert page.locator("#holder-count").inner_text().startswith("10")
+    downloads = {}
+    for ext in ("csv", "json"):
+        link = page.locator(f"#download-{ext}")
+        block = int(link.get_attribute("href").rsplit("block=", 1)[1])
+        with page.expect_download() as info:
+            link.click()
+        downloads[ext] = Path(info.value.path()).read_bytes()
+        assert info.value.suggested_filename == f"STBOND1-register-block-{block}.{ext}"
+    page.context.close()
+    with console.connect():
+        report = export_register(
+            load_platform(console.deployments),
+            "STBOND1",
+            address_of("issuer"),
+            tmp_path,
+            console.keys,
+            block=block,
+        )
+    assert report.reconciled
+    assert downloads["csv"] == report.csv_path.read_bytes()
+    assert downloads["json"] == report.json_path.read_bytes()
+    assert "山田 太郎".encode() in downloads["csv"]
+
+
+def test_roles_without_personal_data_get_no_names(console, browser):
+    page = log_in(browser, console, Role.COMPLIANCE)
+    page.goto(f"{console.url}/console/tokens/STBOND1")
+    register = page.locator("#register").inner_text()
+    assert "INV-001" in register and "山田" not in register
+    response = page.request.get(f"{console.url}/console/tokens/STBOND1/register.csv")
+    assert response.status == 200
+    assert "INV-001" in response.text() and "山田" not in response.text()
+    page.context.close()
+    page = log_in(browser, console, Role.REGISTRAR)  # no register at all (as the API)
+    page.goto(f"{console.url}/console/tokens/STBOND1")
+    assert page.locator("#register").count() == 0
+    assert page.request.get(f"{console.url}/console/tokens/STBOND1/register.csv").status == 403
+    page.context.close()
+
+
+def test_issuer_rejects_with_a_reason_only_and_approves(console, browser, screenshots):
+    page = log_in(browser, console, Role.ISSUER)
+    page.goto(f"{console.url}/console/queues")
+    rejected, approved = console.applications["reject"], console.applications["approve"]
+    row = page.locator(f"#app-PROTRUST1-{rejected}")
+    with page.expect_navigation():
+        row.get_by_role("button", name="却下").click()  # no reason
+    assert page.locator("[role=alert]").inner_text() == "却下には理由が必要です"
+    page.screenshot(path=str(screenshots / "issuer-queues-reason-required.png"))
+    row = page.locator(f"#app-PROTRUST1-{rejected}")
+    row.get_by_label("却下理由").fill("保有者数の確認待ち / holder count under review")
+    row.get_by_role("button", name="却下").click()
+    page.wait_for_url("**/console/jobs/*")
+    assert _wait_for_job(page) == "succeeded"
+    page.goto(f"{console.url}/console/queues")
+    page.locator(f"#app-PROTRUST1-{approved}").get_by_role("button", name="承認").click()
+    page.wait_for_url("**/console/jobs/*")
+    assert _wait_for_job(page) == "succeeded"
+    page.context.close()
+    with console.connect():
+        token = load_platform(console.deployments).token("PROTRUST1")
+        assert application(token, rejected).status_name == "Rejected"
+        assert application(token, approved).status_name == "Approved"
+    console.wait_indexed()
+    page = log_in(browser, console, Role.AUDITOR)
+    page.goto(f"{console.url}/console/queues")
+    assert page.locator("#applications tbody tr[id]").count() == 0
+    page.context.close()
+
+
+def _investors_csv(rows: list[str]) -> bytes:
+    header = "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address"
+    return ("\n".join([header, *rows]) + "\n").encode()
+
+
+def test_a_bad_investors_csv_shows_its_row_error_and_sends_nothing(console, browser, screenshots):
+    head = console.chain_height()
+    page = log_in(browser, console, Role.REGISTRAR)
+    page.goto(f"{console.url}/console/jobs")
+    bad = _investors_csv(
+        [
+            f"INV-101,General,ResidentIndividual,392,2030-03-31,{_wallet(13)},青木 一,東京都",
+            f"INV-102,Retail,ResidentIndividual,392,2030-03-31,{_wallet(14)},青木 二,東京都",
+        ]
+    )
+    page.set_input_files(
+        "#onboard-investors",
+        files=[{"name": "new-investors.csv", "mimeType": "text/csv", "buffer": bad}],
+    )
+    page.locator("#form-onboard").get_by_role("button", name="検証して実行").click()
+    errors = page.locator("#input-errors")
+    errors.wait_for()
+    text = errors.inner_text()
+    assert "new-investors.csv" in text and "3" in text and "class" in text and "Retail" in text
+    page.screenshot(path=str(screenshots / "registrar-jobs-row-error.png"))
+    page.context.close()
+    assert console.chain_height() == head, "a transaction was sent"
+
+
+def test_a_good_investors_csv_runs_as_a_job_to_the_end(console, browser, screenshots):
+    page = log_in(browser, console, Role.REGISTRAR)
+    page.goto(f"{console.url}/console/jobs")
+    soon = "2027-04-20"  # within 30 days of the chain's date (2027-04-05)
+    good = _investors_csv(
+        [
+            f"INV-101,General,ResidentIndividual,392,{soon},{_wallet(13)},青木 一郎,東京都港区1-1",
+            f"INV-102,Specified,DomesticCorporation,392,2031-03-31,{_wallet(14)},株式会社あおき,大阪府大阪市1-1",
+        ]
+    )
+    page.set_input_files(
+        "#onboard-investors",
+        files=[{"name": "new-investors.csv", "mimeType": "text/csv", "buffer": good}],
+    )
+    page.locator("#form-onboard").get_by_role("button", name="検証して実行").click()
+    page.wait_for_url("**/console/jobs/*")
+    page.reload()  # the progress is the service's: a reload shows the same job
+    assert page.locator("#job-progress").count() == 1
+    assert _wait_for_job(page) == "succeeded"
+    assert page.locator("#job-progress").get_attribute("value") == page.locator(
+        "#job-progress"
+    ).get_attribute("max")
+    page.screenshot(path=str(screenshots / "registrar-job-done.png"))
+    page.context.close()
+    console.wait_indexed()
+    page = log_in(browser, console, Role.ISSUER)
+    page.goto(f"{console.url}/console/investors?q=青木")
+    table = page.locator("#investors")
+    assert "INV-101" in table.inner_text() and "INV-102" in table.inner_text()
+    assert page.locator("#investors .kyc-soon").count() == 1
+    page.goto(f"{console.url}/console/investors/INV-101")
+    assert "30日以内に期限" in page.locator("#kyc").inner_text()
+    assert "InvestorRegistered" in page.locator("#audit").inner_text()
+    page.screenshot(path=str(screenshots / "issuer-investor.png"))
+    page.context.close()
+
+
+def _wallet(index: int) -> str:
+    from ape import accounts
+
+    return str(accounts.test_accounts[index].address)
