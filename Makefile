@@ -108,5 +108,13 @@ privnet: setup
 	anvil --chain-id 2017 --gas-price 0 --base-fee 0 --disable-min-priority-fee \
 	  --port $(PRIVNET_PORT) --hardfork $(EVM_VERSION)
 
+# The console's screenshots (docs/console.md): the browser tests write every page at 1366x768
+# to out/console-screenshots/ (git-ignored); two of them are kept in docs/ for the README.
+screenshots: setup
+	tools/ensure-build
+	$(BIN)/ape test tests/console/test_console.py -q
+	cp out/console-screenshots/issuer-token-STBOND1.png docs/console-register.png
+	cp out/console-screenshots/issuer-queues.png docs/console-queues.png
+
 clean:
 	rm -rf .build contracts/.cache .cache

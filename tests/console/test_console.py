@@ -47,9 +47,12 @@ def _wait_for_job(page, timeout_ms: int = 180_000) -> str:
     return page.locator("#job-status").inner_text()
 
 
-def test_register_downloads_are_byte_for_byte_export_registers(console, browser, tmp_path):
+def test_register_downloads_are_byte_for_byte_export_registers(
+    console, browser, tmp_path, screenshots
+):
     page = log_in(browser, console, Role.ISSUER)
     page.goto(f"{console.url}/console/tokens/STBOND1")
+    page.screenshot(path=str(screenshots / "issuer-token-STBOND1.png"), full_page=True)
     assert "山田 太郎" in page.locator("#register").inner_text()  # INV-001, decrypted
     assert page.locator("#holder-count").inner_text().startswith("10")
     downloads = {}
