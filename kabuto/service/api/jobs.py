@@ -3,8 +3,6 @@ the file, row and field of each problem before anything is sent; otherwise 202 w
 job (200 with the earlier job when the same job, by content, was already submitted).
 ``GET /jobs`` and ``GET /jobs/{id}`` show status and progress."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 

@@ -2,8 +2,6 @@
 investor, wallet and block range where those apply; ``{"total", "limit", "offset",
 "items"}`` for lists."""
 
-from __future__ import annotations
-
 from datetime import date
 from typing import Annotated, Any
 
