@@ -89,6 +89,19 @@ async def issue(
     return _submit(request, "issue", params, files, caller)
 
 
+@router.post("/settle-batch", status_code=202)
+async def settle_batch(
+    request: Request,
+    caller: who("settle_batch"),
+    executions: Annotated[UploadFile, File(description="a venue's executions CSV")],
+    reference: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    """Settle a venue's executions as one all-or-nothing batch (signed by the venue agent)."""
+    files = {"executions": await _saved(request, "executions.csv", executions)}
+    params = kinds.SettleOptions(reference=reference).model_dump()
+    return _submit(request, "settle_batch", params, files, caller)
+
+
 def _json_job(kind: str, model: type[kinds.Params], access: str) -> None:
     def endpoint(request: Request, body: model, caller: who(access)) -> JSONResponse:  # type: ignore[valid-type]
         return _submit(request, kind, body.model_dump(mode="json"), {}, caller)  # type: ignore[attr-defined]
