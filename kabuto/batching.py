@@ -142,7 +142,7 @@ def run_batches(job: BatchJob[T, K], *, progress: bool = True) -> BatchReport:
                     batches += 1
                 bar.update(len(chunk))
                 if (listener := PROGRESS.get()) is not None:
-                    listener(job.description, int(bar.n), len(keys))
+                    listener(job.description, len(done_at_start) + sent + late, len(keys))
         if interrupt.requested and sent + late < len(todo):
             raise BatchInterrupted(len(done_at_start) + sent + late, len(keys))
     finally:

@@ -133,3 +133,62 @@ def verify(**settings: object) -> None:
     click.echo(report.statement())
     if not report.ok:
         raise SystemExit(1)
+
+
+@main.command(help="The service on a local chain with the demo's state (make serve).")
+@click.option(
+    "--folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("service-demo"),
+    show_default=True,
+    help="the chain's state, manifest, keys, index and tokens (reused by the next run)",
+)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8800, show_default=True)
+def demo(folder: Path, host: str, port: int) -> None:
+    import uvicorn
+
+    from kabuto.service.app import create_app
+    from kabuto.service.auth import load_tokens
+    from kabuto.service.localdemo import PRIVNET, start_demo_world
+
+    check_loopback(host)
+    fresh = not (folder / "deployments").exists()
+    if fresh:
+        click.echo(f"kabuto service: running the demo on a new local chain in {folder} (~1 min)")
+    world = start_demo_world(folder)
+    try:
+        tokens_file, shown = folder / "tokens.json", folder / "demo-tokens.txt"
+        if not load_tokens(tokens_file).tokens:
+            lines = [
+                f"{role.value}: {add_token(tokens_file, role, role.value)}" for role in ALL_ROLES
+            ]
+            shown.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            shown.chmod(0o600)
+        settings = ServiceSettings.from_env(
+            database_url=f"sqlite:///{folder / 'index.db'}",
+            manifest_path=world.manifest,
+            network=PRIVNET,
+            rpc_url=world.node.url,
+            role_tokens_file=tokens_file,
+            key_dir=world.keys,
+            state_dir=folder / "state",
+        )
+        import os
+
+        os.environ["KABUTO_PRIVNET_RPC_URL"] = world.node.url
+        click.echo(
+            f"chain: {world.node.url} (chain id {world.node.chain_id}); manifest {world.manifest}"
+        )
+        click.echo(f"API tokens (local demo only) in {shown}:")
+        click.echo(shown.read_text(encoding="utf-8").rstrip())
+        click.echo(f"kabuto service: http://{host}:{port} (API docs: http://{host}:{port}/docs)")
+        uvicorn.run(
+            create_app(settings),
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=3,
+        )
+    finally:
+        world.node.stop()

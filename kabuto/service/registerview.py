@@ -61,6 +61,12 @@ def issuer_of(session: Session, configured: str | None) -> str | None:
     return str(event.args["issuer"]) if event is not None else None
 
 
+# Decrypted personal data kept in this process's memory only (never written anywhere), by
+# issuer, investor and the envelope's hash: a new envelope on the chain is a new key.
+_PEOPLE: dict[tuple[str, str, str], PersonalData] = {}
+_PEOPLE_LIMIT = 200_000
+
+
 def decrypt_for(
     session: Session, investor_ids: set[str], issuer: str | None, key_dir: Path, block: int
 ) -> tuple[dict[str, PersonalData], list[str]]:
@@ -68,24 +74,47 @@ def decrypt_for(
     notes: list[str] = []
     if issuer is None or not investor_ids:
         return {}, notes
+    found: dict[str, PersonalData] = {}
+    hashes = session.execute(
+        select(db.PersonalDataRow.investor_id, db.PersonalDataRow.data_hash).where(
+            db.PersonalDataRow.issuer == issuer, db.PersonalDataRow.block_number <= block
+        )
+    ).all()
+    missing = []
+    for investor_id, data_hash in hashes:
+        if investor_id not in investor_ids:
+            continue
+        known = _PEOPLE.get((issuer, investor_id, data_hash))
+        if known is None:
+            missing.append(investor_id)
+        else:
+            found[investor_id] = known
+    if not missing:
+        return found, notes
     key_file = KeyFiles.for_issuer(issuer, key_dir).private
     try:
         key = load_private_key(key_file)
     except KabutoError as exc:
-        return {}, [f"personal data not shown: {exc}"]
-    found: dict[str, PersonalData] = {}
-    rows = session.scalars(
-        select(db.PersonalDataRow).where(
-            db.PersonalDataRow.issuer == issuer, db.PersonalDataRow.block_number <= block
-        )
+        return found, [f"personal data not shown: {exc}"]
+    if len(_PEOPLE) > _PEOPLE_LIMIT:
+        _PEOPLE.clear()
+    wanted = set(missing)
+    rows = session.execute(
+        select(
+            db.PersonalDataRow.investor_id,
+            db.PersonalDataRow.data_hash,
+            db.PersonalDataRow.ciphertext,
+        ).where(db.PersonalDataRow.issuer == issuer, db.PersonalDataRow.block_number <= block)
     )
-    for row in rows:
-        if row.investor_id not in investor_ids:
+    for investor_id, data_hash, ciphertext in rows:
+        if investor_id not in wanted:
             continue
         try:
-            found[row.investor_id] = decrypt_personal_data(row.ciphertext, key)
+            person = decrypt_personal_data(ciphertext, key)
         except DecryptionError as exc:
-            notes.append(f"{row.investor_id}: personal data not decryptable with {key_file}: {exc}")
+            notes.append(f"{investor_id}: personal data not decryptable with {key_file}: {exc}")
+            continue
+        _PEOPLE[(issuer, investor_id, data_hash)] = found[investor_id] = person
     return found, notes
 
 

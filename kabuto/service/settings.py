@@ -21,6 +21,8 @@ _ENV = {
     "issuer": "KABUTO_ISSUER",
     "state_dir": "KABUTO_SERVICE_STATE",
     "job_batch_size": "KABUTO_JOB_BATCH_SIZE",
+    "follow": "KABUTO_SERVICE_FOLLOW",
+    "run_jobs": "KABUTO_SERVICE_JOBS",
 }
 
 

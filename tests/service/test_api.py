@@ -44,6 +44,7 @@ ENDPOINTS = [
     ("POST", "/jobs/freeze", "freeze"),
     ("POST", "/jobs/forced-transfer", "forced_transfer"),
     ("POST", "/jobs/recovery", "recovery"),
+    ("POST", "/jobs/settle-batch", "settle_batch"),
 ]
 
 

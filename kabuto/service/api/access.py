@@ -46,4 +46,5 @@ ACCESS: dict[str, tuple[Role, ...]] = {
     "freeze": (C,),
     "forced_transfer": (ISS,),  # signed by the issuer, as `ape run operate force-transfer`
     "recovery": (R,),
+    "settle_batch": (A,),  # signed by the venue agent, as `ape run settle_batch`
 }

@@ -3,8 +3,6 @@ the file, row and field of each problem before anything is sent; otherwise 202 w
 job (200 with the earlier job when the same job, by content, was already submitted).
 ``GET /jobs`` and ``GET /jobs/{id}`` show status and progress."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -89,6 +87,19 @@ async def issue(
     }
     params = kinds.IssueOptions(tranche=tranche, allow_early=allow_early).model_dump()
     return _submit(request, "issue", params, files, caller)
+
+
+@router.post("/settle-batch", status_code=202)
+async def settle_batch(
+    request: Request,
+    caller: who("settle_batch"),
+    executions: Annotated[UploadFile, File(description="a venue's executions CSV")],
+    reference: Annotated[str | None, Form()] = None,
+) -> JSONResponse:
+    """Settle a venue's executions as one all-or-nothing batch (signed by the venue agent)."""
+    files = {"executions": await _saved(request, "executions.csv", executions)}
+    params = kinds.SettleOptions(reference=reference).model_dump()
+    return _submit(request, "settle_batch", params, files, caller)
 
 
 def _json_job(kind: str, model: type[kinds.Params], access: str) -> None:

@@ -2,12 +2,11 @@
 investor, wallet and block range where those apply; ``{"total", "limit", "offset",
 "items"}`` for lists."""
 
-from __future__ import annotations
-
+import json
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -226,6 +225,9 @@ def holdings(
     }
 
 
+REGISTER_CACHE = 16  # registers kept as JSON per app (a past block's register never changes)
+
+
 @router.get("/tokens/{symbol}/register")
 def register(
     request: Request,
@@ -234,12 +236,23 @@ def register(
     symbol: str,
     block: int | None = None,
     record_date: date | None = None,
-) -> dict[str, Any]:
+) -> Response:
     """The holder register at a block or record date, from the index: the document
     export_register writes as JSON (names for issuer/auditor tokens only)."""
     if block is not None and record_date is not None:
         raise HTTPException(422, "give block or record_date, not both")
     settings = request.app.state.settings
+    cursor = session.get(db.IndexCursor, 1)
+    key = (
+        symbol,
+        block,
+        record_date,
+        caller.sees_personal_data,
+        cursor.block_number if cursor else -1,
+    )
+    cache: dict[Any, bytes] = request.app.state.__dict__.setdefault("register_cache", {})
+    if key in cache:
+        return Response(cache[key], media_type="application/json")
     try:
         built = register_from_index(
             session,
@@ -252,7 +265,11 @@ def register(
         )
     except NotIndexedError as exc:
         raise HTTPException(404, str(exc)) from exc
-    return register_to_json(built)
+    body = json.dumps(register_to_json(built), ensure_ascii=False).encode("utf-8")
+    if len(cache) >= REGISTER_CACHE:
+        cache.pop(next(iter(cache)))
+    cache[key] = body
+    return Response(body, media_type="application/json")
 
 
 def _listing(model: Any, order: Any, key: str) -> Any:

@@ -262,6 +262,8 @@ class Indexer:
                 ],
                 block,
             )
+            if not name_raw or not terms_raw:
+                continue  # not deployed yet at `block`: read at a later group
             row["name"] = decode_outputs(call_outputs("token", "name"), name_raw)[0]
             row["terms"] = decode_outputs(call_outputs("token", function), terms_raw)[0]
             state.tokens.dirty.add((address,))

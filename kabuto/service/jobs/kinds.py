@@ -71,6 +71,12 @@ class Recovery(Params):
     _wallet = field_validator("new_wallet")(lambda cls, v: checksum_address(v))
 
 
+class SettleOptions(Params):
+    reference: str | None = Field(
+        default=None, description="the batch's reference (default: the file's content digest)"
+    )
+
+
 class IssueOptions(Params):
     tranche: str | None = None
     allow_early: bool = False
@@ -184,7 +190,35 @@ def check_recovery(c: Context) -> dict[str, Any]:
     return c.params
 
 
+def _settle_plan(c: Context) -> Any:
+    import hashlib
+
+    from kabuto.ops.settle import plan_batch
+
+    path = c.files["executions"]
+    reference = (
+        c.params.get("reference") or "sha256-" + hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    )
+    return plan_batch(_platform(c.settings), path, account(c.settings, "venue_agent"), reference)
+
+
+def check_settle(c: Context) -> dict[str, Any]:
+    _settle_plan(c)
+    return c.params
+
+
 # -- running (resumable) ------------------------------------------------------------------
+
+
+def run_settle(c: Context) -> dict[str, Any]:
+    from kabuto.ops.settle import settle
+
+    report = settle(_settle_plan(c), account(c.settings, "venue_agent"))
+    return {
+        "batch_id": "0x" + bytes(report.batch_id).hex(),
+        "already_settled": report.already_settled,
+        "moved_yen": report.moved_yen,
+    }
 
 
 def run_onboard(c: Context) -> dict[str, Any]:
@@ -355,4 +389,5 @@ KINDS: dict[str, Kind] = {
     "freeze": Kind(Freeze, (), check_freeze, run_freeze),
     "forced_transfer": Kind(ForcedTransfer, (), check_forced, run_forced),
     "recovery": Kind(Recovery, (), check_recovery, run_recovery),
+    "settle_batch": Kind(SettleOptions, ("executions",), check_settle, run_settle),
 }
