@@ -125,26 +125,28 @@ def test_issuer_rejects_with_a_reason_only_and_approves(console, browser, screen
     page.context.close()
 
 
-def _investors_csv(rows: list[str]) -> bytes:
+def _upload_investors(page, rows: list[str]) -> None:
+    """Chooses an investors CSV of `rows` on the jobs page (keyboard-reachable form) and sends it."""
     header = "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address"
-    return ("\n".join([header, *rows]) + "\n").encode()
+    data = ("\n".join([header, *rows]) + "\n").encode()
+    page.set_input_files(
+        "#onboard-investors",
+        files=[{"name": "new-investors.csv", "mimeType": "text/csv", "buffer": data}],
+    )
+    page.locator("#form-onboard").get_by_role("button", name="検証して実行").click()
 
 
 def test_a_bad_investors_csv_shows_its_row_error_and_sends_nothing(console, browser, screenshots):
     head = console.chain_height()
     page = log_in(browser, console, Role.REGISTRAR)
     page.goto(f"{console.url}/console/jobs")
-    bad = _investors_csv(
+    _upload_investors(
+        page,
         [
             f"INV-101,General,ResidentIndividual,392,2030-03-31,{_wallet(13)},青木 一,東京都",
             f"INV-102,Retail,ResidentIndividual,392,2030-03-31,{_wallet(14)},青木 二,東京都",
-        ]
+        ],
     )
-    page.set_input_files(
-        "#onboard-investors",
-        files=[{"name": "new-investors.csv", "mimeType": "text/csv", "buffer": bad}],
-    )
-    page.locator("#form-onboard").get_by_role("button", name="検証して実行").click()
     errors = page.locator("#input-errors")
     errors.wait_for()
     text = errors.inner_text()
@@ -158,17 +160,13 @@ def test_a_good_investors_csv_runs_as_a_job_to_the_end(console, browser, screens
     page = log_in(browser, console, Role.REGISTRAR)
     page.goto(f"{console.url}/console/jobs")
     soon = "2027-04-20"  # within 30 days of the chain's date (2027-04-05)
-    good = _investors_csv(
+    _upload_investors(
+        page,
         [
             f"INV-101,General,ResidentIndividual,392,{soon},{_wallet(13)},青木 一郎,東京都港区1-1",
             f"INV-102,Specified,DomesticCorporation,392,2031-03-31,{_wallet(14)},株式会社あおき,大阪府大阪市1-1",
-        ]
+        ],
     )
-    page.set_input_files(
-        "#onboard-investors",
-        files=[{"name": "new-investors.csv", "mimeType": "text/csv", "buffer": good}],
-    )
-    page.locator("#form-onboard").get_by_role("button", name="検証して実行").click()
     page.wait_for_url("**/console/jobs/*")
     page.reload()  # the progress is the service's: a reload shows the same job
     assert page.locator("#job-progress").count() == 1
