@@ -45,7 +45,7 @@ def record_dates(session: Session, address: str) -> Sequence[RecordDateRow]:
 
 def token_symbols(session: Session) -> dict[str, str]:
     """Token address -> symbol."""
-    return dict(session.execute(select(TokenRow.address, TokenRow.symbol)).tuples().all())
+    return dict(session.execute(select(TokenRow.address, TokenRow.symbol)).all())
 
 
 def pending_applications(session: Session) -> Sequence[Application]:
@@ -122,16 +122,12 @@ def wallets_of(session: Session, investor_id: str) -> Sequence[Wallet]:
 
 def holdings_of(session: Session, wallets: Sequence[str]) -> Sequence[tuple[str, Holding]]:
     """(symbol, holding) for every non-zero holding of the wallets."""
-    return (
-        session.execute(
-            select(TokenRow.symbol, Holding)
-            .join(TokenRow, TokenRow.address == Holding.token)
-            .where(Holding.wallet.in_(list(wallets)), Holding.units > 0)
-            .order_by(TokenRow.symbol)
-        )
-        .tuples()
-        .all()
-    )
+    return session.execute(
+        select(TokenRow.symbol, Holding)
+        .join(TokenRow, TokenRow.address == Holding.token)
+        .where(Holding.wallet.in_(list(wallets)), Holding.units > 0)
+        .order_by(TokenRow.symbol)
+    ).all()
 
 
 def audit_trail(
@@ -241,7 +237,7 @@ def _replay_history(session: Session, address: str) -> list[tuple[int, int, int]
         )
         .where(TransferRow.token == address)
         .order_by(TransferRow.block_number, TransferRow.log_index)
-    ).tuples()
+    )
     last_block = None
     for block, stamp, sender, recipient, value in rows:
         for wallet, delta in ((sender, -value), (recipient, value)):
@@ -274,3 +270,10 @@ def chain_now(session: Session) -> int:
 
     last = session.scalar(select(func.max(EventRow.timestamp)))
     return max(int(time.time()), int(last or 0))
+
+
+def frozen_wallets(session: Session) -> set[tuple[str, str]]:
+    """(token, wallet) of every frozen holding."""
+    return set(
+        session.execute(select(Holding.token, Holding.wallet).where(Holding.frozen.is_(True))).all()
+    )

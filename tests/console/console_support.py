@@ -28,7 +28,9 @@ from kabuto.ops.clock import travel_to
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.issue import plan_issue, run_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
-from kabuto.ops.trading import apply_for_transfer
+from kabuto.ops.operations import freeze
+from kabuto.ops.payments import pay_record_date
+from kabuto.ops.trading import apply_for_transfer, mint_yen
 from kabuto.service.auth import Role, add_token
 
 EXAMPLES = PROJECT_ROOT / "examples"
@@ -38,7 +40,9 @@ SCREENSHOTS = Path(
 CHROMIUM = os.environ.get("KABUTO_CHROMIUM", "/usr/bin/chromium")
 VIEWPORT = {"width": 1366, "height": 768}
 ISSUE_DAY = "2027-01-15"
-APPLY_DAY = "2027-04-05"
+APPLY_DAY = "2027-07-15"
+RECORD_DAY = "2027-06-30"
+INV_004 = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
 INV_009, INV_010, INV_011 = (
     "0xa0Ee7A142d267C1f36714E4a8F75612F20a79720",
     "0xBcd4042DE499D14e55001CcbB24a551F3b954096",
@@ -104,7 +108,8 @@ class Console:
 
 def populate(base: Path) -> tuple[Path, Path, dict[str, int]]:
     """Deploys the platform, onboards examples/investors.csv, issues STBOND1 and PROTRUST1
-    and leaves two PROTRUST1 transfer applications pending."""
+    pays STBOND1's first coupon (one holder frozen: held) and leaves two PROTRUST1
+    transfer applications pending."""
     from datetime import date
 
     deployments, keys = base / "deployments", base / "keys"
@@ -123,7 +128,14 @@ def populate(base: Path) -> tuple[Path, Path, dict[str, int]]:
         run_issue(plan, ops.issuer, ops.paying_agent, ops.compliance, sheet, progress=False)
     from ape import accounts
 
-    travel_to(date.fromisoformat(APPLY_DAY))  # after PROTRUST1's lock-up
+    # a coupon: STBOND1's first record date, one holder frozen (their payment is held)
+    platform = load_platform(deployments)
+    mint_yen(platform, ops.trust_bank, {str(ops.paying_agent.address): 20_000_000})
+    freeze(platform.token("STBOND1"), ops.compliance, INV_004, None, "console test: held")
+    travel_to(date.fromisoformat(APPLY_DAY))  # after the payment date and PROTRUST1's lock-up
+    pay_record_date(
+        platform, "STBOND1", date.fromisoformat(RECORD_DAY), ops.paying_agent, progress=False
+    )
     token = load_platform(deployments).token("PROTRUST1")
     holder = accounts.test_accounts[9]  # INV-009
     applications = {

@@ -125,6 +125,22 @@ def test_issuer_rejects_with_a_reason_only_and_approves(console, browser, screen
     page.context.close()
 
 
+def test_corporate_actions_totals_reconcile_and_show_who_is_held(console, browser, screenshots):
+    page = log_in(browser, console, Role.PAYING_AGENT)
+    page.goto(f"{console.url}/console/corporate")
+    row = page.locator("#payments tbody tr").first
+    cells = row.locator("td").all_inner_texts()
+    assert cells[1] == "STBOND1" and cells[3] == "2027-06-30"
+    funded, paid, withheld, held, unpaid = (int(c.lstrip("¥").replace(",", "")) for c in cells[4:9])
+    assert funded == paid + withheld + held + unpaid and funded > 0 and held > 0
+    assert cells[9] == "照合一致"
+    assert "0x15d34A" in page.locator("#held").inner_text()
+    assert "凍結" in page.locator("#held").inner_text()
+    assert page.locator("svg.chart").count() >= 2
+    page.screenshot(path=str(screenshots / "paying_agent-corporate-payment.png"), full_page=True)
+    page.context.close()
+
+
 def _upload_investors(page, rows: list[str]) -> None:
     """Chooses an investors CSV of `rows` on the jobs page (keyboard-reachable form) and sends it."""
     header = "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address"
@@ -159,7 +175,7 @@ def test_a_bad_investors_csv_shows_its_row_error_and_sends_nothing(console, brow
 def test_a_good_investors_csv_runs_as_a_job_to_the_end(console, browser, screenshots):
     page = log_in(browser, console, Role.REGISTRAR)
     page.goto(f"{console.url}/console/jobs")
-    soon = "2027-04-20"  # within 30 days of the chain's date (2027-04-05)
+    soon = "2027-07-30"  # within 30 days of the chain's date (2027-07-15)
     _upload_investors(
         page,
         [
@@ -178,10 +194,12 @@ def test_a_good_investors_csv_runs_as_a_job_to_the_end(console, browser, screens
     page.context.close()
     console.wait_indexed()
     page = log_in(browser, console, Role.ISSUER)
-    page.goto(f"{console.url}/console/investors?q=青木")
-    table = page.locator("#investors")
-    assert "INV-101" in table.inner_text() and "INV-102" in table.inner_text()
+    page.goto(f"{console.url}/console/investors?q=INV-10")
+    table = page.locator("#investors").inner_text()
+    assert "INV-101" in table and "INV-102" in table and "株式会社あおき" in table
     assert page.locator("#investors .kyc-soon").count() == 1
+    page.goto(f"{console.url}/console/investors?q=青木")  # by name (decrypted for the issuer)
+    assert page.locator("#investors tbody tr").count() == 1
     page.goto(f"{console.url}/console/investors/INV-101")
     assert "30日以内に期限" in page.locator("#kyc").inner_text()
     assert "InvestorRegistered" in page.locator("#audit").inner_text()

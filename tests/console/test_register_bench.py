@@ -4,7 +4,7 @@ lots of every holder from the index, personal data decrypted for the page only).
 The index is filled directly with a 10,000-investor token (what the service's indexer writes
 for it: 10,000 issuances, 10,000 transfers between holders, 10,000 encrypted personal-data
 envelopes); the page is asked of a real HTTP server (uvicorn) running the service app with the
-console, as the issuer (names decrypted) and as the registrar (no names)."""
+console, as the issuer (names decrypted) and as compliance (no names)."""
 
 from __future__ import annotations
 
@@ -164,7 +164,7 @@ def big_register(tmp_path_factory):
         run_jobs=False,
     )
     tokens = {
-        r: add_token(settings.role_tokens_file, r, r.value) for r in (Role.ISSUER, Role.REGISTRAR)
+        r: add_token(settings.role_tokens_file, r, r.value) for r in (Role.ISSUER, Role.COMPLIANCE)
     }
     port = free_port()
     server = uvicorn.Server(
@@ -180,7 +180,7 @@ def big_register(tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.mark.parametrize("role", [Role.ISSUER, Role.REGISTRAR])
+@pytest.mark.parametrize("role", [Role.ISSUER, Role.COMPLIANCE])
 def test_register_page_of_10k_holders_renders_under_a_second(big_register, role, suite_summary):
     url, tokens = big_register
     cookies = {COOKIE: tokens[role]}

@@ -30,7 +30,16 @@ def corporate(request: Request, who: CorporateViewer, db: DB) -> Response:
         for t in tokens
         for d in queries.record_dates(db, t.address)
     )
-    payments = [(p, queries.payment_totals(db, p)) for p in queries.payments(db)]
+    record_days = {
+        (d.token, d.index): record_day(d.record_date).isoformat()
+        for t in tokens
+        for d in queries.record_dates(db, t.address)
+    }
+    payments = [
+        (p, queries.payment_totals(db, p), record_days.get((p.token, p.details.get("recordIndex"))))
+        for p in queries.payments(db)
+    ]
+    frozen = queries.frozen_wallets(db)
     return render(
         request,
         who,
@@ -38,6 +47,7 @@ def corporate(request: Request, who: CorporateViewer, db: DB) -> Response:
         calendar=calendar,
         payments=payments,
         held=queries.held_payments(db),
+        frozen=frozen,
         symbols=symbols,
         charts=[
             (t.symbol, supply_chart(queries.supply_history(db, t.address), who.lang))
