@@ -60,7 +60,7 @@ def open_instructions(session: Session) -> Sequence[DvpInstruction]:
     """DvP instructions not yet settled or closed (awaiting approval or the counterparty)."""
     return session.scalars(
         select(DvpInstruction)
-        .where(DvpInstruction.status.in_(("instructed", "approved", "pending")))
+        .where(DvpInstruction.status.in_(("open", "approved")))
         .order_by(DvpInstruction.created_block)
     ).all()
 

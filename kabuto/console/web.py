@@ -90,6 +90,6 @@ def render(
         lang=lang,
         nav=[p for p in NAV if who and who.may(p)],
         prefix=PREFIX,
-        now=int(time.time()),
     )
+    context.setdefault("now", int(time.time()))
     return templates.TemplateResponse(request, template, context, status_code=status)

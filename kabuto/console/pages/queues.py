@@ -32,6 +32,7 @@ def _page(request: Request, who: Viewer, db: Session, status: int = 200, **extra
         instructions=queries.open_instructions(db),
         symbols=queries.token_symbols(db),
         may_decide=who.role in APPROVE_ROLES,
+        now=queries.chain_now(db),
         **extra,
     )
 
