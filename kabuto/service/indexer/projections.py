@@ -8,11 +8,12 @@ failed transaction leaves nothing behind in memory either.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import JSON, Connection, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from kabuto.lots import ZERO_ADDRESS
@@ -39,8 +40,28 @@ def upsert(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> 
 
 
 def insert_all(connection: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Appends rows with the driver's executemany (SQLite's, psycopg's pipeline), JSON columns
+    encoded here: SQLAlchemy's per-row parameter processing would be most of the indexer's
+    time at 100,000 events."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+        f"VALUES ({', '.join([mark] * len(columns))})"
+    )
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     for start in range(0, len(rows), CHUNK_ROWS):
-        connection.execute(table.insert(), rows[start : start + CHUNK_ROWS])
+        connection.exec_driver_sql(
+            sql,
+            [
+                tuple(encode(row[c]) if c in as_json else row[c] for c in columns)
+                for row in rows[start : start + CHUNK_ROWS]
+            ],
+        )
 
 
 @dataclass
