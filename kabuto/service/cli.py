@@ -7,6 +7,7 @@ import ipaddress
 from pathlib import Path
 
 import click
+import requests
 
 from kabuto.service.auth import ALL_ROLES, add_token
 from kabuto.service.settings import ServiceSettings
@@ -114,6 +115,8 @@ def index(follow: bool, logs_per_commit: int | None, **settings: object) -> None
             time.sleep(config.poll_seconds)
     except KabutoError as exc:
         raise click.ClickException(str(exc)) from exc
+    except requests.RequestException as exc:
+        raise click.ClickException(f"cannot read the node at {config.node_url()}: {exc}") from exc
 
 
 @main.command(help="Reconcile the index with the chain; exit 1 naming each difference.")
@@ -130,6 +133,8 @@ def verify(**settings: object) -> None:
         report = run_verify(indexer.database, indexer.rpc_url)
     except KabutoError as exc:
         raise click.ClickException(str(exc)) from exc
+    except requests.RequestException as exc:
+        raise click.ClickException(f"cannot read the node at {config.node_url()}: {exc}") from exc
     click.echo(report.statement())
     if not report.ok:
         raise SystemExit(1)

@@ -217,16 +217,16 @@ class Indexer:
                 )
                 state.transfer(f.address, block, index, stamp, sender, recipient, value)
                 state.events.append(
-                    {
-                        "block_number": block,
-                        "log_index": index,
-                        "tx_hash": log.transactionHash,
-                        "timestamp": stamp,
-                        "address": f.address,
-                        "contract": f.name,
-                        "event": "Transfer",
-                        "args": {"from": sender, "to": recipient, "value": value},
-                    }
+                    (
+                        block,
+                        index,
+                        log.transactionHash,
+                        stamp,
+                        f.address,
+                        f.name,
+                        "Transfer",
+                        {"from": sender, "to": recipient, "value": value},
+                    )
                 )
                 continue
             spec = event_specs("token" if f.role == "token" else f.role).get(topic0)
