@@ -38,6 +38,21 @@ def test_every_role_logs_in_and_opens_every_page_it_may(console, browser, screen
         page.context.close()
 
 
+def test_the_language_switch_and_english_labels(console, browser, screenshots):
+    page = log_in(browser, console, Role.AUDITOR)
+    page.goto(f"{console.url}/console/tokens/PROTRUST1")
+    assert page.locator("h2#h-register").inner_text() == "原簿"
+    assert "受益者の氏名又は名称" in page.locator("#register thead").inner_text()
+    page.locator("#lang-switch").focus()
+    page.keyboard.press("Enter")  # keyboard only
+    page.wait_for_url("**/console/tokens/PROTRUST1")
+    assert page.locator("h2#h-register").inner_text() == "Register"
+    assert "Beneficiary name" in page.locator("#register thead").inner_text()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.screenshot(path=str(screenshots / "auditor-token-PROTRUST1-en.png"), full_page=True)
+    page.context.close()
+
+
 def _wait_for_job(page, timeout_ms: int = 180_000) -> str:
     """Waits on a job page until its status (updated by the page's script) is final."""
     page.wait_for_function(
