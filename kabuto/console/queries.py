@@ -29,8 +29,14 @@ from kabuto.service.db import (
 AUDIT_LIMIT = 200
 
 
+SECURITY_KINDS = ("bond", "beneficiary")
+
+
 def tokens(session: Session) -> Sequence[TokenRow]:
-    return session.scalars(select(TokenRow).order_by(TokenRow.symbol)).all()
+    """The securities (the index also keeps the yen coin's supply)."""
+    return session.scalars(
+        select(TokenRow).where(TokenRow.kind.in_(SECURITY_KINDS)).order_by(TokenRow.symbol)
+    ).all()
 
 
 def token(session: Session, symbol: str) -> TokenRow | None:

@@ -151,7 +151,9 @@ def test_corporate_actions_totals_reconcile_and_show_who_is_held(console, browse
     assert cells[9] == "照合一致"
     assert "0x15d34A" in page.locator("#held").inner_text()
     assert "凍結" in page.locator("#held").inner_text()
-    assert page.locator("svg.chart").count() >= 2
+    assert page.locator("svg.chart").count() == 2  # STBOND1 and PROTRUST1 (not the yen coin)
+    calendar = page.locator("#calendar").inner_text()
+    assert "2027-06-30\tSTBOND1\t基準日" in calendar and "2027-07-15\tSTBOND1\t支払日" in calendar
     page.screenshot(path=str(screenshots / "paying_agent-corporate-payment.png"), full_page=True)
     page.context.close()
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kabuto.console import queries
 from kabuto.console.chart import supply_chart
-from kabuto.console.formatting import record_day
+from kabuto.console.formatting import jst_day, record_day
 from kabuto.console.web import Viewer, page_viewer, render
 from kabuto.service.db import get_session
 
@@ -26,9 +26,17 @@ def corporate(request: Request, who: CorporateViewer, db: DB) -> Response:
     tokens = queries.tokens(db)
     symbols = {t.address: t.symbol for t in tokens}
     calendar = sorted(
-        (record_day(d.record_date).isoformat(), symbols.get(d.token, d.token), d.index)
-        for t in tokens
-        for d in queries.record_dates(db, t.address)
+        [
+            (record_day(d.record_date).isoformat(), symbols.get(d.token, d.token), "record_date")
+            for t in tokens
+            for d in queries.record_dates(db, t.address)
+        ]
+        + [
+            (jst_day(int(day)), t.symbol, "payment_date")
+            for t in tokens
+            for key in ("interestPaymentDates", "distributionPaymentDates")
+            for day in (t.terms or {}).get(key, [])
+        ]
     )
     record_days = {
         (d.token, d.index): record_day(d.record_date).isoformat()
