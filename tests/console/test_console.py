@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from console_support import log_in
+from console_support import INV_003, INV_004, log_in
 
 from kabuto.console.access import NAV, PAGE_ROLES
 from kabuto.ops.accounts import address_of
@@ -185,6 +185,41 @@ def test_a_bad_investors_csv_shows_its_row_error_and_sends_nothing(console, brow
     text = errors.inner_text()
     assert "new-investors.csv" in text and "3" in text and "class" in text and "Retail" in text
     page.screenshot(path=str(screenshots / "registrar-jobs-row-error.png"))
+    page.context.close()
+    assert console.chain_height() == head, "a transaction was sent"
+
+
+def test_a_bad_executions_file_and_a_bad_term_sheet_show_their_errors(console, browser):
+    head = console.chain_height()
+    page = log_in(browser, console, Role.AGENT)  # the venue agent settles executions
+    page.goto(f"{console.url}/console/jobs")
+    executions = (
+        "trade_id,seller_wallet,buyer_wallet,symbol,quantity,yen_amount\n"
+        f"T-1,{INV_003},{INV_004},STBOND1,5,500150\n"
+        f"T-2,{INV_003},{INV_004},STBOND1,-5,500150\n"
+    ).encode()
+    page.set_input_files(
+        "#settle_batch-executions",
+        files=[{"name": "day.csv", "mimeType": "text/csv", "buffer": executions}],
+    )
+    page.locator("#form-settle_batch").get_by_role("button", name="検証して実行").click()
+    errors = page.locator("#input-errors")
+    errors.wait_for()
+    assert "day.csv\t3\tquantity" in errors.inner_text()
+    page.context.close()
+    page = log_in(browser, console, Role.ISSUER)
+    page.goto(f"{console.url}/console/jobs")
+    page.set_input_files(
+        "#issue-term_sheet",
+        files=[{"name": "bad.yaml", "mimeType": "text/yaml", "buffer": b"symbol: 1x\n"}],
+    )
+    page.set_input_files(
+        "#issue-allocation",
+        files=[{"name": "alloc.csv", "mimeType": "text/csv", "buffer": b"investor_id,units\n"}],
+    )
+    page.locator("#form-issue").get_by_role("button", name="検証して実行").click()
+    page.locator("#input-errors").wait_for()
+    assert "bad.yaml" in page.locator("#input-errors").inner_text()
     page.context.close()
     assert console.chain_height() == head, "a transaction was sent"
 
