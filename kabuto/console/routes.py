@@ -6,13 +6,15 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, RedirectResponse, Response
 
 from kabuto.console.pages import corporate, investors, jobs, login, queues, tokens
-from kabuto.console.web import HERE, PREFIX
+from kabuto.console.web import HERE, PREFIX, ConsoleRoute
 
 STATIC = {"console.css": "text/css", "console.js": "text/javascript"}
 
 
 def console_router() -> APIRouter:
-    router = APIRouter(prefix=PREFIX, tags=["console"], include_in_schema=False)
+    router = APIRouter(
+        prefix=PREFIX, tags=["console"], include_in_schema=False, route_class=ConsoleRoute
+    )
 
     @router.get("")
     @router.get("/")

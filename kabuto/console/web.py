@@ -5,13 +5,15 @@ language."""
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from fastapi import HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from kabuto.console import formatting
@@ -93,3 +95,32 @@ def render(
     )
     context.setdefault("now", int(time.time()))
     return templates.TemplateResponse(request, template, context, status_code=status)
+
+
+PAGE_ERRORS = (403, 404, 409, 422)
+
+
+class ConsoleRoute(APIRoute):
+    """A console route whose refusals (403, 404, ...) a browser sees as a page in the
+    viewer's language, with the menu, instead of the API's JSON."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await handle(request)
+            except HTTPException as exc:
+                wants_page = "text/html" in request.headers.get("accept", "")
+                if exc.status_code not in PAGE_ERRORS or not wants_page:
+                    raise
+                who: Viewer | None
+                try:
+                    who = viewer(request)
+                except HTTPException:
+                    who = None
+                return render(
+                    request, who, "error.html", status=exc.status_code, detail=str(exc.detail)
+                )
+
+        return handler

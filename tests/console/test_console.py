@@ -19,6 +19,11 @@ from kabuto.ops.export import export_register
 from kabuto.service.auth import Role
 
 pytestmark = pytest.mark.usefixtures("console")
+# every form control a person can use has a label (by <label for>, aria-label or aria-labelledby)
+UNLABELLED = """[...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+               && !e.getAttribute('aria-labelledby'))
+  .map(e => e.id || e.name)"""
 
 
 def test_every_role_logs_in_and_opens_every_page_it_may(console, browser, screenshots):
@@ -31,9 +36,14 @@ def test_every_role_logs_in_and_opens_every_page_it_may(console, browser, screen
             if role in PAGE_ROLES[name]:
                 assert response.status == 200, (role, name)
                 assert page.locator("h1").count() == 1
+                assert page.evaluate(UNLABELLED) == [], (role, name)
                 page.screenshot(path=str(screenshots / f"{role.value}-{name}.png"))
             else:
                 assert response.status == 403, (role, name)
+                assert (
+                    page.locator("#page-error").inner_text()
+                    == "この役割ではこのページを表示できません"
+                )
         assert len(shown) == sum(role in PAGE_ROLES[n] for n in NAV)
         page.context.close()
 

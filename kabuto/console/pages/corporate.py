@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from kabuto.console import queries
 from kabuto.console.chart import supply_chart
 from kabuto.console.formatting import jst_day, record_day
-from kabuto.console.web import Viewer, page_viewer, render
+from kabuto.console.web import ConsoleRoute, Viewer, page_viewer, render
 from kabuto.service.db import get_session
 
-router = APIRouter()
+router = APIRouter(route_class=ConsoleRoute)
 CorporateViewer = Annotated[Viewer, Depends(page_viewer("corporate"))]
 DB = Annotated[Session, Depends(get_session)]
 

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from kabuto.console import queries
 from kabuto.console.formatting import kyc_state
 from kabuto.console.registerview import decrypt_people
-from kabuto.console.web import Viewer, page_viewer, render
+from kabuto.console.web import ConsoleRoute, Viewer, page_viewer, render
 from kabuto.service.db import PersonalDataRow, get_session
 
-router = APIRouter()
+router = APIRouter(route_class=ConsoleRoute)
 InvestorViewer = Annotated[Viewer, Depends(page_viewer("investors"))]
 DB = Annotated[Session, Depends(get_session)]
 

@@ -17,11 +17,11 @@ from kabuto.console import queries
 from kabuto.console.access import UPLOAD_KINDS, job_roles
 from kabuto.console.i18n import Words
 from kabuto.console.jobs_bridge import job_files, offered, save, submit_job
-from kabuto.console.web import PREFIX, Viewer, page_viewer, render
+from kabuto.console.web import PREFIX, ConsoleRoute, Viewer, page_viewer, render
 from kabuto.errors import InputError, KabutoError
 from kabuto.service.db import get_session
 
-router = APIRouter()
+router = APIRouter(route_class=ConsoleRoute)
 JobsViewer = Annotated[Viewer, Depends(page_viewer("jobs"))]
 DB = Annotated[Session, Depends(get_session)]
 Issue = tuple[str, int | None, str | None, str]

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from kabuto.console.i18n import LANG_COOKIE, language
-from kabuto.console.web import PREFIX, principal_of, render
+from kabuto.console.web import PREFIX, ConsoleRoute, principal_of, render
 from kabuto.service.auth import COOKIE
 
-router = APIRouter()
+router = APIRouter(route_class=ConsoleRoute)
 YEAR = 365 * 86_400
 
 

@@ -13,11 +13,11 @@ from kabuto.console import queries
 from kabuto.console.access import APPROVE_ROLES
 from kabuto.console.i18n import Words
 from kabuto.console.jobs_bridge import submit_job
-from kabuto.console.web import PREFIX, Viewer, page_viewer, render
+from kabuto.console.web import PREFIX, ConsoleRoute, Viewer, page_viewer, render
 from kabuto.errors import InputError, KabutoError
 from kabuto.service.db import get_session
 
-router = APIRouter()
+router = APIRouter(route_class=ConsoleRoute)
 QueueViewer = Annotated[Viewer, Depends(page_viewer("queues"))]
 DB = Annotated[Session, Depends(get_session)]
 

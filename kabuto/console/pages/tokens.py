@@ -20,11 +20,11 @@ from kabuto.console.downloads import register_download
 from kabuto.console.formatting import record_day
 from kabuto.console.i18n import Words
 from kabuto.console.registerview import register_page
-from kabuto.console.web import Viewer, page_viewer, render
+from kabuto.console.web import ConsoleRoute, Viewer, page_viewer, render
 from kabuto.errors import KabutoError
 from kabuto.service.db import get_session
 
-router = APIRouter()
+router = APIRouter(route_class=ConsoleRoute)
 TokensViewer = Annotated[Viewer, Depends(page_viewer("tokens"))]
 DB = Annotated[Session, Depends(get_session)]
 
