@@ -6,10 +6,11 @@ register downloaded from the page is byte for byte what export_register writes."
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
-from console_support import INV_003, INV_004, log_in
+from console_support import INV_003, INV_004, RECORD_DAY, log_in
 
 from kabuto.console.access import NAV, PAGE_ROLES
 from kabuto.ops.accounts import address_of
@@ -88,16 +89,31 @@ def test_register_downloads_are_byte_for_byte_export_registers(
             link.click()
         downloads[ext] = Path(info.value.path()).read_bytes()
         names[ext] = info.value.suggested_filename
+    # the register at a record date (chosen in the page), and its download
+    page.get_by_label("時点").select_option(label="基準日 2027-06-30")
+    page.get_by_role("button", name="表示").click()
+    page.wait_for_url("**record=0**")
+    assert "山田 太郎" in page.locator("#register").inner_text()
+    link = page.locator("#download-csv")
+    assert link.get_attribute("href").endswith("record_date=2027-06-30")
+    with page.expect_download() as info:
+        link.click()
+    at_record_date = Path(info.value.path()).read_bytes()
     page.context.close()
     with console.connect():
+        platform = load_platform(console.deployments)
         report = export_register(
-            load_platform(console.deployments),
+            platform, "STBOND1", address_of("issuer"), tmp_path, console.keys, block=block
+        )
+        record = export_register(
+            platform,
             "STBOND1",
             address_of("issuer"),
-            tmp_path,
+            tmp_path / "record",
             console.keys,
-            block=block,
+            record_date=date.fromisoformat(RECORD_DAY),
         )
+    assert at_record_date == record.csv_path.read_bytes()
     assert report.reconciled
     assert (names["csv"], names["json"]) == (report.csv_path.name, report.json_path.name)
     assert downloads["csv"] == report.csv_path.read_bytes()
