@@ -836,13 +836,18 @@ class PlatformMachine(RuleBasedStateMachine):
                 action = "accept"
         data = self.enc("dvp", action, ins.as_tuple())
         if action == "accept":
-            before = self._legs(ins)
-            expect = self.model.predict_accept(ins)
-            if self.step("dvp_accept", expect, ins.buyer, self.p.dvp, data):
-                self._check_both_legs(ins, before, self.receipts[-1][1])
-                self.model.apply_accept(ins_id)
+            # The named buyer, or (one time in two) its investor's current wallet: the
+            # instruction follows the investor; the seller's side is where its lock is.
+            buyer = ins.buyer if pick % 2 else self.model.current_wallet(ins.buyer)
+            seller = self.model.accept_seller(ins)
+            before = self._legs(ins.token, seller, buyer)
+            expect = self.model.predict_accept(ins, buyer)
+            if self.step("dvp_accept", expect, buyer, self.p.dvp, data):
+                self._check_both_legs(ins, seller, buyer, before, self.receipts[-1][1])
+                self.model.apply_accept(ins_id, buyer)
             else:
-                assert self._legs(ins) == before, "a refused settlement moved a leg"
+                after = self._legs(ins.token, seller, buyer)
+                assert after == before, "a refused settlement moved a leg"
         elif action == "approve":
             if self.step(
                 "dvp_approve",
@@ -867,23 +872,29 @@ class PlatformMachine(RuleBasedStateMachine):
             ):
                 self.model.apply_close_instruction(ins_id)
 
-    def _legs(self, ins: Instruction) -> tuple[int, ...]:
+    def _legs(self, token: str, seller: str, buyer: str) -> tuple[int, ...]:
         bal_t, bal_c = self.p.abi["token"]["balanceOf"], self.p.abi["coin"]["balanceOf"]
         raw = self.rpc.batch(
             [
-                (ins.token, bal_t.encode(ins.seller)),
-                (ins.token, bal_t.encode(ins.buyer)),
-                (self.p.coin, bal_c.encode(ins.seller)),
-                (self.p.coin, bal_c.encode(ins.buyer)),
+                (token, bal_t.encode(seller)),
+                (token, bal_t.encode(buyer)),
+                (self.p.coin, bal_c.encode(seller)),
+                (self.p.coin, bal_c.encode(buyer)),
             ]
         )
         return tuple(bal_t.decode(r) for r in raw)
 
     def _check_both_legs(
-        self, ins: Instruction, before: tuple[int, ...], receipt: dict[str, Any]
+        self,
+        ins: Instruction,
+        seller: str,
+        buyer: str,
+        before: tuple[int, ...],
+        receipt: dict[str, Any],
     ) -> None:
-        """A settled instruction moved exactly the quantity one way and the amount the other."""
-        after = self._legs(ins)
+        """A settled instruction moved exactly the quantity one way and the amount the other,
+        between the wallets of the instruction's investors that the model expected."""
+        after = self._legs(ins.token, seller, buyer)
         expected = (
             before[0] - ins.quantity,
             before[1] + ins.quantity,
@@ -902,11 +913,12 @@ class PlatformMachine(RuleBasedStateMachine):
             for log in receipt["logs"]
             if log["topics"][0] == TRANSFER_TOPIC
         }
-        assert (ins.token.lower(), ins.seller, ins.buyer) in moves and (
+        assert (ins.token.lower(), seller, buyer) in moves and (
             self.p.coin.lower(),
-            ins.buyer,
-            ins.seller,
+            buyer,
+            seller,
         ) in moves
+        assert seller not in self.lost, f"a settlement paid the lost wallet {seller}"
 
     # ---------------------------------------------------------------- yen coin
 
