@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kabuto.onchain_types import Restriction, TaxStatus
-from property.model import Expect
+from property.model import Expect, Instruction
 
 FACE = 100_000
 COUPON_PER_UNIT = 175  # 100,000 x 0.35% / 2: every regular half-year, whatever day it is paid
@@ -33,21 +33,6 @@ def withholding(status: TaxStatus, treaty: bool, gross: int) -> tuple[int, int]:
         gross * 5 // 100 if status in (TaxStatus.RESIDENT_INDIVIDUAL, TaxStatus.UNDECLARED) else 0
     )
     return national, local
-
-
-@dataclass
-class Ins:
-    """A DvP instruction as the seller's lock carried it."""
-
-    seller: str
-    buyer: str
-    quantity: int
-    amount: int
-    expiry: int
-    salt: bytes
-
-    def as_tuple(self, token: str) -> tuple[str, str, str, int, int, int, bytes]:
-        return (token, self.seller, self.buyer, self.quantity, self.amount, self.expiry, self.salt)
 
 
 @dataclass
@@ -91,7 +76,7 @@ class MoneyModel:
     locked: dict[str, int] = field(default_factory=dict)  # DvP lock by wallet
     frozen: set[str] = field(default_factory=set)  # the token's wallet freezes
     snapshots: dict[int, dict[str, int]] = field(default_factory=dict)
-    instructions: dict[bytes, Ins] = field(default_factory=dict)
+    instructions: dict[bytes, Instruction] = field(default_factory=dict)
     payments: dict[int, Pay] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -187,14 +172,14 @@ class MoneyModel:
             return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
         return None
 
-    def accept_parties(self, ins: Ins) -> tuple[str, str]:
+    def accept_parties(self, ins: Instruction) -> tuple[str, str]:
         """(seller wallet that delivers and is paid, buyer wallet that pays and receives)."""
         seller = ins.seller
         if self.locked.get(seller, 0) < ins.quantity:
             seller = self.current(seller)
         return seller, self.current(ins.buyer)
 
-    def predict_accept(self, ins: Ins, caller: str) -> Expect | None:
+    def predict_accept(self, ins: Instruction, caller: str) -> Expect | None:
         if caller != ins.buyer and caller != self.current(ins.buyer):
             return Expect("SettlementWrongCaller")
         if self.now > ins.expiry:
@@ -217,7 +202,7 @@ class MoneyModel:
         self.move_yen(caller, seller, ins.amount)
         return seller, caller
 
-    def predict_close(self, ins: Ins, caller: str, party: str | None) -> Expect | None:
+    def predict_close(self, ins: Instruction, caller: str, party: str | None) -> Expect | None:
         """cancel (party: seller), refuse (party: buyer), release (party None, after expiry)."""
         if party is None:
             return Expect("SettlementNotExpired") if self.now <= ins.expiry else None
