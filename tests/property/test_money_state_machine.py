@@ -90,6 +90,8 @@ INVESTORS = {
 YEN_START = 2_000_000
 AGENT_YEN = 10**13  # the paying agent's
 SPARES = 4
+OFFER_PRICE = 1_000  # yen a unit of the offered issue
+OFFER_MAX = 50  # units an investor may apply for
 
 
 def _address(label: str) -> str:
@@ -120,6 +122,8 @@ class Money:
     registry: str
     coin: str
     token: str
+    offered: str  # a second issue, sold through the offering
+    proceeds: str  # the issuer's receiving account for the offering
     dvp: str
     venue: str
     corporate: str
@@ -134,7 +138,7 @@ class Money:
 def money(project, chain, accounts) -> Money:
     admin = accounts[0]
     rpc = Rpc(chain.provider.uri, {})
-    labels = [*INVESTORS, *(f"spare{i}" for i in range(SPARES)), "tax", "outsider"]
+    labels = [*INVESTORS, *(f"spare{i}" for i in range(SPARES)), "tax", "outsider", "proceeds"]
     addresses = {label: _address(label) for label in labels}
     for address in addresses.values():
         rpc.request("anvil_impersonateAccount", [address])
@@ -195,6 +199,21 @@ def money(project, chain, accounts) -> Money:
     token.authorizeLockAddress(dvp, True, True, sender=admin)
     registry.setPlatformToken(token, True, sender=admin)
     corporate.setTreatyRate(token, keccak(text="money investor C"), TREATY, True, sender=admin)
+    # A second issue, offered through PrimaryOffering (subscribers pay against the issue).
+    offered = project.SecurityToken.deploy(
+        "Kabuto offered bond",
+        "KOFR",
+        int(Category.CLASS1),
+        int(Kind.BOND),
+        registry,
+        admin,
+        Rules().as_tuple(),
+        b"",
+        sender=admin,
+    )
+    offered.grantRole(AGENT_ROLE, admin, sender=admin)
+    offered.grantRole(AGENT_ROLE, offering, sender=admin)
+    registry.setPlatformToken(offered, True, sender=admin)
     abi = {
         "registry": Abi.of(project.InvestorRegistry),
         "token": Abi.of(project.SecurityToken),
@@ -223,6 +242,8 @@ def money(project, chain, accounts) -> Money:
         registry=registry.address,
         coin=coin.address,
         token=token.address,
+        offered=offered.address,
+        proceeds=addresses["proceeds"],
         dvp=dvp.address,
         venue=venue.address,
         corporate=corporate.address,
@@ -262,7 +283,15 @@ class MoneyMachine(RuleBasedStateMachine):
         self.unrecovered: list[tuple[str, str]] = []
         self.salt = 0
         # (step name, receipt, the only wallet the yen of a DvP acceptance may go to)
-        self.receipts: list[tuple[str, dict[str, Any], str | None]] = []
+        # (step name, receipt, the only wallet a DvP acceptance's yen may go to, the one pull by
+        # someone else the step may make: (wallet, counterparty) of an offering it applied to)
+        self.receipts: list[tuple[str, dict[str, Any], str | None, tuple[str, str] | None]] = []
+        # The offering (at most one an example, id 0): its end, whether closed, the investors'
+        # applications [units, "applied" | "allotted" | "settled"], the offered units by wallet.
+        self.offer_end: int | None = None
+        self.offer_closed = False
+        self.applications: dict[str, list[Any]] = {}
+        self.offered_units: dict[str, int] = {}
         STATS.examples += 1
 
     # ------------------------------------------------------------ plumbing
@@ -278,12 +307,14 @@ class MoneyMachine(RuleBasedStateMachine):
         to: str,
         data: bytes,
         paid_to: str | None = None,
+        pulled: tuple[str, str] | None = None,
     ) -> bool:
         """A predicted operation (machine_support.checked_step); `paid_to`: the only wallet a
-        DvP acceptance's yen may go to. True if sent."""
+        DvP acceptance's yen may go to; `pulled`: the (wallet, counterparty) whose yen the step
+        may move although the wallet did not send it (an offering it applied to). True if sent."""
         receipt = checked_step(self.rpc, f"money_{name}", expect, sender, to, data)
         if receipt is not None:
-            self.receipts.append((name, receipt, paid_to))
+            self.receipts.append((name, receipt, paid_to, pulled))
         return receipt is not None
 
     def refresh(self) -> None:
@@ -298,7 +329,16 @@ class MoneyMachine(RuleBasedStateMachine):
 
     def universe(self) -> list[str]:
         m = self.m
-        return [*m.wallets.values(), *m.spares, m.outsider, m.tax, m.admin, m.dvp, m.corporate]
+        return [
+            *m.wallets.values(),
+            *m.spares,
+            m.outsider,
+            m.tax,
+            m.proceeds,
+            m.admin,
+            m.dvp,
+            m.corporate,
+        ]
 
     # ------------------------------------------------------------ the clock
 
@@ -338,8 +378,9 @@ class MoneyMachine(RuleBasedStateMachine):
             self.recover(lost, new)
         else:
             self.unrecovered.append((lost, new))
-        data = self.enc("coin", "approve", self.m.dvp, MAX_UINT)
-        assert self.step("approve_yen", None, new, self.m.coin, data)
+        for spender in (self.m.dvp, self.m.offering):
+            data = self.enc("coin", "approve", spender, MAX_UINT)
+            assert self.step("approve_yen", None, new, self.m.coin, data)
         self.model.allowance.add(new)
 
     def recover_pending(self) -> None:
@@ -623,6 +664,94 @@ class MoneyMachine(RuleBasedStateMachine):
         else:
             self.claim(pick, h)
 
+    # ------------------------------------------------------------ the offering
+
+    @rule(
+        op=st.sampled_from(["apply", "apply", "apply", "settle"]),
+        h=st.integers(0, 20),
+        units=st.integers(1, OFFER_MAX + 10),
+        named=st.booleans(),
+    )
+    def offering(self, op: str, h: int, units: int, named: bool) -> None:
+        """The issuer opens an offering of the second issue; investors apply (current wallets,
+        or lost keys, refused); the issuer closes it, allots every application in full and
+        settles each: the price comes from the investor's current wallet (the one the registry
+        holds at settlement), to the proceeds account only."""
+        self.refresh()
+        m = self.m
+        if self.offer_end is None:
+            end = _jst_time(self.model.now, 4, 18)
+            terms = (
+                m.offered,
+                m.coin,
+                m.proceeds,
+                OFFER_PRICE,
+                10_000,
+                1,
+                OFFER_MAX,
+                self.model.now,
+                end,
+            )
+            data = self.enc("offering", "openOffering", terms)
+            assert self.step("offering_open", None, m.admin, m.offering, data)
+            self.offer_end = end
+        if op == "settle" and (self.model.now >= self.offer_end or len(self.applications) > 2):
+            self.settle_offering()
+        else:
+            name = self.names()[h % len(INVESTORS)]
+            lost = [w for w in self.model.lost if self.model.owner[w] == name]
+            caller = lost[-1] if named and lost else self.model.wallet[name]
+            expect: Expect | None = None
+            if self.offer_closed:
+                expect = Expect("OfferingWrongStatus")
+            elif self.model.now >= self.offer_end:
+                expect = Expect("OfferingWindowNotOpen")
+            elif units > OFFER_MAX:
+                expect = Expect("OfferingUnitsOutOfRange")
+            elif not self.model.registered(caller):
+                expect = Expect("OfferingInvestorRestricted")
+            elif name in self.applications:
+                expect = Expect("OfferingApplicationExists")
+            data = self.enc("offering", "applyForOffering", 0, units)
+            if self.step("offering_apply", expect, caller, m.offering, data):
+                self.applications[name] = [units, "applied"]
+
+    def settle_offering(self) -> None:
+        m = self.m
+        if not self.offer_closed:
+            assert self.step(
+                "offering_close",
+                None,
+                m.admin,
+                m.offering,
+                self.enc("offering", "closeOffering", 0),
+            )
+            self.offer_closed = True
+            applied = [n for n, (_, status) in self.applications.items() if status == "applied"]
+            if applied:
+                ids = [keccak(text=f"money investor {n}") for n in applied]
+                units = [self.applications[n][0] for n in applied]
+                data = self.enc("offering", "allot", 0, ids, units)
+                assert self.step("offering_allot", None, m.admin, m.offering, data)
+                for n in applied:
+                    self.applications[n][1] = "allotted"
+        for name, entry in sorted(self.applications.items()):
+            if entry[1] != "allotted":
+                continue
+            wallet, amount = self.model.wallet[name], entry[0] * OFFER_PRICE
+            expect = None
+            if wallet not in self.model.allowance:
+                expect = Expect("ERC20InsufficientAllowance")
+            elif self.model.yen.get(wallet, 0) < amount:
+                expect = Expect("ERC20InsufficientBalance")
+            data = self.enc("offering", "settle", 0, keccak(text=f"money investor {name}"))
+            if self.step(
+                "offering_settle", expect, m.admin, m.offering, data, pulled=(wallet, m.proceeds)
+            ):
+                self.model.move_yen(wallet, m.proceeds, amount)
+                self.offered_units[wallet] = self.offered_units.get(wallet, 0) + entry[0]
+                entry[1] = "settled"
+
     # ------------------------------------------------------------ the foreign token
 
     @rule(op=st.sampled_from(FOREIGN_ACTIONS), h=st.integers(0, 4), amount=st.integers(1, 10**6))
@@ -650,11 +779,13 @@ class MoneyMachine(RuleBasedStateMachine):
         calls = [(m.coin, coin["balanceOf"].encode(a)) for a in accounts]
         calls += [(m.token, tok["balanceOf"].encode(a)) for a in accounts]
         calls += [(m.token, tok["lockedOf"].encode(m.dvp, a)) for a in accounts]
+        calls += [(m.offered, tok["balanceOf"].encode(a)) for a in accounts]
         values = iter(int.from_bytes(v[:32], "big") for v in self.rpc.batch(calls))
         for kind, want in (
             ("yen", self.model.yen),
             ("units", self.model.units),
             ("DvP lock", self.model.locked),
+            ("offered units", self.offered_units),
         ):
             for a in accounts:
                 got = next(values)
@@ -667,7 +798,7 @@ class MoneyMachine(RuleBasedStateMachine):
         wallets = {*m.wallets.values(), *m.spares, m.outsider}
         current = set(self.model.wallet.values())
         lost = set(self.model.lost)
-        for name, receipt, paid_to in self.receipts:
+        for name, receipt, paid_to, pulled in self.receipts:
             sent_by = to_checksum_address(receipt["from"])
             for log in receipt["logs"]:
                 if (
@@ -677,7 +808,7 @@ class MoneyMachine(RuleBasedStateMachine):
                     continue
                 sender = to_checksum_address("0x" + log["topics"][1][-40:])
                 to = to_checksum_address("0x" + log["topics"][2][-40:])
-                if sender in wallets:
+                if sender in wallets and pulled != (sender, to):
                     assert sender == sent_by, (
                         f"{name}: yen left {sender} in a transaction of {sent_by}"
                     )
