@@ -77,7 +77,9 @@ def test_endpoint_by_role_matrix(service):
 def test_personal_data_only_for_issuer_and_auditor_and_never_stored_in_clear(service):
     names = {}
     for role in (Role.REGISTRAR, Role.COMPLIANCE, Role.ISSUER, Role.AUDITOR):
-        items = service.get("/investors", role, limit=100).json()["items"]
+        everyone = service.get("/investors", role, limit=1000).json()["items"]
+        # the demo's twelve (a module on the other database may have onboarded more)
+        items = [i for i in everyone if i["investor_id"].startswith("INV-")]
         assert len(items) == 12
         names[role] = [i.get("name") for i in items]
     for role in PERSONAL_DATA_ROLES:
