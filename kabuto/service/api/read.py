@@ -3,6 +3,7 @@ investor, wallet and block range where those apply; ``{"total", "limit", "offset
 "items"}`` for lists."""
 
 import json
+import threading
 from datetime import date
 from typing import Annotated, Any
 
@@ -241,7 +242,6 @@ def register(
     export_register writes as JSON (names for issuer/auditor tokens only)."""
     if block is not None and record_date is not None:
         raise HTTPException(422, "give block or record_date, not both")
-    settings = request.app.state.settings
     cursor = session.get(db.IndexCursor, 1)
     key = (
         symbol,
@@ -253,6 +253,24 @@ def register(
     cache: dict[Any, bytes] = request.app.state.__dict__.setdefault("register_cache", {})
     if key in cache:
         return Response(cache[key], media_type="application/json")
+    locks: dict[Any, threading.Lock] = request.app.state.__dict__.setdefault("register_locks", {})
+    with locks.setdefault(key, threading.Lock()):  # one build per register; the others wait
+        if key in cache:
+            return Response(cache[key], media_type="application/json")
+        return _build_register(request, session, caller, symbol, block, record_date, key, cache)
+
+
+def _build_register(
+    request: Request,
+    session: Session,
+    caller: Principal,
+    symbol: str,
+    block: int | None,
+    record_date: date | None,
+    key: Any,
+    cache: dict[Any, bytes],
+) -> Response:
+    settings = request.app.state.settings
     try:
         built = register_from_index(
             session,
