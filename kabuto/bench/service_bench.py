@@ -209,25 +209,31 @@ def measure_population(population: object, rpc_url: str) -> list[Outcome]:
             server = Server(env)
             try:
                 if name == "sqlite":
-                    session = requests.Session()
-                    session.headers["Authorization"] = f"Bearer {token}"
-                    session.get(server.url + f"/tokens/{SYMBOL}/register", timeout=60)  # warm
-                    started = time.monotonic()
-                    answer = session.get(server.url + f"/tokens/{SYMBOL}/register", timeout=60)
-                    seconds = time.monotonic() - started
-                    body = answer.json()
-                    expect(
-                        answer.status_code == 200 and len(body["holders"]) == holders,
-                        f"the register from the index has {len(body.get('holders', []))} holders",
-                    )
+                    agent = add_token(folder / name / "tokens.json", Role.AGENT, "bench-agent")
+                    cold = {}
+                    for role, secret in (("agent", agent), ("issuer", token)):
+                        started = time.monotonic()  # the first request of each: nothing cached
+                        answer = requests.get(
+                            server.url + f"/tokens/{SYMBOL}/register",
+                            headers={"Authorization": f"Bearer {secret}"},
+                            timeout=120,
+                        )
+                        cold[role] = time.monotonic() - started
+                        body = answer.json()
+                        expect(
+                            answer.status_code == 200 and len(body["holders"]) == holders,
+                            f"the register from the index has {len(body.get('holders', []))} holders",
+                        )
                     outcomes.append(
                         TimeMeasurement(
                             REGISTER_KEY,
-                            round(seconds, 3),
+                            round(cold["agent"], 3),
                             0,
                             0,
-                            note=f"GET /tokens/{SYMBOL}/register (issuer token: {holders:,} names "
-                            "decrypted) from the SQLite index, lots from every transfer",
+                            note=f"the first GET /tokens/{SYMBOL}/register of the server (nothing cached) "
+                            f"with an agent token: {holders:,} holders, lots from every transfer, from the "
+                            f"SQLite index; with the issuer's token (all {holders:,} names decrypted in the "
+                            f"request) {cold['issuer']:.2f} s",
                         )
                     )
                 result = load_test(server.url, token)

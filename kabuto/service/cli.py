@@ -151,17 +151,26 @@ def verify(**settings: object) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8800, show_default=True)
 def demo(folder: Path, host: str, port: int) -> None:
+    import signal
+
     import uvicorn
 
+    from kabuto.ops.cli import quiet_ape
     from kabuto.service.app import create_app
     from kabuto.service.auth import load_tokens
     from kabuto.service.localdemo import PRIVNET, start_demo_world
 
     check_loopback(host)
+    quiet_ape()
+
+    def stop(*_: object) -> None:
+        raise SystemExit(0)  # the node is stopped (and its state saved) on the way out
+
+    signal.signal(signal.SIGTERM, stop)
     fresh = not (folder / "deployments").exists()
     if fresh:
         click.echo(f"kabuto service: running the demo on a new local chain in {folder} (~1 min)")
-    world = start_demo_world(folder)
+    world = start_demo_world(folder, echo=click.echo if fresh else lambda _: None)
     try:
         tokens_file, shown = folder / "tokens.json", folder / "demo-tokens.txt"
         if not load_tokens(tokens_file).tokens:

@@ -3,6 +3,7 @@ investor, wallet and block range where those apply; ``{"total", "limit", "offset
 "items"}`` for lists."""
 
 import json
+import threading
 from datetime import date
 from typing import Annotated, Any
 
@@ -241,7 +242,6 @@ def register(
     export_register writes as JSON (names for issuer/auditor tokens only)."""
     if block is not None and record_date is not None:
         raise HTTPException(422, "give block or record_date, not both")
-    settings = request.app.state.settings
     cursor = session.get(db.IndexCursor, 1)
     key = (
         symbol,
@@ -253,6 +253,24 @@ def register(
     cache: dict[Any, bytes] = request.app.state.__dict__.setdefault("register_cache", {})
     if key in cache:
         return Response(cache[key], media_type="application/json")
+    locks: dict[Any, threading.Lock] = request.app.state.__dict__.setdefault("register_locks", {})
+    with locks.setdefault(key, threading.Lock()):  # one build per register; the others wait
+        if key in cache:
+            return Response(cache[key], media_type="application/json")
+        return _build_register(request, session, caller, symbol, block, record_date, key, cache)
+
+
+def _build_register(
+    request: Request,
+    session: Session,
+    caller: Principal,
+    symbol: str,
+    block: int | None,
+    record_date: date | None,
+    key: Any,
+    cache: dict[Any, bytes],
+) -> Response:
+    settings = request.app.state.settings
     try:
         built = register_from_index(
             session,
@@ -316,11 +334,52 @@ router.get(
 router.get("/offerings", operation_id="offerings", summary="Primary offerings")(
     _listing(db.Offering, (db.Offering.offering_id,), "offerings")
 )
-router.get(
-    "/payments",
-    operation_id="payments",
-    summary="Declared interest, distribution and redemption payments",
-)(_listing(db.Payment, (db.Payment.payment_id,), "payments"))
+
+
+@router.get("/payments")
+def payments(
+    session: SessionDep,
+    _: who("payments"),
+    paging: PagingDep,
+    token: str | None = None,
+    from_block: int | None = None,
+    to_block: int | None = None,
+) -> dict[str, Any]:
+    """Declared interest, distribution and redemption payments: funded, reclaimed, per-holder
+    totals by state (paid, held, released = claimed later) and what is funded but not paid."""
+    statement = select(db.Payment).order_by(db.Payment.payment_id)
+    if token is not None:
+        statement = statement.where(db.Payment.token == _token_address(session, token))
+    statement = _blocks(statement, db.Payment.updated_block, from_block, to_block)
+    result = page(session, statement, paging, _columns)
+    ids = [item["payment_id"] for item in result["items"]]
+    h = db.HolderPayment
+    sums = session.execute(
+        select(
+            h.payment_id,
+            h.status,
+            func.count(),
+            func.sum(h.gross),
+            func.sum(h.national_tax + h.local_tax),
+            func.sum(h.net),
+        )
+        .where(h.payment_id.in_(ids))
+        .group_by(h.payment_id, h.status)
+    ).all()
+    by_payment: dict[int, dict[str, Any]] = {}
+    for payment_id, status, count, gross, tax, net in sums:
+        by_payment.setdefault(payment_id, {})[status] = {
+            "holders": count,
+            "gross": int(gross or 0),
+            "tax": int(tax or 0),
+            "net": int(net or 0),
+        }
+    for item in result["items"]:
+        states = by_payment.get(item["payment_id"], {})
+        item["holders"] = states
+        spent = sum(s["net"] + s["tax"] for s in states.values())
+        item["unpaid"] = max(0, item["funded"] - item["reclaimed"] - spent)
+    return result
 
 
 @router.get("/offerings/{offering_id}/allotments")

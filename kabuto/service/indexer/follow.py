@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from kabuto.service.indexer.projections import Event, State
 from kabuto.service.indexer.rpc import FullLog, IndexReader
 
 LOGS_PER_COMMIT = 20_000
+FIRST_SPAN = 2_000  # blocks per log request at first; halved or doubled by how dense they are
 TERMS_UPDATED_TOPIC = "0x" + keccak(text="TermsUpdated(uint8)").hex()
 BLOCKS_PER_FETCH = 20_000
 
@@ -285,9 +287,24 @@ class Indexer:
                 state.flush(connection)
             head = self.reader.head() if to_block is None else to_block
             report = SyncReport(cursor + 1, cursor)
+            addresses = list(followed)
+            span = FIRST_SPAN
+            prefetch = ThreadPoolExecutor(max_workers=1)  # the node works while we apply
+            pending = None
             while cursor < head and not (stop and stop.is_set()):
-                last = min(head, cursor + BLOCKS_PER_FETCH)
-                logs = self.reader.logs(list(followed), cursor + 1, last)
+                if pending is None:
+                    end = min(head, cursor + span)
+                    pending = (end, prefetch.submit(self.reader.logs, addresses, cursor + 1, end))
+                last, future = pending
+                logs = future.result()
+                if len(logs) > 2 * self.logs_per_commit and span > 1:
+                    span = max(1, span // 2)  # dense blocks: smaller ranges, applied sooner
+                elif len(logs) < self.logs_per_commit // 4:
+                    span = min(BLOCKS_PER_FETCH, span * 2)
+                pending = None
+                if last < head:
+                    end = min(head, last + span)
+                    pending = (end, prefetch.submit(self.reader.logs, addresses, last + 1, end))
                 for group_end, group in _groups(logs, cursor + 1, last, self.logs_per_commit):
                     block_hash = self.reader.headers([group_end])[group_end][0]
                     with self.database.engine.begin() as connection:

@@ -47,11 +47,35 @@ def write_rows(
         changes = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
         sql += f" ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {changes}"
     as_json = [i for i, c in enumerate(columns) if isinstance(table.columns[c].type, JSON)]
+    if connection.dialect.name == "postgresql" and not update:
+        _copy(connection, table, columns, rows, as_json)
+        return
     if as_json:
         encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         rows = [tuple(encode(v) if i in as_json else v for i, v in enumerate(row)) for row in rows]
     for start in range(0, len(rows), CHUNK_ROWS):
         connection.exec_driver_sql(sql, rows[start : start + CHUNK_ROWS])
+
+
+def _copy(
+    connection: Connection,
+    table: Table,
+    columns: list[str],
+    rows: list[tuple[Any, ...]],
+    as_json: list[int],
+) -> None:
+    """Appends on PostgreSQL with COPY (psycopg), in the connection's open transaction."""
+    quote = connection.dialect.identifier_preparer.quote
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    driver = connection.connection.driver_connection
+    statement = f"COPY {quote(table.name)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(
+                tuple(encode(v) if i in as_json else v for i, v in enumerate(row))
+                if as_json
+                else row
+            )
 
 
 EVENT_COLUMNS = [
