@@ -21,7 +21,7 @@ SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/
 CHROMIUM ?= /usr/bin/chromium
 export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties serve browser screenshots money-properties
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots
 
 setup: $(SETUP_STAMPS) browser
 
