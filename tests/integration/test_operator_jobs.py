@@ -11,11 +11,12 @@ from ape import chain
 from eth_utils import keccak, to_checksum_address
 from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue, write
 
+from kabuto.coupons import end_of_jst_day
 from kabuto.domain import investor_id_to_bytes32, jst_date
 from kabuto.errors import ChainStateError, InputError
 from kabuto.ops.chain import investor_record, send
 from kabuto.ops.deploy import deploy_platform
-from kabuto.ops.issue import issued_wallets, plan_issue, tranche_data
+from kabuto.ops.issue import issued_wallets, plan_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
 
 
@@ -59,7 +60,7 @@ def test_onboard__new_rows_one_call_each__registered_without_data_gets_data(worl
         half,
         0,
         392,
-        chain.pending_timestamp + 86_400 * 365,
+        end_of_jst_day(date(2030, 1, 1)),
         sender=world.ops.registrar,
     )
     rows = write(
@@ -134,7 +135,7 @@ def test_issue__existing_token__detect_restriction_names_row(world, tmp_path):
     height = chain.blocks.height
     extra = write(tmp_path / "extra.csv", "investor_id,units\nINV-004,2\nINV-007,1\n")
     with pytest.raises(InputError) as error:
-        plan_issue(world.platform, RETRUST[0], extra)
+        plan_issue(world.platform, RETRUST[0], extra, "second")
     assert [(i.row, i.field) for i in error.value.issues] == [(3, "units")]
     assert "BELOW_MINIMUM_HOLDING" in str(error.value)
     assert chain.blocks.height == height
@@ -157,12 +158,13 @@ def test_issue__stopped_midway__rerun_finishes_without_double_issue(world, monke
     with pytest.raises(ConnectionError):
         issue(world, *STBOND, batch_size=3)
     token = world.platform.token("STBOND1")
-    assert len(issued_wallets(token, tranche_data("stbond1-allocation"))) == 6
+    data = plan_issue(world.platform, *STBOND).data
+    assert len(issued_wallets(token, data)) == 6
     monkeypatch.setattr(issue_module, "send", real_send)
     plan, report = issue(world, *STBOND, batch_size=3)
     assert (report.batches.already_done, report.batches.sent) == (6, 4)
     assert [bytes(log.data) for log in token.Issued.range(0, chain.blocks.height + 1)].count(
-        tranche_data("stbond1-allocation")
+        data
     ) == 10
     for allotment in plan.allotments:
         assert token.balanceOf(allotment.wallet) == allotment.units
