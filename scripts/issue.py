@@ -21,6 +21,7 @@ from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
 from kabuto.ops.issue import plan_issue, run_issue
+from kabuto.ops.params import COUNT, TEXT
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -31,12 +32,19 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.argument("allocation_csv", type=FILE)
 @click.option(
     "--tranche",
+    type=TEXT,
     default=None,
     metavar="NAME",
     help="name a deliberate further tranche of a token already issued (the first tranche "
     "needs none; a rerun of a tranche is found by its content)",
 )
-@click.option("--batch-size", default=50, show_default=True, help="allotments per transaction")
+@click.option(
+    "--batch-size",
+    type=COUNT,
+    default=50,
+    show_default=True,
+    help="allotments per transaction",
+)
 @click.option(
     "--allow-early",
     is_flag=True,

@@ -17,14 +17,23 @@ from kabuto.ops.cli import (
     reports_errors,
     role_option,
 )
+from kabuto.ops.params import COUNT, DAYS, SYMBOL
 from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_at_maturity
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.argument("symbol")
-@click.option("--claim-days", default=DEFAULT_CLAIM_DAYS, show_default=True)
-@click.option("--batch-size", default=100, show_default=True)
+@click.argument("symbol", type=SYMBOL)
+@click.option(
+    "--claim-days",
+    type=DAYS,
+    default=DEFAULT_CLAIM_DAYS,
+    show_default=True,
+    help="days after the payment date that holders may still claim",
+)
+@click.option(
+    "--batch-size", type=COUNT, default=100, show_default=True, help="holders per transaction"
+)
 @records_option(DEFAULT_RECORDS_DIR)
 @deployments_option
 @role_option("paying_agent")

@@ -65,7 +65,8 @@ class OnboardPlan:
     private_key: Any = None  # the issuer's, when its key file was readable
 
 
-def _private_key(issuer: str, key_dir: Path | None) -> Any:
+def private_key_of(issuer: str, key_dir: Path | None) -> Any:
+    """The issuer's private key from its key file, or None when not at hand or unreadable."""
     if key_dir is None:
         return None
     path = KeyFiles.for_issuer(issuer, key_dir).private
@@ -197,7 +198,7 @@ def plan_onboarding(
             )
     if issues:
         raise InputError(issues)
-    private_key = _private_key(issuer, key_dir)
+    private_key = private_key_of(issuer, key_dir)
     stored = latest_personal_data(
         registry, issuer, [investor_id_to_bytes32(row.investor_id) for _, row in loaded.rows]
     )
