@@ -11,7 +11,18 @@ WALLET = "0x70997970C51812dc3A010C7d01b50e0d17dc79C8"
 
 CASES = [
     # (script and arguments, what the message must name)
-    (("operate", "freeze", "STBOND1", "INV-0O1", "--reason", "x"), "INV-0O1"),
+    (("operate", "freeze", "STBOND1", "INV 0O1", "--reason", "x"), "INV 0O1"),
+    (
+        (
+            "operate",
+            "recover",
+            "0x70997970C51812dc3A010C7d01b50e0d17dc79C8",
+            WALLET,
+            "--reason",
+            "x",
+        ),
+        "investor id",
+    ),
     (("operate", "freeze", "STBOND1", LOWERCASE, "--reason", "x"), "checksum"),
     (("operate", "freeze", "STBOND1", WALLET, "--units", "-1", "--reason", "x"), "--units"),
     (("operate", "freeze", "STBOND1", WALLET, "--units", "0", "--reason", "x"), "--units"),

@@ -18,14 +18,14 @@ import pytest
 from cli_support import SCRIPTS, run, script, traceback_of
 
 from kabuto.ops import params
-from kabuto.ops.accounts import test_account
+from kabuto.ops.accounts import test_account as account_number
 from kabuto.ops.chain import load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.issue import plan_issue, run_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
-WALLET_1 = str(test_account(1).address)
+WALLET_1 = str(account_number(1).address)
 LOWER = WALLET_1.lower()
 # Commands that start chains, servers or long jobs when valid: only values their parameter
 # types refuse are tried on them (never a value that could be valid).
@@ -200,6 +200,8 @@ def test_every_command_every_bad_value__no_traceback_nothing_sent(fuzz_chain, ch
             runs += [dict(common, **v) for n, v in PAIRS if n == name]
             for values in runs:
                 height = chain.blocks.height
+                if os.environ.get("KABUTO_FUZZ_TRACE"):
+                    print("fuzz:", name, argv(command, values), flush=True)
                 result = run(script_name, *sub, *argv(command, values))
                 tried += 1
                 problem = traceback_of(result)
