@@ -56,6 +56,17 @@ BASELINES: dict[str, dict[str, str]] = {
     "approvals list": {"symbol": "STBOND1"},
     "approvals approve": {"symbol": "STBOND1", "--id": "0"},
     "approvals reject": {"symbol": "STBOND1", "--id": "0", "--reason": "fuzz"},
+    "clock": {"--to": "2020-01-01"},
+    "coin mint": {"holder": "INV-001", "amount": "1"},
+    "coin burn": {"amount": "1"},
+    "coin redeem": {"holder": "INV-001", "amount": "1", "--bank-ref": "fuzz"},
+    "coin balance": {"holder": "INV-001"},
+    "investor renew-kyc": {"investor_id": "INV-001", "--until": "2031-01-01"},
+    "investor set-class": {"investor_id": "INV-001", "investor_class": "General"},
+    "investor set-tax-status": {"investor_id": "INV-001", "status": "ResidentIndividual"},
+    "investor suspend": {"investor_id": "INV-001"},
+    "investor reactivate": {"investor_id": "INV-001"},
+    "investor revoke": {"investor_id": "INV-001"},
     "deploy": {},
     "demo": {},
     "venue": {},
@@ -69,6 +80,8 @@ BASELINES: dict[str, dict[str, str]] = {
 # Values a type cannot refuse but the command must (checked against the chain or together).
 EXTRA = {
     ("export_register", "--block"): ["99999999"],
+    ("clock", "--to"): ["2020-01-01"],
+    ("investor renew-kyc", "--until"): ["2020-01-01"],
     ("pay", "--treaty-rate"): ["INV-012", "INV-012=abc", "=10"],
 }
 PAIRS = [
@@ -134,6 +147,8 @@ def malformed(param: click.Parameter, files: dict[str, str], type_only: bool) ->
         return ["{not json"]
     if type_only:
         return []
+    if isinstance(param, click.Argument) and isinstance(kind, click.types.StringParamType):
+        return ["bogus"]
     if isinstance(param, click.Option) and param.metavar == "ALIAS":
         return ["no-such-alias"]
     return []
@@ -225,3 +240,31 @@ def test_every_option_documented_in_help():
         if isinstance(param, click.Option) and not (param.help or "").strip()
     ]
     assert not undocumented, undocumented
+
+
+def test_upkeep_coin_clock__send_once_then_nothing(fuzz_chain, chain):
+    """The lifecycle commands each send what differs, and a rerun sends nothing."""
+    base, _ = fuzz_chain
+    where = ["--deployments", str(base / "deployments")]
+    for args, said in (
+        (["investor", "set-class", "INV-001", "Specified"], "class General -> Specified"),
+        (["investor", "renew-kyc", "INV-001", "--until", "2032-03-31"], "-> 2032-03-31"),
+        (["investor", "set-tax-status", "INV-001", "Exempt"], "-> Exempt"),
+        (["investor", "suspend", "INV-002"], "active -> suspended"),
+        (["coin", "mint", "INV-003", "5000"], "minted 5,000 yen"),
+    ):
+        height = chain.blocks.height
+        first = run(*args, *where)
+        assert first.exit_code == 0 and said in first.output, first.output
+        assert chain.blocks.height == height + 1
+        again = run(*args, *where)
+        if args[0] == "investor":
+            assert "nothing sent" in again.output and chain.blocks.height == height + 1
+    dry = run("coin", "burn", "1", "--dry-run", *where)
+    assert "holds 0 yen" in dry.output or "dry run" in dry.output
+    height = chain.blocks.height
+    moved = run("clock", "--to", "2031-07-15")
+    assert moved.exit_code == 0 and "2031-07-15" in moved.output
+    back = run("clock", "--to", "2031-07-01")
+    assert back.exit_code != 0 and "never goes back" in back.output
+    assert chain.blocks.height == height + 1
