@@ -319,6 +319,21 @@ def plan_issue(
                 "is the first row over it",
             )
         )
+    limit = sheet.issue_limit_units
+    if limit:
+        ever = sum(t.units for t in existing.values()) if token is not None else 0
+        ever = max(ever, int(token.totalSupply()) if token is not None else 0)
+        pending = sum(a.units for a in allotments if a.wallet not in done)
+        if ever + pending > limit:
+            issues.append(
+                allocations.issue(
+                    allotments[-1].row if allotments else 0,
+                    "units",
+                    f"issuing {pending} more units would make {ever + pending}, beyond the "
+                    f"term sheet's total issue amount of {limit} units "
+                    f"({sheet.total_issue_amount:,} yen)",
+                )
+            )
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return IssuePlan(
@@ -329,6 +344,12 @@ def plan_issue(
         tranche,
         token.address if token is not None else None,
     )
+
+
+def has_issue_limit(token: Any) -> bool:
+    """Whether the token's contract has the issue limit (`issueLimit`/`setIssueLimit`): the
+    token refuses to issue beyond the term sheet's total issue amount itself."""
+    return any(getattr(item, "name", None) == "issueLimit" for item in token.contract_type.abi)
 
 
 def issued_wallets(token: Any, data: bytes) -> set[str]:
@@ -385,6 +406,10 @@ def ensure_token(
     else:
         token = at("SecurityToken", plan.token_address)
     steps: list[str] = []
+    limit = sheet.issue_limit_units
+    if limit and has_issue_limit(token) and int(token.issueLimit()) != limit:
+        send(token.setIssueLimit, limit, sender=issuer)
+        steps.append(f"issue limit {limit} units (total issue amount)")
     if not platform.registry.isPlatformToken(token):
         admin = platform_admin or account_for("deployer")
         send(platform.registry.setPlatformToken, token, True, sender=admin)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import ape
 import pytest
 from ape import chain
 from eth_utils import keccak, to_checksum_address
@@ -236,3 +237,20 @@ def test_onboard__changed_investor__apply_changes_updates_registry_once(world, t
     )
     assert again.changes == ()
     assert run_onboarding(again, world.ops.registrar, progress=False).sent == 0
+
+
+def test_issue__beyond_total_issue_amount__refused_by_script_and_token(world, tmp_path):
+    """The term sheet's total issue amount (200 bonds of STBOND1) becomes the token's issue
+    limit; the script refuses an allocation beyond it, and so does the token itself."""
+    issue(world, *STBOND)
+    token = world.platform.token("STBOND1")
+    over = write(tmp_path / "over.csv", "investor_id,units\nINV-001,81\n")
+    height = chain.blocks.height
+    with pytest.raises(InputError, match="total issue amount of 200 units"):
+        plan_issue(world.platform, STBOND[0], over, "over")
+    assert chain.blocks.height == height
+    if not any(getattr(i, "name", None) == "issueLimit" for i in token.contract_type.abi):
+        pytest.skip("the token has no issueLimit yet (token helper's change not merged)")
+    assert token.issueLimit() == 200
+    with ape.reverts(token.TokenIssueLimitExceeded):
+        token.issue(investor(1), 81, b"", sender=world.ops.issuer)
