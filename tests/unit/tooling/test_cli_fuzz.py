@@ -30,7 +30,9 @@ LOWER = WALLET_1.lower()
 # Commands that start chains, servers or long jobs when valid: only values their parameter
 # types refuse are tried on them (never a value that could be valid).
 TYPE_ONLY = {"deploy", "demo", "venue", "bench", "venue_server", "venue_replay"}
-SKIP_PARAMS = {"help", "verbosity"}
+# Ape's own options (--network, --provider-settings) are Ape's to check: a bad network makes
+# Ape start another local node, which an in-process run cannot afford.
+SKIP_PARAMS = {"help", "verbosity", "network", "provider_settings"}
 
 # A valid command line per command (name -> value); files are the examples.
 BASELINES: dict[str, dict[str, str]] = {
@@ -141,10 +143,6 @@ def malformed(param: click.Parameter, files: dict[str, str], type_only: bool) ->
         if kind.dir_okay is False and not type_only:
             values += [files["ragged"], files["binary"], files["empty"]]
         return values
-    if param.name == "network":
-        return ["ethereum:nowhere:node", "bogus"]
-    if param.name == "provider_settings":
-        return ["{not json"]
     if type_only:
         return []
     if isinstance(param, click.Argument) and isinstance(kind, click.types.StringParamType):
