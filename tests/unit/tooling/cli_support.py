@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from contextlib import nullcontext
 from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Any
+from unittest import mock
 
+import ape.cli.commands as commands
 from click.testing import CliRunner, Result
 
 SCRIPTS = Path(__file__).resolve().parents[3] / "scripts"
@@ -27,8 +30,14 @@ def script(name: str) -> ModuleType:
 
 
 def run(name: str, *args: Any) -> Result:
-    """`ape run <name> <args...>` in this process."""
-    return CliRunner().invoke(script(name).cli, [str(a) for a in args], catch_exceptions=True)
+    """`ape run <name> <args...>` in this process, on the test's connected chain: Ape's
+    commands would otherwise connect a provider of their own for each invocation (a new
+    anvil each time) and disconnect it at the end."""
+    from ape import chain
+
+    provider = chain.provider
+    with mock.patch.object(commands, "parse_network", lambda ctx: nullcontext(provider)):
+        return CliRunner().invoke(script(name).cli, [str(a) for a in args], catch_exceptions=True)
 
 
 def traceback_of(result: Result) -> str | None:

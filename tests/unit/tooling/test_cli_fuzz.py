@@ -227,6 +227,8 @@ def test_every_command_every_bad_value__no_traceback_nothing_sent(fuzz_chain, ch
         os.chdir(cwd)
     suite_summary(f"CLI fuzz: {tried} invocations of every script and subcommand, no traceback")
     print(f"CLI fuzz: {tried} invocations tried")
+    for failure in failures:
+        print("FUZZ FAILURE:", failure)
     assert not failures, f"{len(failures)} of {tried} invocations:\n" + "\n".join(failures)
 
 
