@@ -18,13 +18,15 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import (
+    batch_size_option,
+    claim_days_option,
     deployments_option,
     quiet_ape,
     records_option,
     reports_errors,
     role_option,
 )
-from kabuto.ops.params import COUNT, DATE, DAYS, SYMBOL, YEN
+from kabuto.ops.params import DATE, SYMBOL, YEN
 from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, pay_record_date
 
 
@@ -58,16 +60,8 @@ def _treaty_rates(values: tuple[str, ...]) -> dict[str, int]:
     help="yen per unit (a beneficiary interest's distribution; a bond's coupon comes from "
     "its terms)",
 )
-@click.option(
-    "--claim-days",
-    type=DAYS,
-    default=DEFAULT_CLAIM_DAYS,
-    show_default=True,
-    help="days after the payment date that holders may still claim",
-)
-@click.option(
-    "--batch-size", type=COUNT, default=100, show_default=True, help="holders per transaction"
-)
+@claim_days_option(DEFAULT_CLAIM_DAYS)
+@batch_size_option(100, "holders")
 @click.option(
     "--treaty-rate",
     multiple=True,

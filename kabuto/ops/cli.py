@@ -98,3 +98,25 @@ def records_option(default: Path) -> Callable[[F], F]:
         show_default=True,
         help="folder for the per-holder payment records",
     )
+
+
+def batch_size_option(default: int, what: str) -> Callable[[F], F]:
+    """--batch-size N: how many `what` go into one transaction."""
+    return click.option(
+        "--batch-size",
+        type=click.IntRange(min=1, max=10_000),
+        default=default,
+        show_default=True,
+        help=f"{what} per transaction",
+    )
+
+
+def claim_days_option(default: int) -> Callable[[F], F]:
+    """--claim-days N: how long holders may still claim a payment."""
+    return click.option(
+        "--claim-days",
+        type=click.IntRange(min=0, max=36_500),
+        default=default,
+        show_default=True,
+        help="days after the payment date that holders may still claim",
+    )

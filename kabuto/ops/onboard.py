@@ -82,18 +82,7 @@ def latest_personal_data(registry: Any, issuer: str, investor_ids: Collection[by
     """investor id -> the ciphertext of its latest `PersonalDataStored` event for `issuer`."""
     if not investor_ids:
         return {}
-    logs = chain.provider.web3.eth.get_logs(
-        {
-            "address": str(registry.address),
-            "fromBlock": 0,
-            "toBlock": "latest",
-            "topics": [
-                "0x" + PERSONAL_DATA_TOPIC.hex(),
-                ["0x" + investor_id.hex() for investor_id in investor_ids],
-                "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex(),
-            ],
-        }
-    )
+    logs = _personal_data_logs(registry, issuer, investor_ids)
     found = {}
     for log in logs:  # in chain order: the last one wins
         _, ciphertext = decode(["bytes32", "bytes"], bytes(log["data"]))
@@ -229,13 +218,9 @@ def plan_onboarding(
     )
 
 
-def personal_data_published(
-    registry: Any, issuer: str, investor_ids: Collection[bytes]
-) -> set[bytes]:
-    """Which of `investor_ids` have a `PersonalDataStored` event for `issuer` (one log query)."""
-    if not investor_ids:
-        return set()
-    logs = chain.provider.web3.eth.get_logs(
+def _personal_data_logs(registry: Any, issuer: str, investor_ids: Collection[bytes]) -> list:
+    """The registry's `PersonalDataStored` logs of `investor_ids` for `issuer` (one query)."""
+    return chain.provider.web3.eth.get_logs(
         {
             "address": str(registry.address),
             "fromBlock": 0,
@@ -247,7 +232,15 @@ def personal_data_published(
             ],
         }
     )
-    return {bytes(log["topics"][1]) for log in logs}
+
+
+def personal_data_published(
+    registry: Any, issuer: str, investor_ids: Collection[bytes]
+) -> set[bytes]:
+    """Which of `investor_ids` have a `PersonalDataStored` event for `issuer` (one log query)."""
+    if not investor_ids:
+        return set()
+    return {bytes(log["topics"][1]) for log in _personal_data_logs(registry, issuer, investor_ids)}
 
 
 def _registered_as_filed(registry: Any, row: InvestorRow) -> bool:
