@@ -9,7 +9,7 @@ import pytest
 from ape import chain
 from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue
 
-from kabuto.errors import ChainStateError, InputError
+from kabuto.errors import ChainStateError, InputError, OptionError
 from kabuto.ops import approvals, operations, trading
 from kabuto.ops.chain import Platform, send
 from kabuto.ops.clock import travel_to
@@ -170,7 +170,7 @@ def test_pay_redeem_and_export(world, issued, tmp_path):
 def test_force_transfer__needs_reason_and_eligible_recipient(world, issued):
     token = issued.token("PROTRUST1")
     height = chain.blocks.height
-    with pytest.raises(InputError, match="give the reason"):
+    with pytest.raises(OptionError, match="give the reason"):
         operations.force_transfer(
             token,
             world.ops.issuer,
@@ -180,7 +180,7 @@ def test_force_transfer__needs_reason_and_eligible_recipient(world, issued):
             "court-order",
             " ",
         )
-    with pytest.raises(InputError, match="may not receive"):
+    with pytest.raises(OptionError, match="may not receive"):
         operations.force_transfer(
             token,
             world.ops.issuer,
