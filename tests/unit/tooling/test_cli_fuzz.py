@@ -268,3 +268,20 @@ def test_upkeep_coin_clock__send_once_then_nothing(fuzz_chain, chain):
     back = run("clock", "--to", "2031-07-01")
     assert back.exit_code != 0 and "never goes back" in back.output
     assert chain.blocks.height == height + 1
+
+
+def test_recover__moves_tokens_and_yen_coin_with_reason(fuzz_chain, chain):
+    base, _ = fuzz_chain
+    where = ["--deployments", str(base / "deployments")]
+    platform = load_platform(base / "deployments")
+    lost, fresh = str(account_number(4).address), str(account_number(30).address)
+    units = int(platform.token("STBOND1").balanceOf(lost))
+    assert units > 0
+    assert run("coin", "mint", "INV-004", "7000", *where).exit_code == 0
+    result = run("operate", "recover", "INV-004", fresh, "--reason", "phone lost", *where)
+    assert result.exit_code == 0, result.output
+    assert "7,000 yen moved" in result.output
+    assert platform.token("STBOND1").balanceOf(fresh) == units
+    assert platform.yen.balanceOf(fresh) == 7000 and platform.yen.balanceOf(lost) == 0
+    again = run("operate", "recover", "INV-004", fresh, "--reason", "phone lost", *where)
+    assert again.exit_code == 0 and "holds none" in again.output
