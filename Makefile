@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve
 
 setup: $(SETUP_STAMPS)
 
@@ -77,6 +77,15 @@ bench: setup
 	tools/ensure-build
 	$(BIN)/ape run bench
 
+# The Kabuto service (kabuto.service, docs/service.md): indexer + HTTP API. Without MANIFEST, on a
+# local chain with the demo's state (service-demo/, reused); with MANIFEST=deployments/<id>.json
+# SERVE_NETWORK=ethereum:privnet:node (or besu), on that chain. Prints the URL and, locally, the tokens.
+SERVE_PORT ?= 8800
+SERVE_NETWORK ?= ethereum:privnet:node
+serve: setup
+	tools/ensure-build
+	$(if $(MANIFEST),$(BIN)/python -m kabuto.service serve --manifest $(MANIFEST) --network $(SERVE_NETWORK) --port $(SERVE_PORT),$(BIN)/python -m kabuto.service demo --port $(SERVE_PORT))
+
 # The reference PTS (kabuto.venue, docs/venue.md): a trading day on the demo's securities.
 venue-demo: setup
 	tools/ensure-build
@@ -86,6 +95,14 @@ venue-demo: setup
 VENUE_EXAMPLES ?= 3000
 venue-properties: setup
 	KABUTO_VENUE_EXAMPLES=$(VENUE_EXAMPLES) $(BIN)/ape test tests/unit/venue/test_venue_properties.py
+
+# The money paths' property run with many examples (make test runs a few; docs/assurance.md).
+MONEY_EXAMPLES ?= 200
+MONEY_STEPS ?= 50
+money-properties: setup
+	tools/ensure-build
+	KABUTO_MONEY_PBT_EXAMPLES=$(MONEY_EXAMPLES) KABUTO_MONEY_PBT_STEPS=$(MONEY_STEPS) \
+	  $(BIN)/ape test tests/property/test_money_state_machine.py
 
 # A gas-free private chain like Quorum/Besu with free gas: chain id 2017, gas price 0,
 # unfunded senders can transact. Ape reaches it as `--network ethereum:privnet:node`.
