@@ -84,8 +84,10 @@ fmt: setup
 test: setup lint
 	bash tests/run_suite.sh
 
+# The compiler's file list goes to .build/compile.log (shown only if compiling fails).
 demo: setup
-	tools/ensure-build
+	@mkdir -p .build && tools/ensure-build > .build/compile.log 2>&1 || { cat .build/compile.log; exit 1; }
+	@echo "kabuto: contracts compiled (.build/compile.log)"
 	$(BIN)/ape run demo
 
 bench: setup
