@@ -19,7 +19,12 @@ from kabuto.ops.onboard import plan_onboarding, run_onboarding
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
 @click.argument("investors_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--batch-size", default=20, show_default=True, help="investors per batch")
+@click.option(
+    "--batch-size",
+    default=100,
+    show_default=True,
+    help="investors per transaction (onboardInvestors)",
+)
 @deployments_option
 @role_option("registrar")
 @role_option("issuer")

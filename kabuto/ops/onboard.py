@@ -1,6 +1,7 @@
 """Onboarding investors from the investors CSV: register each one in the investor registry
 with its tax status and publish its personal data encrypted to the issuer's key (HPKE for an
-X25519 key, RSA-OAEP for an RSA key), all in one `onboardInvestor` transaction.
+X25519 key, RSA-OAEP for an RSA key): up to 100 investors per `onboardInvestors` transaction
+(kabuto.ops.onboard_batch), each exactly as one `onboardInvestor` would.
 
 Validated in full before anything is sent (the file, then the chain: a wallet or an id
 registered to someone else). Sent in resumable batches: an investor is done when the chain
@@ -19,12 +20,12 @@ from ape import chain
 from eth_utils import keccak
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
-from kabuto.coupons import end_of_jst_day
 from kabuto.crypto import public_key_from_der
 from kabuto.domain import investor_id_to_bytes32, jst_date
 from kabuto.errors import ChainStateError, InputError, InputIssue
 from kabuto.inputs import InvestorRow, load_investors
 from kabuto.lots import ZERO_ADDRESS
+from kabuto.ops import onboard_batch
 from kabuto.ops.chain import Platform, send
 from kabuto.personal_data import encrypt_personal_data
 
@@ -61,10 +62,11 @@ def plan_onboarding(platform: Platform, investors_csv: Path, issuer: str) -> Onb
             "`ape run deploy` (it creates keys/<issuer>.pem and registers it)"
         )
     issues: list[InputIssue] = []
+    owners, wallets, _ = onboard_batch.registry_view(str(registry.address), list(loaded))
     for number, row in loaded.rows:
         investor_id = investor_id_to_bytes32(row.investor_id)
-        wallet_owner = bytes(registry.investorIdOf(row.wallet))
-        id_wallet = str(registry.walletOf(investor_id))
+        wallet_owner = owners[row.wallet]
+        id_wallet = wallets[investor_id]
         if wallet_owner not in (ZERO32, investor_id):
             owner = wallet_owner.rstrip(b"\0").decode("ascii", "replace")
             issues.append(
@@ -129,35 +131,31 @@ def onboarded(registry: Any, issuer: str, rows: Sequence[InvestorRow]) -> set[st
 
 
 def run_onboarding(
-    plan: OnboardPlan, registrar: Any, batch_size: int = 20, progress: bool = True
+    plan: OnboardPlan,
+    registrar: Any,
+    batch_size: int = onboard_batch.BATCH_SIZE,
+    progress: bool = True,
 ) -> BatchReport:
     registry = plan.platform.registry
     public_key = public_key_from_der(plan.public_key_der)
     by_id = {row.investor_id: row for row in plan.investors}
 
     def done_keys(keys: Sequence[str]) -> Collection[str]:
-        return onboarded(registry, plan.issuer, [by_id[k] for k in keys])
+        rows = [by_id[k] for k in keys]
+        return onboard_batch.onboarded(str(registry.address), plan.issuer, rows)
 
     def send_chunk(rows: list[InvestorRow]) -> None:
-        # Only rows not done are sent; one registered without data (stopped between the two
-        # calls of the older flow) gets its data alone, and its tax status if it differs.
+        # Only rows not done are sent: the new ones in one onboardInvestors transaction; one
+        # registered without data (stopped between the two calls of the older flow) gets its
+        # data alone, and its tax status if it differs.
+        owners, _, _ = onboard_batch.registry_view(str(registry.address), rows)
+        new = [row for row in rows if owners[row.wallet] == ZERO32]
+        if new:
+            onboard_batch.send_new(registry, plan.issuer, new, public_key, registrar)
         for row in rows:
             investor_id = investor_id_to_bytes32(row.investor_id)
-            ciphertext = encrypt_personal_data(row.personal_data, public_key)
-            if bytes(registry.investorIdOf(row.wallet)) == ZERO32:
-                send(
-                    registry.onboardInvestor,
-                    investor_id,
-                    row.wallet,
-                    int(row.investor_class),
-                    int(row.tax_status),
-                    row.country,
-                    end_of_jst_day(row.kyc_expiry),
-                    plan.issuer,
-                    ciphertext,
-                    sender=registrar,
-                )
-            else:
+            if owners[row.wallet] != ZERO32:
+                ciphertext = encrypt_personal_data(row.personal_data, public_key)
                 if int(registry.taxStatusOf(investor_id)) != int(row.tax_status):
                     send(registry.setTaxStatus, investor_id, int(row.tax_status), sender=registrar)
                 if investor_id not in personal_data_published(registry, plan.issuer, [investor_id]):
