@@ -9,6 +9,7 @@ record-date snapshot).
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +42,6 @@ from kabuto.register import (
 ZERO32 = b"\x00" * 32
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
-LOG_BLOCKS_PER_REQUEST = 1_000
 
 
 @dataclass(frozen=True)
@@ -70,11 +70,11 @@ def block_at(timestamp: int) -> int:
 
 
 def read_transfer_events(
-    reader: ChainReader, token: str, first: int, block: int, step: int = LOG_BLOCKS_PER_REQUEST
+    reader: ChainReader, token: str, first: int, block: int
 ) -> list[TransferEvent]:
     """The token's Transfer events from block `first` to `block`, in chain order, with their
     block times (read once per block), addresses checksummed."""
-    logs = reader.logs(token, TRANSFER_TOPIC, first, block, step)
+    logs = reader.logs_sized(token, TRANSFER_TOPIC, first, block)
     numbers = sorted({log.blockNumber for log in logs}, key=lambda n: int(n, 16))
     stamps = {
         n: int(b["timestamp"], 16)
@@ -107,13 +107,12 @@ def read_ciphertexts(
     issuer: str,
     first: int,
     block: int,
-    step: int = LOG_BLOCKS_PER_REQUEST,
 ) -> dict[str, bytes]:
     """The latest personal-data ciphertext per investor id published for `issuer` (the
     registry's PersonalDataStored events up to `block`)."""
     issuer_topic = "0x" + "0" * 24 + issuer[2:].lower()
     latest: dict[str, bytes] = {}
-    for log in reader.logs(registry, PERSONAL_DATA_TOPIC, first, block, step):
+    for log in reader.logs_sized(registry, PERSONAL_DATA_TOPIC, first, block):
         if log.topics[2].lower() == issuer_topic:
             latest[investor_id_from_bytes32(bytes.fromhex(log.topics[1][2:]))] = event_ciphertext(
                 log.data
@@ -280,9 +279,12 @@ def export_register(
     key_dir: Path = DEFAULT_KEY_DIR,
     block: int | None = None,
     record_date: date | None = None,
+    phases: dict[str, float] | None = None,
 ) -> ExportReport:
     """Builds, reconciles and writes the register of `symbol` at `block` (default: the
-    latest) or at the end of `record_date` (JST)."""
+    latest) or at the end of `record_date` (JST). `phases`, if given, receives the seconds
+    each phase took (the benchmark reports them)."""
+    timer = _PhaseTimer(phases if phases is not None else {})
     token = platform.token(symbol)
     registry = platform.registry
     entry = platform.token_entry(symbol)
@@ -308,10 +310,14 @@ def export_register(
             (str(log.oldWallet), str(log.newWallet))
             for log in registry.WalletReplaced.range(0, block + 1)
         }
+        timer.mark("personal data and replaced wallets (logs)")
+        events = read_transfer_events(reader, str(token.address), 0, block)
+        timer.mark("Transfer logs + decode")
         lots = build_lots(
-            read_transfer_events(reader, str(token.address), 0, block),
-            same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced,
+            events, same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced
         )
+        del events
+        timer.mark("lots")
         # the record-date snapshot is read at the head, where the date has passed
         read_at = block if record_index is None else chain.blocks.height
         investor_ids, balances, supply = read_holdings(
@@ -320,7 +326,9 @@ def export_register(
         statuses = read_tax_statuses(
             reader, str(registry.address), list(investor_ids.values()), read_at
         )
+        timer.mark("investor ids, balances, tax statuses")
         people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
+        timer.mark("decryption (what was left, overlapped)")
     entries = holder_entries(lots, investor_ids, people, statuses)
     if record_index is not None:
         notes.append(f"reconciled with the token's record-date snapshot #{record_index}")
@@ -340,5 +348,18 @@ def export_register(
         reconciliation=reconcile(entries, supply, balances),
         notes=tuple(notes),
     )
+    timer.mark("entries, terms, reconcile")
     csv_path, json_path = write_register(register, out_dir)
+    timer.mark("write CSV + JSON")
     return ExportReport(csv_path, json_path, register)
+
+
+class _PhaseTimer:
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = time.monotonic()
+
+    def mark(self, phase: str) -> None:
+        now = time.monotonic()
+        self.phases[phase] = round(now - self.last, 2)
+        self.last = now
