@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties
+.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties
 
 setup: $(SETUP_STAMPS)
 
@@ -74,6 +74,12 @@ demo: setup
 bench: setup
 	tools/ensure-build
 	$(BIN)/ape run bench
+
+# Issue 19's scale: 1,000 / 10,000 / 100,000 investors (10 transfers each), the register export
+# and the operators' export script at 100,000 (~15-25 min of CPU; not in `make test` or CI).
+bench-scale: setup
+	tools/ensure-build
+	$(BIN)/ape run bench_scale
 
 # The reference PTS (kabuto.venue, docs/venue.md): a trading day on the demo's securities.
 venue-demo: setup

@@ -20,7 +20,7 @@ from eth_utils import keccak, to_checksum_address
 from kabuto.bench.context import BenchContext, expect
 from kabuto.bench.model import Outcome, TimeMeasurement
 from kabuto.bench.peers.kabuto import BENCH_SYMBOL, KabutoPlatform, deploy
-from kabuto.bench.rawrpc import RawRpc, calldata
+from kabuto.bench.rawrpc import RawRpc, Sent, calldata
 from kabuto.bench.registry import ThroughputJob
 from kabuto.bulk import paused_gc
 from kabuto.core import JAPAN, YEAR
@@ -86,10 +86,13 @@ def _person(index: int) -> PersonalData:
     )
 
 
-def build_population(ctx: BenchContext, investors: int) -> tuple[Population, TimeMeasurement]:
+def build_population(
+    ctx: BenchContext, investors: int, slices: list[float] | None = None
+) -> tuple[Population, TimeMeasurement]:
     """Onboards ``investors`` (registration + encrypted personal data, onboardInvestors of 100 a
     transaction, as kabuto.ops.onboard sends them) and issues UNITS_EACH to each by batchIssue;
-    timed, envelopes encrypted inside the timed part."""
+    timed, envelopes encrypted inside the timed part. With ``slices``, the onboarding is sent in
+    ten parts and each part's seconds are appended (how the cost moves as the chain grows)."""
     rules = Rules(
         allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED),
         holder_cap=2 * investors,
@@ -142,7 +145,21 @@ def build_population(ctx: BenchContext, investors: int) -> tuple[Population, Tim
     limit = _gas_limit(rpc, txs[0])
     for tx in txs:
         tx["gas"] = limit
-    onboarded = rpc.send_all(txs)
+    if slices is None:
+        onboarded = rpc.send_all(txs)
+    else:
+        slices.append(time.monotonic() - started)  # encryption and encoding
+        parts, size = [], -(-len(txs) // 10)
+        for first in range(0, len(txs), size):
+            mark = time.monotonic()
+            parts.append(rpc.send_all(txs[first : first + size]))
+            slices.append(time.monotonic() - mark)
+        onboarded = Sent(
+            sum(p.txs for p in parts),
+            parts[0].first_block,
+            parts[-1].last_block,
+            sum(p.gas for p in parts),
+        )
     onboard_s = time.monotonic() - started
     issues = []
     for start in range(0, investors, ISSUE_CHUNK):
@@ -214,31 +231,40 @@ def export_with_operators_code(
     return exported.register, phases
 
 
+def send_transfers(pop: Population, transfers: int, chunk: int = 50_000) -> tuple[Sent, float]:
+    """``transfers`` real token transfers among the population's holders (holder i sends one
+    unit to holder i + 1 + (k // n) mod n), built and sent ``chunk`` at a time so the request
+    dicts of a million transfers never live at once; their wall time."""
+    started = time.monotonic()
+    n, token = len(pop.wallets), str(pop.kp.token.address)
+    data = {}  # calldata per recipient, encoded once
+    sent: list[Sent] = []
+    limit = 0
+    for first in range(0, transfers, chunk):
+        txs = []
+        for k in range(first, min(first + chunk, transfers)):
+            i = k % n
+            to = pop.wallets[(i + 1 + (k // n) % (n - 1)) % n]
+            if to not in data:
+                data[to] = calldata("transfer(address,uint256)", ["address", "uint256"], [to, 1])
+            txs.append({"from": pop.wallets[i], "to": token, "data": data[to]})
+        limit = limit or _gas_limit(pop.rpc, txs[0])
+        for tx in txs:
+            tx["gas"] = limit
+        sent.append(pop.rpc.send_all(txs))
+    total = Sent(
+        sum(x.txs for x in sent), sent[0].first_block, sent[-1].last_block, sum(x.gas for x in sent)
+    )
+    return total, time.monotonic() - started
+
+
 def register_export_job(ctx: BenchContext) -> Outcome:
     """Register export of a token with ``scale_investors`` holders after ``scale_transfers``
     transfers: the build is timed separately, the export is the measurement."""
     pop = ctx.cache.get("population") or build_population(ctx, ctx.scale_investors)[0]
     n, transfers = len(pop.wallets), ctx.scale_transfers
-    build_started = time.monotonic()
-    token = str(pop.kp.token.address)
-    txs = []
-    for k in range(transfers):  # holder i sends one unit to holder i + 1 + (k // n) (mod n)
-        i = k % n
-        to = pop.wallets[(i + 1 + (k // n) % (n - 1)) % n]
-        txs.append(
-            {
-                "from": pop.wallets[i],
-                "to": token,
-                "data": calldata("transfer(address,uint256)", ["address", "uint256"], [to, 1]),
-            }
-        )
-    limit = _gas_limit(pop.rpc, txs[0])
-    for tx in txs:
-        tx["gas"] = limit
-    moved = pop.rpc.send_all(txs)
-    build_s = time.monotonic() - build_started
+    moved, build_s = send_transfers(pop, transfers)
     block = pop.rpc.block_number()
-    del txs  # the build's 100,000 request dicts: not part of the export's process state
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="kabuto-bench-register-") as out, paused_gc():
         register, phases = export_with_operators_code(pop, block, Path(out))

@@ -42,6 +42,7 @@ from kabuto.register import (
 ZERO32 = b"\x00" * 32
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
+WALLET_REPLACED_TOPIC = keccak(text="WalletReplaced(bytes32,address,address,address)")
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,15 @@ def event_ciphertext(data: str) -> bytes:
     if length < 0 or len(raw) < 96 + length:
         return bytes(decode(["bytes32", "bytes"], raw)[1])  # not the usual layout: the full decoder
     return raw[96 : 96 + length]
+
+
+def read_replaced_wallets(reader: ChainReader, registry: str, block: int) -> set[tuple[str, str]]:
+    """(old, new) wallet of every replacement up to `block` (the registry's WalletReplaced:
+    investorId, oldWallet and newWallet are its indexed topics)."""
+    return {
+        (checksum_address(log.topics[2][-40:]), checksum_address(log.topics[3][-40:]))
+        for log in reader.logs_sized(registry, WALLET_REPLACED_TOPIC, 0, block)
+    }
 
 
 def _decrypt_part(args: tuple[str, list[bytes]]) -> list[PersonalData | DecryptionError]:
@@ -306,10 +316,7 @@ def export_register(
     with decryption_pool() as pool:  # decrypts while the lots and balances are read
         ciphertexts = read_ciphertexts(reader, str(registry.address), issuer, 0, block)
         decrypting = start_decryption(pool, key_file, list(ciphertexts.values()))
-        replaced = {
-            (str(log.oldWallet), str(log.newWallet))
-            for log in registry.WalletReplaced.range(0, block + 1)
-        }
+        replaced = read_replaced_wallets(reader, str(registry.address), block)
         timer.mark("personal data and replaced wallets (logs)")
         events = read_transfer_events(reader, str(token.address), 0, block)
         timer.mark("Transfer logs + decode")

@@ -1,0 +1,30 @@
+"""`make bench-scale`: issuing, transfers and the register export at 1,000, 10,000 and 100,000
+investors (10 transfers each), each on a fresh anvil with --prune-history, and the operators'
+`ape run export_register` at 100,000; writes bench/results/scale.{json,md,png}. Takes CPU for
+a quarter of an hour: not part of `make test` or CI."""
+
+from pathlib import Path
+
+import click
+from ape.logging import logger
+
+from kabuto.bench.runner import RESULTS_DIR
+from kabuto.bench.scale import SCALES, run
+
+
+@click.command(help=__doc__)
+@click.option(
+    "--scales",
+    default=",".join(str(s) for s in SCALES),
+    show_default=True,
+    help="investor counts, comma-separated",
+)
+@click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=RESULTS_DIR, show_default=True
+)
+def cli(scales: str, out_dir: Path) -> None:
+    logger.set_level("WARNING")
+    data = run(tuple(int(s) for s in scales.split(",")), out_dir)
+    for target in data["targets"]:
+        click.echo(f"{target['status']:8} {target['title']}: {target['value']} ({target['limit']})")
+    click.echo(f"written: {out_dir}/scale.json, scale.md, scale.png")
