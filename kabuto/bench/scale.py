@@ -137,11 +137,12 @@ def _operator_scripts(url: str, pop: Population, out: Path) -> dict[str, float]:
     }
 
 
-def run_scale(investors: int, profile_to: Path | None = None, operator: bool = False) -> ScalePoint:
+def run_scale(
+    investors: int, transfers: int, profile_to: Path | None = None, operator: bool = False
+) -> ScalePoint:
     """One scale on a fresh anvil (prune-history): issue, transfers, export."""
     from ape import accounts, chain, networks, project
 
-    transfers = investors * TRANSFERS_PER_INVESTOR
     with AnvilNode(
         chain_id=APE_LOCAL_CHAIN_ID, hardfork=DEFAULT_HARDFORK, gas_free=True, extra_args=NODE_ARGS
     ) as node:
@@ -215,6 +216,7 @@ def _status(ok: bool | None) -> str:
 def targets(points: list[ScalePoint]) -> list[dict[str, Any]]:
     by = {p.investors: p for p in points}
     top = by.get(100_000)
+    full = top if top and top.transfers == 1_000_000 else None  # the target's scale only
     ratios = growth(points).get("ratio_100k_to_10k", {})
     rows = [
         (
@@ -226,17 +228,19 @@ def targets(points: list[ScalePoint]) -> list[dict[str, Any]]:
         (
             "register export, 100,000 holders after 1,000,000 transfers",
             f"< {EXPORT_LIMIT_S:g} s",
-            top and top.export_s,
-            top and top.export_s < EXPORT_LIMIT_S,
+            full and full.export_s,
+            full and full.export_s < EXPORT_LIMIT_S,
         ),
         (
-            "the export's peak RSS",
+            "the export's peak RSS (100,000 holders, 1,000,000 transfers)",
             f"< {EXPORT_RSS_LIMIT_MIB:g} MiB",
-            top and top.export_peak_rss_mib,
-            top and top.export_peak_rss_mib < EXPORT_RSS_LIMIT_MIB,
+            full and full.export_peak_rss_mib,
+            full and full.export_peak_rss_mib < EXPORT_RSS_LIMIT_MIB,
         ),
     ]
     for key, value in ratios.items():
+        if key == "export_per_transfer" and not full:
+            continue  # the export's cost depends on holders and transfers: only at 10 per investor
         rows.append(
             (
                 f"growth, {key.replace('_', ' ')} (100,000 / 10,000)",
@@ -271,9 +275,12 @@ def to_json(points: list[ScalePoint], info: dict[str, Any]) -> dict[str, Any]:
             for p in points
         }
     )
-    if top:
+    if top and top.transfers == 1_000_000:
         time_s["register_export_100k_holders_1m_transfers"] = top.export_s
         time_s.pop("register_export_100k_holders_1000k_transfers", None)
+    elif top:
+        time_s["register_export_100k_holders_1m_transfers"] = None
+    if top:
         if top.operator:
             time_s["operator_export_register_100k"] = top.operator["export_register_s"]
     return {
@@ -369,14 +376,23 @@ def chart(data: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def run(scales: tuple[int, ...] = SCALES, out_dir: Path = RESULTS_DIR) -> dict[str, Any]:
+def run(
+    scales: tuple[int, ...] = SCALES,
+    out_dir: Path = RESULTS_DIR,
+    top_transfers: int | None = None,
+) -> dict[str, Any]:
+    """Every scale in turn; the largest with ``top_transfers`` transfers if given (10 per
+    investor otherwise: 1,000,000 at 100,000)."""
     started = time.monotonic()
     loadavg_before = [round(x, 2) for x in os.getloadavg()]
     points: list[ScalePoint] = []
     profile_path = Path(tempfile.mkstemp(prefix="kabuto-scale-profile-")[1])
     for investors in scales:
         top = investors == max(scales)
-        points.append(run_scale(investors, profile_path if top else None, operator=top))
+        transfers = investors * TRANSFERS_PER_INVESTOR
+        if top and top_transfers is not None:
+            transfers = top_transfers
+        points.append(run_scale(investors, transfers, profile_path if top else None, operator=top))
         print(f"scale {investors:,}: {asdict(points[-1])}", flush=True)
     client = (
         subprocess.run(
