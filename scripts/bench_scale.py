@@ -8,8 +8,9 @@ from pathlib import Path
 import click
 from ape.logging import logger
 
+from kabuto.bench.operator_scale import onboard_csv
 from kabuto.bench.runner import RESULTS_DIR
-from kabuto.bench.scale import SCALES, run
+from kabuto.bench.scale import SCALES, add_operator_onboarding, run
 
 
 @click.command(help=__doc__)
@@ -29,8 +30,22 @@ from kabuto.bench.scale import SCALES, run
     help="transfers at the largest scale (default 10 per investor); the 1,000,000-transfer "
     "export targets are judged only at 1,000,000",
 )
-def cli(scales: str, out_dir: Path, top_transfers: int | None) -> None:
+@click.option(
+    "--operator-onboard",
+    type=int,
+    default=None,
+    metavar="ROWS",
+    help="instead: `ape run onboard` of a ROWS-row CSV (twice), added to scale.json/md",
+)
+def cli(
+    scales: str, out_dir: Path, top_transfers: int | None, operator_onboard: int | None
+) -> None:
     logger.set_level("WARNING")
+    if operator_onboard:
+        measured = onboard_csv(operator_onboard)
+        add_operator_onboarding(out_dir, operator_onboard, measured)
+        click.echo(measured)
+        return
     data = run(tuple(int(s) for s in scales.split(",")), out_dir, top_transfers)
     for target in data["targets"]:
         click.echo(f"{target['status']:8} {target['title']}: {target['value']} ({target['limit']})")
