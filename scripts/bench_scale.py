@@ -10,7 +10,7 @@ from ape.logging import logger
 
 from kabuto.bench.operator_scale import onboard_csv
 from kabuto.bench.runner import RESULTS_DIR
-from kabuto.bench.scale import SCALES, add_operator_onboarding, run
+from kabuto.bench.scale import SCALES, add_operator_onboarding, earlier_points, run
 
 
 @click.command(help=__doc__)
@@ -37,8 +37,18 @@ from kabuto.bench.scale import SCALES, add_operator_onboarding, run
     metavar="ROWS",
     help="instead: `ape run onboard` of a ROWS-row CSV (twice), added to scale.json/md",
 )
+@click.option(
+    "--earlier",
+    type=click.Path(exists=True, path_type=Path),
+    default=None,
+    help="a log of an earlier run of the same commit: its `scale N: {...}` points are reported too",
+)
 def cli(
-    scales: str, out_dir: Path, top_transfers: int | None, operator_onboard: int | None
+    scales: str,
+    out_dir: Path,
+    top_transfers: int | None,
+    operator_onboard: int | None,
+    earlier: Path | None,
 ) -> None:
     logger.set_level("WARNING")
     if operator_onboard:
@@ -46,7 +56,12 @@ def cli(
         add_operator_onboarding(out_dir, operator_onboard, measured)
         click.echo(measured)
         return
-    data = run(tuple(int(s) for s in scales.split(",")), out_dir, top_transfers)
+    data = run(
+        tuple(int(s) for s in scales.split(",")),
+        out_dir,
+        top_transfers,
+        earlier_points(earlier) if earlier else None,
+    )
     for target in data["targets"]:
         click.echo(f"{target['status']:8} {target['title']}: {target['value']} ({target['limit']})")
     click.echo(f"written: {out_dir}/scale.json, scale.md, scale.png")

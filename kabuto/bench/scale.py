@@ -376,16 +376,29 @@ def chart(data: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def earlier_points(log: Path) -> list[ScalePoint]:
+    """Points an earlier run of this module printed (``scale N: {...}`` lines)."""
+    import ast
+
+    return [
+        ScalePoint(**ast.literal_eval(line.split(": ", 1)[1]))
+        for line in log.read_text().splitlines()
+        if line.startswith("scale ")
+    ]
+
+
 def run(
     scales: tuple[int, ...] = SCALES,
     out_dir: Path = RESULTS_DIR,
     top_transfers: int | None = None,
+    earlier: list[ScalePoint] | None = None,
 ) -> dict[str, Any]:
     """Every scale in turn; the largest with ``top_transfers`` transfers if given (10 per
-    investor otherwise: 1,000,000 at 100,000)."""
+    investor otherwise: 1,000,000 at 100,000). ``earlier``: points of the same commit measured
+    by an earlier run, reported with these."""
     started = time.monotonic()
     loadavg_before = [round(x, 2) for x in os.getloadavg()]
-    points: list[ScalePoint] = []
+    points: list[ScalePoint] = list(earlier or [])
     profile_path = Path(tempfile.mkstemp(prefix="kabuto-scale-profile-")[1])
     for investors in scales:
         top = investors == max(scales)
@@ -414,6 +427,7 @@ def run(
         "loadavg_before": loadavg_before,
         "loadavg_after": [round(x, 2) for x in os.getloadavg()],
         "duration_s": round(time.monotonic() - started, 1),
+        "points_from_an_earlier_run": [p.investors for p in earlier or []],
     }
     data = to_json(points, info)
     out_dir.mkdir(parents=True, exist_ok=True)
