@@ -32,7 +32,8 @@ def write_investors(path: Path, rows: int) -> None:
             )
 
 
-def _ape(*args: str) -> tuple[float, str]:
+def ape_run(*args: str) -> tuple[float, str]:
+    """`ape run ARGS` in the project: wall time (Ape's start included) and stdout."""
     started = time.monotonic()
     done = subprocess.run(
         [str(Path(sys.executable).parent / "ape"), "run", *args],
@@ -62,7 +63,7 @@ def onboard_csv(rows: int) -> dict[str, float | str]:
     ):
         d, k, csv = Path(work) / "deployments", Path(work) / "keys", Path(work) / "investors.csv"
         common = ["--network", node.url, "--deployments", str(d)]
-        _ape("deploy", *common, "--keys", str(k), *roles)
+        ape_run("deploy", *common, "--keys", str(k), *roles)
         write_investors(csv, rows)
         signers = [
             "--registrar",
@@ -70,8 +71,8 @@ def onboard_csv(rows: int) -> dict[str, float | str]:
             "--issuer",
             str(ROLE_INDEX["issuer"]),
         ]
-        first, out = _ape("onboard", str(csv), *common, *signers)
-        again, out2 = _ape("onboard", str(csv), *common, *signers)
+        first, out = ape_run("onboard", str(csv), *common, *signers)
+        again, out2 = ape_run("onboard", str(csv), *common, *signers)
         return {
             "operator_onboard_s": round(first, 1),
             "operator_onboard_rerun_s": round(again, 1),

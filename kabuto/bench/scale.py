@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from kabuto.bench.context import BenchContext, expect
+from kabuto.bench.operator_scale import ape_run
 from kabuto.bench.peers.kabuto import BENCH_SYMBOL
 from kabuto.bench.runner import APE_LOCAL_CHAIN_ID, DEFAULT_HARDFORK, RESULTS_DIR, git_commit
 from kabuto.bench.throughput import Population, build_population, send_transfers
@@ -102,34 +103,21 @@ def _operator_scripts(url: str, pop: Population, out: Path) -> dict[str, float]:
     """`ape run export_register` as an operator runs it against this node: wall time, Ape's
     start included; and its peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    started = time.monotonic()
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "ape"),
-            "run",
-            "export_register",
-            BENCH_SYMBOL,
-            "--network",
-            url,
-            "--deployments",
-            str(pop.kp.workdir / "deployments"),
-            "--keys",
-            str(pop.kp.workdir / "keys"),
-            "--issuer",
-            "2",  # the bench's issuer is test account 2 (kabuto.bench.peers.kabuto._operators)
-            "--out",
-            str(out),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=PROJECT_ROOT,
+    seconds, stdout = ape_run(
+        "export_register",
+        BENCH_SYMBOL,
+        "--network",
+        url,
+        "--deployments",
+        str(pop.kp.workdir / "deployments"),
+        "--keys",
+        str(pop.kp.workdir / "keys"),
+        "--issuer",
+        "2",  # the bench's issuer is test account 2 (kabuto.bench.peers.kabuto._operators)
+        "--out",
+        str(out),
     )
-    seconds = time.monotonic() - started
-    expect(
-        done.returncode == 0 and "RECONCILED" in done.stdout,
-        f"ape run export_register failed: {done.stdout[-1000:]} {done.stderr[-2000:]}",
-    )
+    expect("RECONCILED" in stdout, f"ape run export_register did not reconcile: {stdout[-1000:]}")
     after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return {
         "export_register_s": round(seconds, 1),
