@@ -21,7 +21,7 @@ SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/
 CHROMIUM ?= /usr/bin/chromium
 export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots
+.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots
 
 setup: $(SETUP_STAMPS) browser
 
@@ -93,6 +93,12 @@ demo: setup
 bench: setup
 	tools/ensure-build
 	$(BIN)/ape run bench
+
+# Issue 19's scale: 1,000 / 10,000 / 100,000 investors (10 transfers each), the register export
+# and the operators' export script at 100,000 (~15-25 min of CPU; not in `make test` or CI).
+bench-scale: setup
+	tools/ensure-build
+	$(BIN)/ape run bench_scale
 
 # The Kabuto service (kabuto.service, docs/service.md): indexer + HTTP API. Without MANIFEST, on a
 # local chain with the demo's state (service-demo/, reused); with MANIFEST=deployments/<id>.json

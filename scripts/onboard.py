@@ -33,9 +33,9 @@ from kabuto.ops.onboard import plan_onboarding, run_onboarding
 @click.option(
     "--batch-size",
     type=click.IntRange(min=1),
-    default=20,
+    default=100,
     show_default=True,
-    help="investors per batch",
+    help="investors per transaction (onboardInvestors)",
 )
 @click.option(
     "--apply-changes",

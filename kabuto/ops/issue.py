@@ -429,13 +429,7 @@ def ensure_token(
         if not token.hasRole(role, account):
             send(token.grantRole, role, account, sender=issuer)
             steps.append(f"{'AGENT' if role == roles.AGENT else 'COMPLIANCE'} -> {label}")
-    for lock_address, label in (
-        (platform.dvp, "DvP settlement"),
-        (platform.batch, "venue batch settlement"),
-    ):
-        if tuple(token.isAuthorizedLockAddress(lock_address)) != (True, True):
-            send(token.authorizeLockAddress, lock_address, True, True, sender=issuer)
-            steps.append(f"lock address {label}")
+    steps += authorize_lock_addresses(platform, token, issuer)
     if sheet.bond is not None:
         wanted = (int(sheet.bond.business_day_convention), sheet.bond.amount_adjusted)
         corporate = platform.corporate
@@ -444,6 +438,20 @@ def ensure_token(
             send(corporate.setPaymentConvention, token, *wanted, sender=paying_agent)
             steps.append(f"payment convention {sheet.bond.business_day_convention.label}")
     return token, deployed, steps
+
+
+def authorize_lock_addresses(platform: Platform, token: Any, issuer: Any) -> list[str]:
+    """The platform's settlement contracts as the token's lock addresses, as every token of the
+    platform has them (the benchmark deploys its bond with this too); returns what was done."""
+    steps = []
+    for lock_address, label in (
+        (platform.dvp, "DvP settlement"),
+        (platform.batch, "venue batch settlement"),
+    ):
+        if tuple(token.isAuthorizedLockAddress(lock_address)) != (True, True):
+            send(token.authorizeLockAddress, lock_address, True, True, sender=issuer)
+            steps.append(f"lock address {label}")
+    return steps
 
 
 def run_issue(

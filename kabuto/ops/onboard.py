@@ -1,6 +1,7 @@
 """Onboarding investors from the investors CSV: register each one in the investor registry
 with its tax status and publish its personal data encrypted to the issuer's key (HPKE for an
-X25519 key, RSA-OAEP for an RSA key), all in one `onboardInvestor` transaction.
+X25519 key, RSA-OAEP for an RSA key): up to 100 investors per `onboardInvestors` transaction
+(kabuto.ops.onboard_batch), each exactly as one `onboardInvestor` would.
 
 Validated in full before anything is sent (the file, then the chain: a wallet or an id
 registered to someone else). Sent in resumable batches: an investor is done when the chain
@@ -35,6 +36,7 @@ from kabuto.inputs import InvestorRow, load_investors
 from kabuto.keys import KeyFiles, load_private_key
 from kabuto.lots import ZERO_ADDRESS
 from kabuto.onchain_types import InvestorClass, InvestorStatus, TaxStatus
+from kabuto.ops import onboard_batch
 from kabuto.ops.chain import Platform, investor_record, send
 from kabuto.personal_data import decrypt_personal_data, encrypt_personal_data
 
@@ -162,10 +164,11 @@ def plan_onboarding(
             "`ape run deploy` (it creates keys/<issuer>.pem and registers it)"
         )
     issues: list[InputIssue] = []
+    owners, wallets, _ = onboard_batch.registry_view(str(registry.address), list(loaded))
     for number, row in loaded.rows:
         investor_id = investor_id_to_bytes32(row.investor_id)
-        wallet_owner = bytes(registry.investorIdOf(row.wallet))
-        id_wallet = str(registry.walletOf(investor_id))
+        wallet_owner = owners[row.wallet]
+        id_wallet = wallets[investor_id]
         if wallet_owner not in (ZERO32, investor_id):
             owner = wallet_owner.rstrip(b"\0").decode("ascii", "replace")
             issues.append(
@@ -243,26 +246,11 @@ def personal_data_published(
     return {bytes(log["topics"][1]) for log in _personal_data_logs(registry, issuer, investor_ids)}
 
 
-def _registered_as_filed(registry: Any, row: InvestorRow) -> bool:
-    investor_id = investor_id_to_bytes32(row.investor_id)
-    return bytes(registry.investorIdOf(row.wallet)) == investor_id and int(
-        registry.taxStatusOf(investor_id)
-    ) == int(row.tax_status)
-
-
-def onboarded(registry: Any, issuer: str, rows: Sequence[InvestorRow]) -> set[str]:
-    """Ids of the rows the chain shows as onboarded (registered with the file's tax status +
-    personal data published)."""
-    registered = {
-        investor_id_to_bytes32(row.investor_id): row.investor_id
-        for row in rows
-        if _registered_as_filed(registry, row)
-    }
-    return {registered[i] for i in personal_data_published(registry, issuer, registered)}
-
-
 def run_onboarding(
-    plan: OnboardPlan, registrar: Any, batch_size: int = 20, progress: bool = True
+    plan: OnboardPlan,
+    registrar: Any,
+    batch_size: int = onboard_batch.BATCH_SIZE,
+    progress: bool = True,
 ) -> BatchReport:
     registry = plan.platform.registry
     public_key = public_key_from_der(plan.public_key_der)
@@ -276,7 +264,7 @@ def run_onboarding(
         return differences(registry, row, stored, plan.private_key)
 
     def done_keys(keys: Sequence[str]) -> Collection[str]:
-        done = onboarded(registry, plan.issuer, [by_id[k] for k in keys])
+        done = onboard_batch.onboarded(str(registry.address), plan.issuer, [by_id[k] for k in keys])
         return {k for k in done if k not in changed or not pending_changes(by_id[k])}
 
     def apply_change(row: InvestorRow, investor_id: bytes, ciphertext: bytes) -> None:
@@ -298,25 +286,17 @@ def run_onboarding(
             send(registry.setPersonalData, investor_id, plan.issuer, ciphertext, sender=registrar)
 
     def send_chunk(rows: list[InvestorRow]) -> None:
-        # Only rows not done are sent; one registered without data (stopped between the two
-        # calls of the older flow) gets its data alone, and its tax status if it differs.
+        # Only rows not done are sent: the new ones in one onboardInvestors transaction; one
+        # registered without data (stopped between the two calls of the older flow) gets its
+        # data alone, and its tax status if it differs.
+        owners, _, _ = onboard_batch.registry_view(str(registry.address), rows)
+        new = [row for row in rows if owners[row.wallet] == ZERO32]
+        if new:
+            onboard_batch.send_new(registry, plan.issuer, new, public_key, registrar)
         for row in rows:
             investor_id = investor_id_to_bytes32(row.investor_id)
-            ciphertext = encrypt_personal_data(row.personal_data, public_key)
-            if bytes(registry.investorIdOf(row.wallet)) == ZERO32:
-                send(
-                    registry.onboardInvestor,
-                    investor_id,
-                    row.wallet,
-                    int(row.investor_class),
-                    int(row.tax_status),
-                    row.country,
-                    end_of_jst_day(row.kyc_expiry),
-                    plan.issuer,
-                    ciphertext,
-                    sender=registrar,
-                )
-            else:
+            if owners[row.wallet] != ZERO32:
+                ciphertext = encrypt_personal_data(row.personal_data, public_key)
                 if row.investor_id in changed:
                     apply_change(row, investor_id, ciphertext)
                 if int(registry.taxStatusOf(investor_id)) != int(row.tax_status):
