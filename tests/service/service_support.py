@@ -66,6 +66,7 @@ class Service:
             except requests.RequestException:
                 pass  # not listening yet, or busy starting on a loaded machine
             time.sleep(0.1)
+        self.stop()
         raise TimeoutError(f"the service did not start: {self.log.read_text()}")
 
     def kill_hard(self) -> None:
