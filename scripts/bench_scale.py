@@ -21,7 +21,12 @@ from kabuto.bench.scale import SCALES, add_operator_onboarding, earlier_points, 
     help="investor counts, comma-separated",
 )
 @click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), default=RESULTS_DIR, show_default=True
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=RESULTS_DIR,
+    show_default=True,
+    help="directory for scale.json, scale.md and scale.png",
 )
 @click.option(
     "--top-transfers",

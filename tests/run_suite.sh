@@ -6,7 +6,8 @@
 #     on its anvil, so two keep both cores of a 2-core machine busy. KABUTO_TEST_WORKERS=0 runs
 #     in one process.
 #  2. the contracts rebuilt for berlin on a berlin anvil: the tests that depend on the target
-#     (tests/toolchain/test_networks.py) and the operator jobs end to end (tests/integration).
+#     (tests/toolchain/test_networks.py) and the whole lifecycle end to end by the operator jobs
+#     (tests/integration/test_demo.py). `make test EVM_VERSION=berlin` runs every test for berlin.
 #     The solc front-end tests compile for berlin and cancun themselves whatever the build
 #     target, so phase 1 covers them.
 set -euo pipefail
@@ -24,6 +25,6 @@ $APE test tests "${PARALLEL[@]}"
 if [[ "${KABUTO_EVM_VERSION:-cancun}" != "berlin" ]]; then
   echo "== phase 2: EVM target berlin (consortium chains such as ibet for Fin) =="
   KABUTO_EVM_VERSION=berlin tools/ensure-build
-  KABUTO_EVM_VERSION=berlin $APE test "${PARALLEL[@]}" tests/toolchain/test_networks.py $( [[ -d tests/integration ]] && echo tests/integration )
+  KABUTO_EVM_VERSION=berlin $APE test "${PARALLEL[@]}" tests/toolchain/test_networks.py tests/integration/test_demo.py
 fi
 echo "kabuto: the suite took $(( $(date +%s) - start )) s"

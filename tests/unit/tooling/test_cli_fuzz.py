@@ -29,7 +29,7 @@ WALLET_1 = str(account_number(1).address)
 LOWER = WALLET_1.lower()
 # Commands that start chains, servers or long jobs when valid: only values their parameter
 # types refuse are tried on them (never a value that could be valid).
-TYPE_ONLY = {"deploy", "demo", "venue", "bench", "venue_server", "venue_replay"}
+TYPE_ONLY = {"deploy", "demo", "venue", "bench", "bench_scale", "venue_server", "venue_replay"}
 # Ape's own options (--network, --provider-settings) are Ape's to check: a bad network makes
 # Ape start another local node, which an in-process run cannot afford.
 SKIP_PARAMS = {"help", "verbosity", "network", "provider_settings"}
@@ -73,6 +73,7 @@ BASELINES: dict[str, dict[str, str]] = {
     "demo": {},
     "venue": {},
     "bench": {},
+    "bench_scale": {},
     "venue_server": {},
     "venue_replay": {
         "orders_csv": str(EXAMPLES / "venue-orders.csv"),
