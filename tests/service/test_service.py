@@ -209,7 +209,7 @@ def test_bad_input_is_a_422_with_file_row_and_field_before_anything_is_sent(serv
     assert service.get("/jobs", Role.AUDITOR).json()["total"] == 0
 
 
-INVESTORS = 24
+INVESTORS = 12
 
 
 def _investors_csv(folder: Path, prefix: str, first_account: int) -> Path:

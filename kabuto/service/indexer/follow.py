@@ -192,16 +192,11 @@ class Indexer:
         return wanted
 
     def _apply(self, state: State, followed: list[Followed], logs: list[FullLog]) -> int:
-        by_address = {f.address.lower(): f for f in followed}
-        numbers = sorted({log.blockNumber for log in logs})
-        stamps = (
-            {
-                hex(n): stamp
-                for n, (_, stamp) in self.reader.headers([int(x, 16) for x in numbers]).items()
-            }
-            if numbers
-            else {}
-        )
+        by_lower = {f.address.lower(): f for f in followed}
+        by_address = {log.address: by_lower[log.address.lower()] for log in logs}
+        blocks = {x: int(x, 16) for x in {log.blockNumber for log in logs}}  # hex once a block
+        headers = self.reader.headers(sorted(blocks.values())) if blocks else {}
+        stamps = {x: headers[n][1] for x, n in blocks.items()}
         addresses = self._addresses
         if len(addresses) > ADDRESS_CACHE:
             addresses.clear()
@@ -213,9 +208,9 @@ class Indexer:
             return found
 
         for log in logs:
-            f = by_address[log.address.lower()]
-            block, index = int(log.blockNumber, 16), int(log.logIndex, 16)
-            stamp = stamps[hex(block)]
+            f = by_address[log.address]
+            block, index = blocks[log.blockNumber], int(log.logIndex, 16)
+            stamp = stamps[log.blockNumber]
             topic0 = log.topics[0] if log.topics else ""
             if topic0 == TRANSFER_TOPIC and f.role in ("token", "YenCoin") and len(log.topics) == 3:
                 sender, recipient, value = (
