@@ -120,6 +120,8 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     error TokenRecordDateNotAfterLast(uint40 recordDate, uint40 last);
     error TokenRecordDateNotPassed(uint256 index);
     error TokenZeroValue();
+    error TokenSettlementLockAddressRefused(address lockAddress);
+    error TokenSettlementLockAddressInUse(address lockAddress, uint256 locked);
 
     event Issued(address indexed operator, address indexed to, uint256 value, bytes data);
     event Redeemed(address indexed operator, address indexed from, uint256 value, bytes data);
@@ -136,6 +138,7 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     event TransferRejected(uint256 indexed id, address indexed from, address indexed to, uint256 value, bytes data);
     event TransferCancelled(uint256 indexed id, address indexed from, address indexed to, uint256 value, bytes data);
     event TransferExpired(uint256 indexed id, address indexed from, address indexed to, uint256 value);
+    event SettlementLockAddressSet(address indexed previous, address indexed current);
     event LockAddressAuthorized(address indexed lockAddress, bool authorized, bool carriesApproval);
     event Locked(address indexed lockAddress, address indexed account, uint256 value, bytes data);
     event Unlocked(address indexed lockAddress, address indexed account, address indexed recipient, uint256 value, bytes data);
@@ -232,10 +235,19 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
 
     function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval);
 
-    /// @notice The settlement lock address: the first lock address authorised to carry the
-    /// issuer's approval (the platform's DvP contract). Its locks are kept in each holder's
-    /// account word, so a delivery instruction's lock writes no new storage slot.
+    /// @notice The settlement lock address (the platform's DvP contract), named by the admin with
+    /// {setSettlementLockAddress}: its locks are kept in each holder's account word, so a
+    /// delivery instruction's lock writes no new storage slot. 0 until named.
     function settlementLockAddress() external view returns (address);
+
+    /// @notice Names the settlement lock address (DEFAULT_ADMIN_ROLE). Refused for an address
+    /// already authorised as a lock address (it may hold locks in the lock map); the current one
+    /// can be replaced only while nothing is locked to it (see docs/settlement.md). It still
+    /// needs {authorizeLockAddress} to receive locks. Emits {SettlementLockAddressSet}.
+    function setSettlementLockAddress(address lockAddress) external;
+
+    /// @notice Units locked to the settlement lock address, over all holders.
+    function settlementLockedTotal() external view returns (uint256);
 
     function lock(address lockAddress, uint256 value, bytes calldata data) external;
 

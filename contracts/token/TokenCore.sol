@@ -173,7 +173,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         return true;
     }
 
+    /// @dev A zero-value movement the holder did not make is refused ({TokenZeroValue}): the
+    /// token's events are the register's source, and a stranger's Transfer(holder, x, 0) is the
+    /// address-poisoning pattern.
     function transferFrom(address from, address to, uint256 value) external returns (bool) {
+        if (value == 0 && msg.sender != from) revert TokenZeroValue();
         uint256 allowed = _allowances[from][msg.sender];
         if (allowed != type(uint256).max) {
             if (allowed < value) revert ERC20InsufficientAllowance(msg.sender, allowed, value);

@@ -18,20 +18,24 @@ abstract contract TokenLocks is TokenCore {
     /// iterate over them, so their number is capped.
     uint256 public constant MAX_LOCK_ADDRESSES = 16;
 
-    /// One slot per lock address: 4 * 8 bits.
+    /// One slot per lock address: 4 * 8 + 96 bits.
     struct LockAddress {
         bool authorized; // may receive new locks
         bool carriesApproval; // enforces the issuer's approval itself (the settlement contract)
         bool listed; // in _lockAddressList (kept after de-authorisation: old locks still release)
         bool inAccountWord; // the settlement lock address: its locks live in Account.settlementLocked
+        // The settlement lock address only: the sum of Account.settlementLocked over all holders,
+        // so it is replaced only while nothing is locked to it. Kept in the slot every lock and
+        // unlock reads anyway.
+        uint96 accountWordTotal;
     }
 
     mapping(address lockAddress => LockAddress) private _lockAddresses;
     address[] private _lockAddressList;
     mapping(address lockAddress => mapping(address account => uint256)) private _locked;
-    /// The first lock address authorised to carry the issuer's approval (the platform's DvP
-    /// contract): its locks are kept in each holder's account word (Account.settlementLocked),
-    /// so a delivery instruction's lock writes no new slot. Every other lock address uses _locked.
+    /// The settlement lock address, named explicitly by the admin (the platform's DvP contract):
+    /// its locks are kept in each holder's account word (Account.settlementLocked), so a delivery
+    /// instruction's lock writes no new slot. Every other lock address uses _locked.
     address private _settlementLockAddress;
 
     error TokenTooManyLockAddresses(uint256 max);
@@ -52,11 +56,34 @@ abstract contract TokenLocks is TokenCore {
         }
         entry.authorized = authorized;
         entry.carriesApproval = carriesApproval;
-        if (carriesApproval && _settlementLockAddress == address(0)) {
-            _settlementLockAddress = lockAddress;
+        emit LockAddressAuthorized(lockAddress, authorized, carriesApproval);
+    }
+
+    /// @inheritdoc ISecurityToken
+    /// @dev An address already listed was authorised with its locks in the lock map (or was the
+    /// settlement lock address before): refused, since map locks would be read from the account
+    /// word afterwards and strand. The lock map keeps no per-address total (that would cost every
+    /// venue lock and unlock a write), hence "listed" rather than "holds map locks".
+    function setSettlementLockAddress(address lockAddress) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        address previous = _settlementLockAddress;
+        if (previous != address(0)) {
+            LockAddress storage old = _lockAddresses[previous];
+            if (old.accountWordTotal != 0) revert TokenSettlementLockAddressInUse(previous, old.accountWordTotal);
+            old.inAccountWord = false;
+        }
+        if (lockAddress != address(0)) {
+            LockAddress storage entry = _lockAddresses[lockAddress];
+            if (entry.listed) revert TokenSettlementLockAddressRefused(lockAddress);
             entry.inAccountWord = true;
         }
-        emit LockAddressAuthorized(lockAddress, authorized, carriesApproval);
+        _settlementLockAddress = lockAddress;
+        emit SettlementLockAddressSet(previous, lockAddress);
+    }
+
+    /// @inheritdoc ISecurityToken
+    function settlementLockedTotal() external view returns (uint256) {
+        address settlement = _settlementLockAddress;
+        return settlement == address(0) ? 0 : _lockAddresses[settlement].accountWordTotal;
     }
 
     function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval) {
@@ -147,7 +174,7 @@ abstract contract TokenLocks is TokenCore {
             uint256 value = _lockedOf(inAccountWord, lockAddress, lostWallet);
             if (value != 0) {
                 _setLocked(inAccountWord, lockAddress, lostWallet, 0);
-                _addLock(inAccountWord, lockAddress, newWallet, value);
+                _setLocked(inAccountWord, lockAddress, newWallet, _lockedOf(inAccountWord, lockAddress, newWallet) + value);
                 emit LockRecovered(lockAddress, lostWallet, newWallet, value);
             }
         }
@@ -167,6 +194,7 @@ abstract contract TokenLocks is TokenCore {
 
     function _addLock(bool inAccountWord, address lockAddress, address account, uint256 value) private {
         _setLocked(inAccountWord, lockAddress, account, _lockedOf(inAccountWord, lockAddress, account) + value);
+        if (inAccountWord) _lockAddresses[lockAddress].accountWordTotal += value.toUint96();
     }
 
     /// Reverts unless `lockAddress` may receive new locks; returns where its locks are kept.
@@ -195,6 +223,8 @@ abstract contract TokenLocks is TokenCore {
         unchecked {
             _setLocked(inAccountWord, lockAddress, account, locked - value);
         }
+        // Checked: the total includes this account's lock.
+        if (inAccountWord) _lockAddresses[lockAddress].accountWordTotal -= uint96(value);
         if (recipient == account) {
             // Underflow not possible: the account's encumbered amount includes this lock.
             unchecked {

@@ -101,7 +101,8 @@ abstract contract TokenOperations is TokenLocks {
 
     /// @inheritdoc ISecurityToken
     /// @dev Skips the sender's checks (frozen wallet, lock-up, eligibility); the recipient must be
-    /// eligible. Takes free units first, then frozen ones (emitting {TokensUnfrozen}); pending
+    /// eligible. Takes free units first, then frozen ones (emitting {TokensUnfrozen}; never to the
+    /// same wallet: only compliance unfreezes); pending
     /// and locked units are released through their own flows first. Emits {ForcedTransfer}.
     function forcedTransfer(address from, address to, uint256 value, ForcedTransferReason reason, bytes calldata data)
         external
@@ -112,7 +113,9 @@ abstract contract TokenOperations is TokenLocks {
         Account memory acc = _account(from);
         uint256 free = acc.balance - acc.encumbered;
         uint256 fromFrozen;
-        if (value > free) {
+        // Frozen units are taken only to move them to another wallet: forced to the same wallet
+        // they would simply become free, undoing a compliance freeze the agent may not undo.
+        if (value > free && from != to) {
             fromFrozen = value - free;
             uint256 frozen = _frozenTokens[from];
             if (fromFrozen > frozen) revert TransferRestricted(Restriction.InsufficientFreeBalance, from, to, value);
