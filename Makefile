@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties sizes
 
 setup: $(SETUP_STAMPS)
 
@@ -48,6 +48,12 @@ node_modules/.kabuto-installed: package.json package-lock.json | prerequisites
 
 compile: setup
 	tools/ensure-build
+
+# NAME BYTES MARGIN per deployable contract for the EVM target in KABUTO_EVM_VERSION (EVM_VERSION);
+# fails when a contract is within 1,024 bytes of the 24,576-byte limit (kabuto/contract_sizes.py).
+sizes: setup
+	tools/ensure-build
+	$(BIN)/python -m kabuto.contract_sizes
 
 # Python: ruff (lint + format check, pinned in requirements.lock); Solidity: solhint (package.json,
 # rules in .solhint.json). `make test` runs it first and stops on any finding.

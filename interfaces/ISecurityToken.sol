@@ -120,6 +120,8 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     error TokenRecordDateNotAfterLast(uint40 recordDate, uint40 last);
     error TokenRecordDateNotPassed(uint256 index);
     error TokenZeroValue();
+    error TokenIssueLimitExceeded(uint256 limit, uint256 wouldBe);
+    error TokenIssueLimitBelowIssued(uint256 limit, uint256 issued);
     error TokenSettlementLockAddressRefused(address lockAddress);
     error TokenSettlementLockAddressInUse(address lockAddress, uint256 locked);
 
@@ -138,6 +140,7 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     event TransferRejected(uint256 indexed id, address indexed from, address indexed to, uint256 value, bytes data);
     event TransferCancelled(uint256 indexed id, address indexed from, address indexed to, uint256 value, bytes data);
     event TransferExpired(uint256 indexed id, address indexed from, address indexed to, uint256 value);
+    event IssueLimitSet(uint256 limit);
     event SettlementLockAddressSet(address indexed previous, address indexed current);
     event LockAddressAuthorized(address indexed lockAddress, bool authorized, bool carriesApproval);
     event Locked(address indexed lockAddress, address indexed account, uint256 value, bytes data);
@@ -176,6 +179,18 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     function isFrozen(address account) external view returns (bool);
 
     // ---- issuer and agent operations ----
+    /// @notice The most units that may ever be issued (the term sheet's total issue amount), 0 for
+    /// no limit. It counts every unit ever issued, not the current supply: redeemed units do not
+    /// make room.
+    function issueLimit() external view returns (uint256);
+
+    /// @notice Every unit ever issued (what the issue limit counts).
+    function totalIssued() external view returns (uint256);
+
+    /// @notice DEFAULT_ADMIN_ROLE. Cannot be set below what is already issued; 0 lifts the limit.
+    /// Issuing beyond the limit reverts {TokenIssueLimitExceeded}.
+    function setIssueLimit(uint256 limit) external;
+
     function issue(address to, uint256 value, bytes calldata data) external;
 
     function batchIssue(address[] calldata to, uint256[] calldata values, bytes calldata data) external;
@@ -248,6 +263,9 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
 
     /// @notice Units locked to the settlement lock address, over all holders.
     function settlementLockedTotal() external view returns (uint256);
+
+    /// @notice Every address ever authorised as a lock address, in authorisation order.
+    function lockAddresses() external view returns (address[] memory);
 
     function lock(address lockAddress, uint256 value, bytes calldata data) external;
 

@@ -2,7 +2,10 @@
 # The whole test suite, as `make test` runs it (and so CI). Every phase must pass.
 #  1. the default EVM target (cancun) on Ape's local anvil: every test;
 #  2. the contracts rebuilt for berlin on a berlin anvil: the tests that depend on the target
-#     (tests/toolchain/test_networks.py) and the operator jobs end to end (tests/integration).
+#     (tests/toolchain/test_networks.py, the size budget) and the operator jobs end to end
+#     (tests/integration).
+# Each phase prints the size of every deployable contract (kabuto/contract_sizes.py) and stops
+# when one is within 1,024 bytes of the 24,576-byte limit.
 #     The solc front-end tests compile for berlin and cancun themselves whatever the build
 #     target, so phase 1 covers them.
 set -euo pipefail
@@ -12,11 +15,13 @@ start=$(date +%s)
 
 echo "== phase 1: EVM target ${KABUTO_EVM_VERSION:-cancun}, all tests =="
 tools/ensure-build
+.venv/bin/python -m kabuto.contract_sizes  # the size budget: fails within 1,024 bytes of the limit
 $APE test tests
 
 if [[ "${KABUTO_EVM_VERSION:-cancun}" != "berlin" ]]; then
   echo "== phase 2: EVM target berlin (consortium chains such as ibet for Fin) =="
   KABUTO_EVM_VERSION=berlin tools/ensure-build
-  KABUTO_EVM_VERSION=berlin $APE test tests/toolchain/test_networks.py $( [[ -d tests/integration ]] && echo tests/integration )
+  KABUTO_EVM_VERSION=berlin .venv/bin/python -m kabuto.contract_sizes
+  KABUTO_EVM_VERSION=berlin $APE test tests/toolchain/test_networks.py tests/toolchain/test_contract_sizes.py $( [[ -d tests/integration ]] && echo tests/integration )
 fi
 echo "kabuto: the suite took $(( $(date +%s) - start )) s"

@@ -18,26 +18,6 @@ abstract contract TokenLocks is TokenCore {
     /// iterate over them, so their number is capped.
     uint256 public constant MAX_LOCK_ADDRESSES = 16;
 
-    /// One slot per lock address: 4 * 8 + 96 bits.
-    struct LockAddress {
-        bool authorized; // may receive new locks
-        bool carriesApproval; // enforces the issuer's approval itself (the settlement contract)
-        bool listed; // in _lockAddressList (kept after de-authorisation: old locks still release)
-        bool inAccountWord; // the settlement lock address: its locks live in Account.settlementLocked
-        // The settlement lock address only: the sum of Account.settlementLocked over all holders,
-        // so it is replaced only while nothing is locked to it. Kept in the slot every lock and
-        // unlock reads anyway.
-        uint96 accountWordTotal;
-    }
-
-    mapping(address lockAddress => LockAddress) private _lockAddresses;
-    address[] private _lockAddressList;
-    mapping(address lockAddress => mapping(address account => uint256)) private _locked;
-    /// The settlement lock address, named explicitly by the admin (the platform's DvP contract):
-    /// its locks are kept in each holder's account word (Account.settlementLocked), so a delivery
-    /// instruction's lock writes no new slot. Every other lock address uses _locked.
-    address private _settlementLockAddress;
-
     error TokenTooManyLockAddresses(uint256 max);
     /// A lock address moved `value` locked for `lostWallet` to its new wallet in a recovery.
     event LockRecovered(address indexed lockAddress, address indexed lostWallet, address indexed newWallet, uint256 value);
@@ -82,13 +62,11 @@ abstract contract TokenLocks is TokenCore {
 
     /// @inheritdoc ISecurityToken
     function settlementLockedTotal() external view returns (uint256) {
-        address settlement = _settlementLockAddress;
-        return settlement == address(0) ? 0 : _lockAddresses[settlement].accountWordTotal;
+        _extensionView();
     }
 
-    function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval) {
-        LockAddress memory entry = _lockAddresses[lockAddress];
-        return (entry.authorized, entry.carriesApproval);
+    function isAuthorizedLockAddress(address) external view returns (bool, bool) {
+        _extensionView();
     }
 
     /// @inheritdoc ISecurityToken
@@ -96,16 +74,12 @@ abstract contract TokenLocks is TokenCore {
         return _settlementLockAddress;
     }
 
-    function lockedOf(address lockAddress, address account) external view returns (uint256) {
-        return _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
+    function lockedOf(address, address) external view returns (uint256) {
+        _extensionView();
     }
 
-    function totalLockedOf(address account) public view returns (uint256 total) {
-        uint256 count = _lockAddressList.length;
-        for (uint256 i = 0; i < count; ++i) {
-            address lockAddress = _lockAddressList[i];
-            total += _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
-        }
+    function totalLockedOf(address) external view returns (uint256) {
+        _extensionView();
     }
 
     /// @inheritdoc ISecurityToken
@@ -135,7 +109,7 @@ abstract contract TokenLocks is TokenCore {
     function unlock(address account, address recipient, uint256 value, bytes calldata data) external {
         LockAddress storage entry = _lockAddresses[msg.sender];
         Path path = entry.carriesApproval ? Path.Approved : Path.Transfer;
-        _release(entry.inAccountWord, msg.sender, account, recipient, value, path);
+        _releaseLock(entry.inAccountWord, msg.sender, account, recipient, value, path);
         emit Unlocked(msg.sender, account, recipient, value, data);
     }
 
@@ -160,7 +134,7 @@ abstract contract TokenLocks is TokenCore {
         external
         onlyRole(AGENT_ROLE)
     {
-        _release(_lockAddresses[lockAddress].inAccountWord, lockAddress, account, recipient, value, Path.Forced);
+        _releaseLock(_lockAddresses[lockAddress].inAccountWord, lockAddress, account, recipient, value, Path.Forced);
         emit ForceUnlocked(lockAddress, account, recipient, value, data);
     }
 
@@ -178,13 +152,6 @@ abstract contract TokenLocks is TokenCore {
                 emit LockRecovered(lockAddress, lostWallet, newWallet, value);
             }
         }
-    }
-
-    /// `inAccountWord`: the lock address's entry flag (the settlement lock address), read once by
-    /// the caller, which decides where its locks are kept.
-    function _lockedOf(bool inAccountWord, address lockAddress, address account) private view returns (uint256) {
-        if (inAccountWord) return _accounts[account].settlementLocked;
-        return _locked[lockAddress][account];
     }
 
     function _setLocked(bool inAccountWord, address lockAddress, address account, uint256 value) private {
@@ -213,7 +180,7 @@ abstract contract TokenLocks is TokenCore {
 
     /// Releases `value` of `account`'s lock at `lockAddress`: back to the free balance when
     /// recipient == account, otherwise moved to `recipient` through {_move} under `path`.
-    function _release(bool inAccountWord, address lockAddress, address account, address recipient, uint256 value, Path path)
+    function _releaseLock(bool inAccountWord, address lockAddress, address account, address recipient, uint256 value, Path path)
         private
     {
         if (value == 0) revert TokenZeroValue();
@@ -226,10 +193,7 @@ abstract contract TokenLocks is TokenCore {
         // Checked: the total includes this account's lock.
         if (inAccountWord) _lockAddresses[lockAddress].accountWordTotal -= uint96(value);
         if (recipient == account) {
-            // Underflow not possible: the account's encumbered amount includes this lock.
-            unchecked {
-                _accounts[account].encumbered -= uint96(value);
-            }
+            _release(account, value);
         } else {
             _move(account, recipient, value, path, value);
         }

@@ -310,6 +310,11 @@ def ensure_token(
         if not token.hasRole(role, account):
             send(token.grantRole, role, account, sender=issuer)
             steps.append(f"{'AGENT' if role == roles.AGENT else 'COMPLIANCE'} -> {label}")
+    # The settlement lock address is named explicitly, before any authorisation (the token
+    # never infers it; docs/settlement.md).
+    if token.settlementLockAddress() != platform.dvp.address:
+        send(token.setSettlementLockAddress, platform.dvp, sender=issuer)
+        steps.append("settlement lock address DvP settlement")
     for lock_address, label in (
         (platform.dvp, "DvP settlement"),
         (platform.batch, "venue batch settlement"),

@@ -161,6 +161,8 @@ def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> Kabu
         symbol="KBB",
         platform_admin=ops.deployer,
     )
+    # The token no longer infers its settlement lock address from authorisations: named first.
+    token.setSettlementLockAddress(platform.dvp, sender=ops.issuer)
     token.authorizeLockAddress(platform.dvp, True, True, sender=ops.issuer)
     token.authorizeLockAddress(platform.batch, True, False, sender=ops.issuer)
     return KabutoPlatform(platform, ops, token, workdir)

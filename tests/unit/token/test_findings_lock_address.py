@@ -37,7 +37,11 @@ def test_map_locks__survive_a_later_approval_carrying_authorisation(
     assert (token.lockedOf(venue, alice), token.totalLockedOf(alice)) == (30, 30)
     token.unlock(alice, bob, 10, b"", sender=venue)
     token.forceUnlock(venue, alice, alice, 20, b"", sender=agent)
-    assert (token.balanceOf(alice), token.balanceOf(bob), token.freeBalanceOf(alice)) == (90, 10, 90)
+    assert (token.balanceOf(alice), token.balanceOf(bob), token.freeBalanceOf(alice)) == (
+        90,
+        10,
+        90,
+    )
     assert token.lockedOf(venue, alice) == 0
     assert token.settlementLockAddress() == ZERO  # never inferred from authorisations
 
