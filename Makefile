@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties sizes
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties sizes differential
 
 setup: $(SETUP_STAMPS)
 
@@ -54,6 +54,14 @@ compile: setup
 sizes: setup
 	tools/ensure-build
 	$(BIN)/python -m kabuto.contract_sizes
+
+# The fast path against the rule engine alone, a long run (make test runs 40 steps); see
+# docs/assurance.md. DIFF_SEED picks another random run.
+DIFF_STEPS ?= 400
+DIFF_SEED ?= 1603
+differential: setup
+	tools/ensure-build
+	KABUTO_DIFF_STEPS=$(DIFF_STEPS) KABUTO_DIFF_SEED=$(DIFF_SEED) $(BIN)/ape test tests/unit/token/test_differential.py -s
 
 # Python: ruff (lint + format check, pinned in requirements.lock); Solidity: solhint (package.json,
 # rules in .solhint.json). `make test` runs it first and stops on any finding.

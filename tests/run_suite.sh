@@ -2,8 +2,8 @@
 # The whole test suite, as `make test` runs it (and so CI). Every phase must pass.
 #  1. the default EVM target (cancun) on Ape's local anvil: every test;
 #  2. the contracts rebuilt for berlin on a berlin anvil: the tests that depend on the target
-#     (tests/toolchain/test_networks.py, the size budget) and the operator jobs end to end
-#     (tests/integration).
+#     (tests/toolchain/test_networks.py, the size budget), a short run of the property state
+#     machine, the access matrix and the operator jobs end to end (tests/integration).
 # Each phase prints the size of every deployable contract (kabuto/contract_sizes.py) and stops
 # when one is within 1,024 bytes of the 24,576-byte limit.
 #     The solc front-end tests compile for berlin and cancun themselves whatever the build
@@ -22,6 +22,10 @@ if [[ "${KABUTO_EVM_VERSION:-cancun}" != "berlin" ]]; then
   echo "== phase 2: EVM target berlin (consortium chains such as ibet for Fin) =="
   KABUTO_EVM_VERSION=berlin tools/ensure-build
   KABUTO_EVM_VERSION=berlin .venv/bin/python -m kabuto.contract_sizes
+  # The berlin claim kept true: the property state machine (a short run: legacy transactions)
+  # and the access matrix run on the berlin build too.
+  KABUTO_EVM_VERSION=berlin KABUTO_PBT_EXAMPLES=3 KABUTO_PBT_STEPS=20 $APE test tests/property \
+    tests/assurance/test_access_matrix.py
   KABUTO_EVM_VERSION=berlin $APE test tests/toolchain/test_networks.py tests/toolchain/test_contract_sizes.py $( [[ -d tests/integration ]] && echo tests/integration )
 fi
 echo "kabuto: the suite took $(( $(date +%s) - start )) s"

@@ -378,8 +378,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, TokenStorage {
     /// any other case it returns false before writing anything and the full engine decides (and
     /// names the refusal). The eligible transfer is what the gas targets measure
     /// (docs/performance.md), hence words, OR-ed conditions and few branches.
+    /// Virtual only so that the differential test's SecurityTokenSlowPath (contracts/testing/)
+    /// can decline every movement and run the same scenarios on the rule engine alone.
     function _fastMove(address from, address to, uint256 value, uint256 fromEncumbered, uint256 slowFlags)
-        private
+        internal
+        virtual
         returns (bool moved)
     {
         address registry_ = address(_REGISTRY);
