@@ -43,16 +43,18 @@ def built_target(stamp: Path = STAMP) -> str | None:
     return stamp.read_text().split()[0]
 
 
-def contract_sizes(manifest: Path = MANIFEST) -> list[ContractSize]:
+def contract_sizes(manifest: Path = MANIFEST, root: Path = ROOT) -> list[ContractSize]:
     """Every contract of the build with runtime code (interfaces and abstract contracts have
-    none), largest first."""
+    none) whose source still exists under `root` (Ape's manifest keeps deleted ones), largest
+    first."""
     types = json.loads(manifest.read_text())["contractTypes"]
     sizes = []
     for name, contract in types.items():
         code = (contract.get("runtimeBytecode") or {}).get("bytecode") or "0x"
         size = (len(code) - 2) // 2
-        if size:
-            sizes.append(ContractSize(name, contract.get("sourceId", ""), size))
+        source = contract.get("sourceId", "")
+        if size and (root / source).is_file():
+            sizes.append(ContractSize(name, source, size))
     return sorted(sizes, key=lambda c: (-c.size, c.name))
 
 

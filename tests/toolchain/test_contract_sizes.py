@@ -41,10 +41,16 @@ def test_budget__flags_a_contract_inside_the_reserve(tmp_path):
                         "runtimeBytecode": {"bytecode": big},
                     },
                     "Iface": {"sourceId": "interfaces/I.sol", "runtimeBytecode": {}},
+                    "Gone": {
+                        "sourceId": "contracts/Gone.sol",
+                        "runtimeBytecode": {"bytecode": big},
+                    },
                 }
             }
         )
     )
-    sizes = contract_sizes(manifest)
+    (tmp_path / "contracts" / "x").mkdir(parents=True)
+    (tmp_path / "contracts" / "x" / "Big.sol").write_text("// a source that exists\n")
+    sizes = contract_sizes(manifest, root=tmp_path)
     assert sizes == [ContractSize("Big", "contracts/x/Big.sol", LIMIT - 1_000)]
     assert not sizes[0].within_budget and sizes[0].margin == 1_000
