@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties sizes differential
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties sizes differential
 
 setup: $(SETUP_STAMPS)
 
@@ -98,6 +98,14 @@ venue-demo: setup
 VENUE_EXAMPLES ?= 3000
 venue-properties: setup
 	KABUTO_VENUE_EXAMPLES=$(VENUE_EXAMPLES) $(BIN)/ape test tests/unit/venue/test_venue_properties.py
+
+# The money paths' property run with many examples (make test runs a few; docs/assurance.md).
+MONEY_EXAMPLES ?= 200
+MONEY_STEPS ?= 50
+money-properties: setup
+	tools/ensure-build
+	KABUTO_MONEY_PBT_EXAMPLES=$(MONEY_EXAMPLES) KABUTO_MONEY_PBT_STEPS=$(MONEY_STEPS) \
+	  $(BIN)/ape test tests/property/test_money_state_machine.py
 
 # A gas-free private chain like Quorum/Besu with free gas: chain id 2017, gas price 0,
 # unfunded senders can transact. Ape reaches it as `--network ethereum:privnet:node`.

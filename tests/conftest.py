@@ -24,6 +24,19 @@ def suite_summary():
     return _SUMMARY_LINES.append
 
 
+def pytest_sessionfinish(session):
+    """Under pytest-xdist (`make test` runs two workers) each worker hands its summary lines to
+    the controller, which prints them all."""
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output["kabuto_summary"] = list(_SUMMARY_LINES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _SUMMARY_LINES.extend(getattr(node, "workeroutput", {}).get("kabuto_summary", []))
+
+
 def pytest_terminal_summary(terminalreporter):
     if _SUMMARY_LINES:
         terminalreporter.section("kabuto assurance summary")

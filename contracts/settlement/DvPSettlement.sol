@@ -21,9 +21,10 @@ import {ISettlement} from "../../interfaces/ISettlement.sol";
 /// arrives through {onTokensLocked}, which opens one instruction for it, and every close
 /// unlocks it. Only the status of an open instruction is stored (one slot, deleted when it
 /// settles or closes: the events are the record); the instruction itself is calldata.
-/// Only the platform's tokens (listed in the registry) can open instructions, and closing one
-/// follows the parties' investors: the seller's or buyer's current wallet in the registry acts
-/// and receives, a replaced wallet's key can do nothing.
+/// Only the platform's tokens (listed in the registry) can open instructions, and the whole
+/// instruction follows the parties' investors: the seller's or buyer's current wallet in the
+/// registry accepts, cancels or refuses, pays and receives (yen, units or the returned lock),
+/// a replaced wallet's key can do nothing.
 contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
     using SafeERC20 for IERC20;
 
@@ -68,12 +69,13 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
 
     /// @inheritdoc ISettlement
     /// @dev A permit already used (e.g. front-run from the mempool) is ignored: the allowance
-    /// it set is what the transfer then needs.
+    /// it set is what the transfer then needs. The permit is the caller's: {_accept} accepts
+    /// only from the buyer's current wallet.
     function acceptWithPermit(Instruction calldata instruction, uint256 deadline, uint8 v, bytes32 r, bytes32 s)
         external
         nonReentrant
     {
-        try IERC20Permit(address(_COIN)).permit(instruction.buyer, address(this), instruction.amount, deadline, v, r, s) {}
+        try IERC20Permit(address(_COIN)).permit(msg.sender, address(this), instruction.amount, deadline, v, r, s) {}
             catch {}
         _accept(instruction);
     }
@@ -88,8 +90,10 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
         }
         // The buyer's own side now, as an issue to it would be checked: an approval for a buyer
         // the token refuses whoever sells would only fail at acceptance.
-        uint8 code = ISecurityToken(instruction.token).detectTransferRestriction(address(0), instruction.buyer, instruction.quantity);
-        if ((_BUYER_CODES >> code) & 1 != 0) revert SettlementBuyerRestricted(id, instruction.buyer, code);
+        // The buyer is its investor's current wallet (what {accept} delivers to).
+        address buyer = _currentWallet(instruction.buyer);
+        uint8 code = ISecurityToken(instruction.token).detectTransferRestriction(address(0), buyer, instruction.quantity);
+        if ((_BUYER_CODES >> code) & 1 != 0) revert SettlementBuyerRestricted(id, buyer, code);
         _status[id] = Status.Approved;
         emit Approved(id, msg.sender);
     }
@@ -156,18 +160,34 @@ contract DvPSettlement is ISettlement, ILockReceiver, ReentrancyGuard {
 
     /// @dev Checks, then the status (effect), then the two legs. The coin and the token each
     /// apply their own rules and revert with their own error; the revert undoes both legs.
+    /// Both parties act and receive through their investors' current wallets:
+    /// - the buyer: its current wallet accepts, pays and receives the units. The named wallet
+    ///   calling is the usual case and needs no registry read: a replaced (lost) wallet is no
+    ///   longer registered, so the token refuses to deliver to it and the whole call reverts.
+    ///   Any other caller must be the named buyer's investor's current wallet.
+    /// - the seller: the units come from the lock wherever it is and the yen goes to that same
+    ///   wallet. The named wallet's lock is the usual case; when a recovery has carried the lock
+    ///   to the investor's new wallet, that wallet delivers and is paid. A replaced but not yet
+    ///   recovered seller's lock is still the lost wallet's, and the token refuses to deliver
+    ///   from an unregistered wallet: the call reverts and no yen reaches the lost key.
     function _accept(Instruction calldata instruction) private {
         (bytes32 id, Status status) = _open(instruction);
-        _requireCaller(id, instruction.buyer);
+        address buyer = instruction.buyer;
+        if (msg.sender != buyer) {
+            buyer = _currentWallet(buyer);
+            _requireCaller(id, buyer);
+        }
         if (block.timestamp > instruction.expiry) {
             revert SettlementExpired(id, instruction.expiry, block.timestamp);
         }
         ISecurityToken token = ISecurityToken(instruction.token);
         if (status != Status.Approved && token.approvalRequired()) revert SettlementApprovalRequired(id, address(token));
+        address seller = instruction.seller;
+        if (token.lockedOf(address(this), seller) < instruction.quantity) seller = _currentWallet(seller);
         delete _status[id];
-        emit Settled(id, instruction.buyer);
-        _COIN.safeTransferFrom(instruction.buyer, instruction.seller, instruction.amount);
-        token.unlock(instruction.seller, instruction.buyer, instruction.quantity, abi.encode(id));
+        emit Settled(id, buyer);
+        _COIN.safeTransferFrom(buyer, seller, instruction.amount);
+        token.unlock(seller, buyer, instruction.quantity, abi.encode(id));
     }
 
     /// @dev The party acts through its investor's current wallet: after a wallet replacement

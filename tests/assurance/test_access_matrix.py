@@ -103,11 +103,15 @@ def test_a_foreign_token_contract_is_refused_by_every_money_path(
     calls its agent) and by the foreign contract itself: refused, or reviewed."""
     decisions = load_foreign_decisions()
     cells = []
+    per_contract: dict[str, dict[str, int]] = {}
     for name in MONEY_CONTRACTS:
         contract = next(c for c in deployed.values() if c.contract_type.name == name)
         abi = [entry.model_dump(mode="json", by_alias=True) for entry in contract.contract_type.abi]
-        for caller in (outsider.address, foreign.address):
-            cells += matrix_for(
+        counts = per_contract.setdefault(
+            name, {"stranger": 0, "foreign": 0, "refused": 0, "open": 0}
+        )
+        for label, caller in (("stranger", outsider.address), ("foreign", foreign.address)):
+            row = matrix_for(
                 chain.provider.web3,
                 name,
                 contract.address,
@@ -117,12 +121,23 @@ def test_a_foreign_token_contract_is_refused_by_every_money_path(
                 FOREIGN_REFUSALS,
                 address_argument=foreign.address,
             )
+            counts[label] += len(row)
+            counts["refused"] += sum(c.outcome == "refused" for c in row)
+            counts["open"] += sum(c.outcome == "open" for c in row)
+            cells += row
     reviewed_open = sum(c.outcome == "open" for c in cells)
     suite_summary(
         f"foreign-contract matrix: {len(cells)} calls over {len(MONEY_CONTRACTS)} contracts "
         f"(a stranger and the foreign contract, every address argument the foreign token): "
         f"{len(cells) - reviewed_open} refused, {reviewed_open} reviewed open"
     )
+    for name, c in per_contract.items():
+        # Every contract that pulls allowances: what a stranger and a foreign contract can call.
+        assert c["stranger"] > 0 and c["foreign"] == c["stranger"], (name, c)
+        suite_summary(
+            f"  {name}: {c['stranger']} calls by a stranger + {c['foreign']} by the foreign "
+            f"contract: {c['refused']} refused, {c['open']} reviewed open"
+        )
     failures = [f"{c.contract}.{c.function}: {c.outcome}" for c in cells if not c.ok]
     assert not failures, (
         "calls with a foreign token neither refused nor reviewed (decide, then list them under "

@@ -557,7 +557,8 @@ class PlatformModel:
         if self.now > ins.expiry:
             return Expect("SettlementExpired")
         token = self.tokens[ins.token]
-        code = self.restriction(token, ZERO, ins.buyer, ins.quantity, Path.ISSUE)
+        buyer = self.current_wallet(ins.buyer)  # the wallet acceptance delivers to
+        code = self.restriction(token, ZERO, buyer, ins.quantity, Path.ISSUE)
         if code in self.BUYER_CODES:
             return Expect("SettlementBuyerRestricted")
         return None
@@ -568,31 +569,49 @@ class PlatformModel:
             return Expect("SettlementWrongCaller")
         return None
 
-    def predict_accept(self, ins: Instruction) -> Expect | None:
-        """accept by the buyer: settlement checks, then the coin leg, then the token leg."""
+    def accept_seller(self, ins: Instruction) -> str:
+        """The wallet whose lock delivers and which is paid: the named seller's, or its
+        investor's current wallet once a recovery carried the lock there (issue 14 point 4)."""
         token = self.tokens[ins.token]
+        if token.locked.get((self.dvp, ins.seller), 0) >= ins.quantity:
+            return ins.seller
+        return self.current_wallet(ins.seller)
+
+    def predict_accept(self, ins: Instruction, caller: str | None = None) -> Expect | None:
+        """accept by the named buyer or its investor's current wallet (`caller`): settlement
+        checks, then the coin leg, then the token leg."""
+        token = self.tokens[ins.token]
+        buyer = caller or ins.buyer
+        if buyer != ins.buyer and buyer != self.current_wallet(ins.buyer):
+            return Expect("SettlementWrongCaller")
         if self.now > ins.expiry:
             return Expect("SettlementExpired")
         if not ins.approved and token.settlement_approval_required():
             return Expect("SettlementApprovalRequired")
-        if ins.buyer not in self.coin.dvp_allowance:
+        seller = self.accept_seller(ins)
+        if buyer not in self.coin.dvp_allowance:
             return Expect("ERC20InsufficientAllowance")
-        coin_refusal = self.predict_coin_transfer(ins.buyer, ins.seller, ins.amount)
+        coin_refusal = self.predict_coin_transfer(buyer, seller, ins.amount)
         if coin_refusal is not None:
             return coin_refusal
-        if token.locked.get((self.dvp, ins.seller), 0) < ins.quantity:
+        if token.locked.get((self.dvp, seller), 0) < ins.quantity:
             return Expect("TokenInsufficientLocked")
         code = self.restriction(
-            token, ins.seller, ins.buyer, ins.quantity, Path.APPROVED, from_encumbered=ins.quantity
+            token, seller, buyer, ins.quantity, Path.APPROVED, from_encumbered=ins.quantity
         )
         return None if code is None else Expect.rule(code)
 
-    def apply_accept(self, instruction_id: bytes) -> None:
-        ins = self.instructions.pop(instruction_id)
+    def apply_accept(self, instruction_id: bytes, caller: str | None = None) -> None:
+        ins = self.instructions[instruction_id]
         token = self.tokens[ins.token]
-        token.locked[(self.dvp, ins.seller)] -= ins.quantity
-        self._move(token, ins.seller, ins.buyer, ins.quantity)
-        self.apply_coin_transfer(ins.buyer, ins.seller, ins.amount)
+        buyer, seller = caller or ins.buyer, self.accept_seller(ins)
+        del self.instructions[instruction_id]
+        token.locked[(self.dvp, seller)] -= ins.quantity
+        if seller != ins.seller:  # the lock a recovery carried is this instruction's
+            recovered = token.recovered_dvp_lock.get(seller, 0)
+            token.recovered_dvp_lock[seller] = recovered - min(recovered, ins.quantity)
+        self._move(token, seller, buyer, ins.quantity)
+        self.apply_coin_transfer(buyer, seller, ins.amount)
 
     def predict_release(self, ins: Instruction) -> Expect | None:
         if self.now <= ins.expiry:

@@ -17,7 +17,6 @@ a long run is e.g. `KABUTO_PBT_EXAMPLES=500 KABUTO_PBT_STEPS=50 .venv/bin/ape te
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,14 +24,12 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 from fixtures.platform import AGENT_ROLE, COMPLIANCE_ROLE, JAPAN, REGISTRAR_ROLE, investor_id_for
-from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
     precondition,
     rule,
-    run_state_machine_as_test,
 )
 
 from kabuto.onchain_types import (
@@ -44,6 +41,15 @@ from kabuto.onchain_types import (
     InvestorStatus,
     Kind,
     Rules,
+)
+from property.machine_support import (
+    FOREIGN_ACTIONS,
+    Context,
+    ForeignTargets,
+    checked_step,
+    foreign_attempts,
+    rpc_for,
+    run_machine,
 )
 from property.model import (
     ZERO,
@@ -57,7 +63,7 @@ from property.model import (
     TokenModel,
     Trade,
 )
-from property.rpc import Abi, Revert, Rpc
+from property.rpc import Abi, Rpc
 from property.run_stats import STATS, setting
 
 EXAMPLES = setting("KABUTO_PBT_EXAMPLES", 30)
@@ -92,7 +98,6 @@ AGENT_ACTIONS = (
     + ("recover", "replace", "recover_pending", "set_rules")
 )
 PAYMENT_ACTIONS = ("claim", "claim", "release", "declare_call")
-FOREIGN_ACTIONS = ("dvp_lock", "venue_batch", "declare", "declare_call", "offering")
 SETTLEMENT_ACTIONS = (
     ("approve_and_accept",) * 4 + ("accept",) * 2 + ("approve", "cancel", "reject", "release")
 )
@@ -237,10 +242,7 @@ def platform(project, chain, accounts) -> Platform:
 
 @pytest.fixture(scope="module")
 def rpc(chain, platform) -> Rpc:
-    errors: dict[bytes, tuple[str, tuple[str, ...]]] = {}
-    for abi in platform.abi.values():
-        errors.update(abi.errors)
-    return Rpc(chain.provider.uri, errors)
+    return rpc_for(chain.provider.uri, platform.abi.values())
 
 
 def initial_model(p: Platform, now: int) -> PlatformModel:
@@ -268,15 +270,6 @@ def initial_model(p: Platform, now: int) -> PlatformModel:
     return model
 
 
-class Context:
-    """What the machine needs from the module: the platform, the driver and the base snapshot."""
-
-    def __init__(self, platform: Platform, rpc: Rpc) -> None:
-        self.platform = platform
-        self.rpc = rpc
-        self.snapshot = rpc.snapshot()
-
-
 class PlatformMachine(RuleBasedStateMachine):
     """Rules are platform operations; one invariant compares the whole state with the model."""
 
@@ -285,12 +278,7 @@ class PlatformMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         ctx = self.context
-        # Every example starts from the deployed base state: anvil drops a snapshot once
-        # reverted to, so a fresh one is taken at once.
-        ctx.rpc.revert_to(ctx.snapshot)
-        ctx.snapshot = ctx.rpc.snapshot()
-        # A fresh block, so the model's clock is the chain's clock from the first step on.
-        ctx.rpc.request("evm_mine", [])
+        ctx.restart()  # every example starts from the deployed base state
         self.p = ctx.platform
         self.rpc = ctx.rpc
         self.model = initial_model(self.p, self.rpc.timestamp())
@@ -348,32 +336,11 @@ class PlatformMachine(RuleBasedStateMachine):
         return self.p.abi[contract][fn].encode(*args)
 
     def step(self, name: str, expect: Expect | None, sender: str, to: str, data: bytes) -> bool:
-        """Runs one operation the model predicted: sends it when it should succeed, else checks
-        with eth_call from `sender` that it reverts with the predicted error. True if sent."""
-        STATS.count_rule(name, refused=expect is not None)
-        if expect is None:
-            receipt = self.rpc.send(sender, to, data)
-            if receipt["status"] != "0x1":
-                reason = self.rpc.call(sender, to, data)
-                raise AssertionError(
-                    f"{name}: the model expected success, the chain reverted: {reason}"
-                )
+        """Runs one operation the model predicted (machine_support.checked_step). True if sent."""
+        receipt = checked_step(self.rpc, name, expect, sender, to, data)
+        if receipt is not None:
             self.receipts.append((name, receipt))
-            return True
-        STATS.refusals_checked += 1
-        STATS.count_reason(expect.error if expect.code is None else expect.code.name)
-        outcome = self.rpc.call(sender, to, data)
-        assert isinstance(outcome, Revert), (
-            f"{name}: the model expected {expect}, the chain would accept it"
-        )
-        assert outcome.name == expect.error, (
-            f"{name}: expected {expect}, the chain reverts with {outcome.name}{outcome.args}"
-        )
-        if expect.code is not None:
-            assert outcome.args[0] == int(expect.code), (
-                f"{name}: expected restriction {expect.code.name}, the chain gives code {outcome.args[0]}"
-            )
-        return False
+        return receipt is not None
 
     def refresh_clock(self) -> None:
         self.model.now = self.rpc.timestamp()
@@ -837,13 +804,18 @@ class PlatformMachine(RuleBasedStateMachine):
                 action = "accept"
         data = self.enc("dvp", action, ins.as_tuple())
         if action == "accept":
-            before = self._legs(ins)
-            expect = self.model.predict_accept(ins)
-            if self.step("dvp_accept", expect, ins.buyer, self.p.dvp, data):
-                self._check_both_legs(ins, before, self.receipts[-1][1])
-                self.model.apply_accept(ins_id)
+            # The named buyer, or (one time in two) its investor's current wallet: the
+            # instruction follows the investor; the seller's side is where its lock is.
+            buyer = ins.buyer if pick % 2 else self.model.current_wallet(ins.buyer)
+            seller = self.model.accept_seller(ins)
+            before = self._legs(ins.token, seller, buyer)
+            expect = self.model.predict_accept(ins, buyer)
+            if self.step("dvp_accept", expect, buyer, self.p.dvp, data):
+                self._check_both_legs(ins, seller, buyer, before, self.receipts[-1][1])
+                self.model.apply_accept(ins_id, buyer)
             else:
-                assert self._legs(ins) == before, "a refused settlement moved a leg"
+                after = self._legs(ins.token, seller, buyer)
+                assert after == before, "a refused settlement moved a leg"
         elif action == "approve":
             if self.step(
                 "dvp_approve",
@@ -868,23 +840,29 @@ class PlatformMachine(RuleBasedStateMachine):
             ):
                 self.model.apply_close_instruction(ins_id)
 
-    def _legs(self, ins: Instruction) -> tuple[int, ...]:
+    def _legs(self, token: str, seller: str, buyer: str) -> tuple[int, ...]:
         bal_t, bal_c = self.p.abi["token"]["balanceOf"], self.p.abi["coin"]["balanceOf"]
         raw = self.rpc.batch(
             [
-                (ins.token, bal_t.encode(ins.seller)),
-                (ins.token, bal_t.encode(ins.buyer)),
-                (self.p.coin, bal_c.encode(ins.seller)),
-                (self.p.coin, bal_c.encode(ins.buyer)),
+                (token, bal_t.encode(seller)),
+                (token, bal_t.encode(buyer)),
+                (self.p.coin, bal_c.encode(seller)),
+                (self.p.coin, bal_c.encode(buyer)),
             ]
         )
         return tuple(bal_t.decode(r) for r in raw)
 
     def _check_both_legs(
-        self, ins: Instruction, before: tuple[int, ...], receipt: dict[str, Any]
+        self,
+        ins: Instruction,
+        seller: str,
+        buyer: str,
+        before: tuple[int, ...],
+        receipt: dict[str, Any],
     ) -> None:
-        """A settled instruction moved exactly the quantity one way and the amount the other."""
-        after = self._legs(ins)
+        """A settled instruction moved exactly the quantity one way and the amount the other,
+        between the wallets of the instruction's investors that the model expected."""
+        after = self._legs(ins.token, seller, buyer)
         expected = (
             before[0] - ins.quantity,
             before[1] + ins.quantity,
@@ -903,11 +881,12 @@ class PlatformMachine(RuleBasedStateMachine):
             for log in receipt["logs"]
             if log["topics"][0] == TRANSFER_TOPIC
         }
-        assert (ins.token.lower(), ins.seller, ins.buyer) in moves and (
+        assert (ins.token.lower(), seller, buyer) in moves and (
             self.p.coin.lower(),
-            ins.buyer,
-            ins.seller,
+            buyer,
+            seller,
         ) in moves
+        assert seller not in self.lost, f"a settlement paid the lost wallet {seller}"
 
     # ---------------------------------------------------------------- yen coin
 
@@ -1127,37 +1106,19 @@ class PlatformMachine(RuleBasedStateMachine):
         real investor's name: every one refuses it (checked with eth_call; nothing may move)."""
         self.refresh_clock()
         victim, now = self.investors[s % len(self.investors)], self.rpc.timestamp()
-        fake = self.p.foreign
-        if op == "dvp_lock":
-            lock_data = encode(
-                ["address", "uint256", "uint40", "bytes32"],
-                [victim, amount, now + DAY, b"\x07" * 32],
-            )
-            data = self.enc("foreign", "fakeLock", self.p.dvp, victim, 1, lock_data)
-            self.step(
-                "foreign_dvp", Expect("SettlementNotPlatformToken"), self.p.outsider, fake, data
-            )
-        elif op == "venue_batch":  # the venue's own agent names the foreign token
-            participants = sorted({victim, self.p.outsider}, key=lambda a: int(a, 16))
-            buyer = participants.index(victim)
-            trade = (1 - buyer, buyer, 0, 1, amount)
-            data = self.enc("venue", "settleBatch", b"\x0f" * 32, participants, [fake], [trade])
-            self.step(
-                "foreign_batch", Expect("BatchNotPlatformToken"), self.p.admin, self.p.venue, data
-            )
-        elif op == "declare":
-            data = self.enc("corporate", "declareDistribution", fake, 0, amount, now, now + DAY)
-            expect = Expect("CorporateNotPlatformToken")
-            self.step("foreign_declare", expect, self.p.outsider, self.p.corporate, data)
-        elif op == "declare_call":
-            data = self.enc("corporate", "declareCall", fake, 1, 1, amount, now, now + DAY)
-            expect = Expect("CorporateNotPlatformToken")
-            self.step("foreign_call", expect, self.p.outsider, self.p.corporate, data)
-        else:
-            terms = (fake, self.p.coin, self.p.outsider, amount, 1, 1, 1, now, now + DAY)
-            data = self.enc("offering", "openOffering", terms)
-            expect = Expect("OfferingNotPlatformToken")
-            self.step("foreign_offering", expect, self.p.outsider, self.p.offering, data)
+        targets = ForeignTargets(
+            self.p.foreign,
+            self.p.outsider,
+            self.p.admin,
+            self.p.coin,
+            self.p.dvp,
+            self.p.venue,
+            self.p.corporate,
+            self.p.offering,
+            self.p.abi,
+        )
+        for name, expect, sender, to, data in foreign_attempts(targets, op, victim, amount, now):
+            self.step(name, expect, sender, to, data)
 
     # ---------------------------------------------------------------- grouped rules
     # Fewer, grouped rules: Hypothesis picks among rules, so grouping the many small operations
@@ -1514,18 +1475,4 @@ def _topic_address(topic: str) -> str:
 def test_platform_state_machine(platform: Platform, rpc: Rpc) -> None:
     """The platform against its model, KABUTO_PBT_EXAMPLES examples of KABUTO_PBT_STEPS steps."""
     PlatformMachine.context = Context(platform, rpc)
-    started = time.monotonic()
-    try:
-        run_state_machine_as_test(
-            PlatformMachine,
-            settings=settings(
-                max_examples=EXAMPLES,
-                stateful_step_count=STEPS,
-                deadline=None,
-                suppress_health_check=list(HealthCheck),
-            ),
-        )
-    finally:
-        STATS.seconds += time.monotonic() - started
-        STATS.transactions += rpc.transactions
-        STATS.calls += rpc.calls
+    run_machine(PlatformMachine, rpc, EXAMPLES, STEPS)

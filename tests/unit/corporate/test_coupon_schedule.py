@@ -13,9 +13,11 @@ against amounts computed HERE from the term sheets and the tax rules, not by kab
 from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
+from pathlib import Path
 
 import ape
 import pytest
+import yaml
 
 from kabuto.business_days import adjust
 from kabuto.coupons import end_of_jst_day, jst_midnight
@@ -23,6 +25,7 @@ from kabuto.onchain_types import BusinessDayConvention, TaxStatus
 
 FACE = 100_000
 RATE = Fraction(35, 10_000)  # 0.35% a year
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 TREATY = 100_000  # 10%, in millionths
 
 
@@ -106,9 +109,27 @@ def setup_holders(p, investors):
     return wallets
 
 
+def example_bond(name: str) -> dict:
+    """The `bond:` section of an example term sheet, read as plain YAML (not by kabuto.inputs),
+    after checking it is the 100,000 yen, 0.35%, half-yearly bond the amounts here assume."""
+    bond = yaml.safe_load((EXAMPLES / name).read_text(encoding="utf-8"))["bond"]
+    assert (bond["face_value"], bond["redemption_value"], bond["coupons_per_year"]) == (
+        FACE,
+        FACE,
+        2,
+    )
+    assert Fraction(str(bond["coupon_rate_percent"])) / 100 == RATE
+    assert (bond["business_day_convention"], bond["amount_adjusted"]) == ("preceding", False)
+    return bond
+
+
 def test_stbond1__both_coupons_and_redemption__per_holder_per_tax_status(make_bond, investors):
     """examples/stbond1.yaml: issued 2027-01-15, coupons scheduled 2027-07-15 and 2028-01-15
     (a Saturday), maturity 2028-01-15, record dates 2027-06-30 and 2027-12-31."""
+    bond = example_bond("stbond1.yaml")
+    assert bond["issue_date"] == date(2027, 1, 15) and bond["maturity_date"] == date(2028, 1, 15)
+    assert bond["interest_payment_dates"] == [date(2027, 7, 15), date(2028, 1, 15)]
+    assert bond["interest_record_dates"] == [date(2027, 6, 30), date(2027, 12, 31)]
     p = make_bond(
         date(2027, 1, 15),
         [date(2027, 7, 15), date(2028, 1, 15)],
@@ -178,6 +199,53 @@ def test_two_year_bond__short_first_period__weekend_and_year_end_payment_days(ma
     assert [a - b for a, b in zip(p.balances(wallets), before, strict=True)] == [
         h.units * FACE for h in HOLDERS
     ]
+
+
+# examples/stbond2.yaml: scheduled day -> the day it is paid (the preceding business day).
+STBOND2_PAID = (
+    (date(2027, 12, 31), date(2027, 12, 30)),  # a year-end bank holiday (a Friday)
+    (date(2028, 6, 30), date(2028, 6, 30)),  # a Friday: paid on the day
+    (date(2028, 12, 31), date(2028, 12, 29)),  # a Sunday, after a year-end Saturday
+    (date(2029, 6, 30), date(2029, 6, 29)),  # a Saturday; also the maturity
+)
+
+
+def test_stbond2_example__every_coupon_and_the_redemption__per_holder_per_tax_status(
+    make_bond, investors
+):
+    """The longer example bond: a short first period (2027-09-15 .. 2027-12-31, 107 days,
+    prorated by days / 365), three regular half-years of 175 yen a bond, payment days on a
+    year-end holiday and on weekends; each holder of each tax status paid exactly, then redeemed."""
+    bond = example_bond("stbond2.yaml")
+    issue, scheduled = bond["issue_date"], bond["interest_payment_dates"]
+    assert scheduled == [s for s, _ in STBOND2_PAID] and bond["maturity_date"] == scheduled[-1]
+    for scheduled_day, paid_day in STBOND2_PAID:  # the tooling's calendar agrees
+        assert adjust(scheduled_day, BusinessDayConvention.PRECEDING) == paid_day
+    p = make_bond(issue, scheduled, record_days=bond["interest_record_dates"])
+    wallets = setup_holders(p, investors)
+    start = issue
+    for index, (scheduled_day, paid_day) in enumerate(STBOND2_PAID):
+        amount = per_unit(start, scheduled_day, regular=index > 0)
+        if index == 0:
+            assert (scheduled_day - start).days == 107 and amount == Fraction(350 * 107, 365)
+        else:
+            assert amount == 175
+        run_coupon(p, wallets, index, paid_day, amount)
+        start = scheduled_day
+    maturity_paid = STBOND2_PAID[-1][1]
+    payment_id = p.corp.declareMaturityRedemption(
+        p.token,
+        jst_midnight(maturity_paid),
+        jst_midnight(maturity_paid + timedelta(days=30)),
+        sender=p.agent,
+    ).return_value
+    p.corp.fund(payment_id, sender=p.agent)
+    before = p.balances(wallets + [p.tax_office])
+    p.corp.payBatch(payment_id, wallets, sender=p.agent)
+    assert [a - b for a, b in zip(p.balances(wallets + [p.tax_office]), before, strict=True)] == [
+        h.units * FACE for h in HOLDERS
+    ] + [0]
+    assert p.token.totalSupply() == 0
 
 
 def test_amount_adjusted_terms__days_run_between_the_actual_payment_days(make_bond, investors):

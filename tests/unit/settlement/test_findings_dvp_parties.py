@@ -5,6 +5,7 @@ instruction."""
 
 import ape
 from eth_abi import encode
+from fixtures.platform import refusal
 
 from kabuto.onchain_types import Category, Restriction, Rules
 from kabuto.ops.accounts import test_account as account_at
@@ -147,3 +148,103 @@ def test_on_tokens_locked__a_foreign_token_contract__refused(
     )
     with ape.reverts(dvp.SettlementNotPlatformToken, token=fake.address):
         fake.fakeLock(dvp, seller, 10, data, sender=outsider)
+
+
+# Issue 14, point 4, the acceptance: the instruction follows both parties' investors. Each test
+# below failed on 373e66d (acceptance checked the named buyer and paid the named seller).
+
+
+def test_replaced_buyer__new_wallet_accepts__pays_and_receives__lost_key_refused(
+    token, instruct, dvp, coin, registry, admin, bank, seller, buyer
+):
+    fresh = _fresh(admin, 16)
+    coin.mint(fresh, 5_000, sender=bank)
+    coin.approve(dvp, 1_000, sender=fresh)
+    coin.approve(dvp, 1_000, sender=buyer)  # the lost key's own standing allowance
+    instruction, instruction_id, _ = instruct(token, seller, buyer, 10, 1_000)
+    registry.replaceWallet(registry.investorIdOf(buyer), fresh, sender=admin)
+    lost_yen = coin.balanceOf(buyer)
+    # The lost key: the token will not deliver to a wallet the registry no longer knows.
+    assert refusal(dvp, buyer, "accept", instruction) == Restriction.RECIPIENT_NOT_REGISTERED
+    with ape.reverts(dvp.SettlementWrongCaller, expected=fresh.address):  # anyone else
+        dvp.accept.call(instruction, sender=seller)
+    seller_yen = coin.balanceOf(seller)
+    receipt = dvp.accept(instruction, sender=fresh)
+    assert receipt.events.filter(dvp.Settled)[0].buyer == fresh.address
+    assert token.balanceOf(fresh) == 10 and token.balanceOf(buyer) == 0
+    assert coin.balanceOf(fresh) == 4_000 and coin.balanceOf(buyer) == lost_yen
+    assert coin.balanceOf(seller) == seller_yen + 1_000
+    assert dvp.statusOf(instruction_id) == 0
+
+
+def test_replaced_buyer__new_wallet_accepts_with_its_own_permit(
+    token, instruct, dvp, coin, registry, admin, bank, seller, buyer, sign_permit, chain
+):
+    fresh = _fresh(admin, 16)
+    coin.mint(fresh, 5_000, sender=bank)
+    instruction, _, _ = instruct(token, seller, buyer, 10, 1_000)
+    registry.replaceWallet(registry.investorIdOf(buyer), fresh, sender=admin)
+    deadline = chain.pending_timestamp + DAY
+    v, r, s = sign_permit(fresh, dvp, 1_000, deadline)
+    dvp.acceptWithPermit(instruction, deadline, v, r, s, sender=fresh)
+    assert token.balanceOf(fresh) == 10 and coin.balanceOf(fresh) == 4_000
+
+
+def test_recovered_seller__buyer_accepts__yen_to_the_new_wallet_units_from_its_lock(
+    token, instruct, dvp, coin, registry, admin, agent, seller, buyer
+):
+    fresh = _fresh(admin, 15)
+    coin.approve(dvp, 1_000, sender=buyer)
+    instruction, _, _ = instruct(token, seller, buyer, 10, 1_000)
+    _recover(registry, token, admin, agent, seller, fresh)
+    lost_yen, buyer_yen = coin.balanceOf(seller), coin.balanceOf(buyer)
+    dvp.accept(instruction, sender=buyer)
+    assert coin.balanceOf(fresh) == 1_000 and coin.balanceOf(seller) == lost_yen
+    assert coin.balanceOf(buyer) == buyer_yen - 1_000
+    assert token.balanceOf(buyer) == 10 and token.lockedOf(dvp, fresh) == 0
+    assert token.balanceOf(fresh) == 990 and token.freeBalanceOf(fresh) == 990
+
+
+def test_replaced_seller_not_yet_recovered__no_yen_reaches_the_lost_key(
+    token, instruct, dvp, coin, registry, admin, agent, seller, buyer
+):
+    """Replaced in the registry, units still on the lost wallet: the lost key's yen never grows.
+    The acceptance waits for the agent's recovery (the token will not deliver from a wallet the
+    registry no longer knows), then settles to the new wallet."""
+    fresh = _fresh(admin, 15)
+    coin.approve(dvp, 1_000, sender=buyer)
+    instruction, _, _ = instruct(token, seller, buyer, 10, 1_000)
+    registry.replaceWallet(registry.investorIdOf(seller), fresh, sender=admin)
+    lost_yen = coin.balanceOf(seller)
+    with ape.reverts():
+        dvp.accept.call(instruction, sender=buyer)
+    token.recoveryAddress(seller, fresh, sender=agent)
+    dvp.accept(instruction, sender=buyer)
+    assert coin.balanceOf(fresh) == 1_000 and coin.balanceOf(seller) == lost_yen
+    assert token.balanceOf(buyer) == 10
+
+
+def test_issuer_approve__replaced_buyer__checks_the_new_wallet(
+    deploy_token, instruct, dvp, coin, registry, admin, agent, bank, seller, buyer
+):
+    token = deploy_token(
+        Category.EXCLUDED_CLASS2, Rules(allowed_classes=0b1110, approval_required=True)
+    )
+    fresh = _fresh(admin, 16)
+    coin.mint(fresh, 5_000, sender=bank)
+    coin.approve(dvp, 1_000, sender=fresh)
+    instruction, instruction_id, _ = instruct(token, seller, buyer, 10, 1_000)
+    registry.replaceWallet(registry.investorIdOf(buyer), fresh, sender=admin)
+    dvp.approve(instruction, sender=agent)  # the investor's current wallet is eligible
+    assert dvp.statusOf(instruction_id) == 2
+    dvp.accept(instruction, sender=fresh)
+    assert token.balanceOf(fresh) == 10
+    registry.setInvestorStatus(registry.investorIdOf(fresh), 2, sender=admin)  # Suspended
+    second, second_id, _ = instruct(token, seller, buyer, 5, 500, salt=2)
+    with ape.reverts(
+        dvp.SettlementBuyerRestricted,
+        id=second_id,
+        buyer=fresh.address,
+        code=Restriction.RECIPIENT_NOT_ACTIVE,
+    ):
+        dvp.approve(second, sender=agent)

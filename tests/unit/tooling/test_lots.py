@@ -91,7 +91,7 @@ def synthetic(transfers: int, holders: int, seed: int = 8):
     return events, balances
 
 
-def test_perf__100k_transfers_10k_holders__well_under_the_10s_export_target():
+def test_build_lots__100k_transfers_10k_holders__lots_reconcile_with_balances():
     events, balances = synthetic(100_000, 10_000)
     started = time.perf_counter()
     lots = build_lots(events)
@@ -104,5 +104,6 @@ def test_perf__100k_transfers_10k_holders__well_under_the_10s_export_target():
         for held in lots.values()
         for i in range(len(held) - 1)
     )
+    # Reported, not asserted: a wall-clock bound fails on a busy machine, not on slow code. The
+    # export's time is a target of `make bench` (docs/performance.md), measured there.
     print(f"build_lots: 100,000 transfers, 10,000 holders in {elapsed:.2f} s")
-    assert elapsed < 3.0  # about 0.5 s on an idle core; the export target is 10 s
