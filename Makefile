@@ -18,7 +18,7 @@ export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties sizes differential
+.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve sizes differential
 
 setup: $(SETUP_STAMPS)
 
@@ -88,6 +88,15 @@ demo: setup
 bench: setup
 	tools/ensure-build
 	$(BIN)/ape run bench
+
+# The Kabuto service (kabuto.service, docs/service.md): indexer + HTTP API. Without MANIFEST, on a
+# local chain with the demo's state (service-demo/, reused); with MANIFEST=deployments/<id>.json
+# SERVE_NETWORK=ethereum:privnet:node (or besu), on that chain. Prints the URL and, locally, the tokens.
+SERVE_PORT ?= 8800
+SERVE_NETWORK ?= ethereum:privnet:node
+serve: setup
+	tools/ensure-build
+	$(if $(MANIFEST),$(BIN)/python -m kabuto.service serve --manifest $(MANIFEST) --network $(SERVE_NETWORK) --port $(SERVE_PORT),$(BIN)/python -m kabuto.service demo --port $(SERVE_PORT))
 
 # The reference PTS (kabuto.venue, docs/venue.md): a trading day on the demo's securities.
 venue-demo: setup

@@ -20,6 +20,7 @@ import signal
 import threading
 from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from types import FrameType
 from typing import Generic, TypeVar
@@ -30,6 +31,12 @@ from kabuto.errors import BatchInterrupted, ChainStateError
 
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
+
+# Told (description, done, total) after each chunk, in the running thread's context: the
+# service (kabuto.service.jobs) records a job's progress this way; scripts show a bar.
+PROGRESS: ContextVar[Callable[[str, int, int], None] | None] = ContextVar(
+    "kabuto_batch_progress", default=None
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,8 @@ def run_batches(job: BatchJob[T, K], *, progress: bool = True) -> BatchReport:
                     sent += len(remaining)
                     batches += 1
                 bar.update(len(chunk))
+                if (listener := PROGRESS.get()) is not None:
+                    listener(job.description, len(done_at_start) + sent + late, len(keys))
         if interrupt.requested and sent + late < len(todo):
             raise BatchInterrupted(len(done_at_start) + sent + late, len(keys))
     finally:
