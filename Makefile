@@ -17,16 +17,33 @@ export SOLCX_BINARY_PATH := $(CURDIR)/.cache/solcx
 export PATH := $(CURDIR)/tools:$(CURDIR)/node_modules/.bin:$(PATH)
 
 SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/solcx/solc-v$(SOLC_VERSION)
+# The console's browser tests drive Debian's Chromium (tests/console, docs/console.md).
+CHROMIUM ?= /usr/bin/chromium
+export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve sizes differential
+.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential
 
-setup: $(SETUP_STAMPS)
+setup: $(SETUP_STAMPS) browser
 
 prerequisites:
 	@command -v $(PYTHON) >/dev/null || { echo "kabuto: $(PYTHON) not found: install Python 3.11 or 3.12 with venv (Debian: apt-get install python3 python3-venv)"; exit 1; }
 	@$(PYTHON) -c 'import sys, venv; sys.exit(0 if (3, 11) <= sys.version_info[:2] <= (3, 12) else 1)' 2>/dev/null || { echo "kabuto: Python 3.11 or 3.12 with the venv module is required (found: $$($(PYTHON) --version 2>&1)); install it (Debian: apt-get install python3 python3-venv)"; exit 1; }
 	@command -v node >/dev/null || { echo "kabuto: node not found: install Node.js 18 or newer (Debian: apt-get install nodejs)"; exit 1; }
 	@command -v npm >/dev/null || { echo "kabuto: npm not found: install npm (Debian: apt-get install npm)"; exit 1; }
+
+# Headless Chromium and its driver from Debian (the console's browser tests; no browser
+# download: Playwright drives the system browser). Installed with apt-get when missing and
+# this is root on Debian; otherwise a clear message. A second run does nothing.
+browser:
+	@test -x $(CHROMIUM) && command -v chromedriver >/dev/null && test -d /usr/share/fonts/opentype/ipafont-gothic && exit 0; \
+	if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "kabuto: installing Debian's chromium, chromium-driver and a Japanese font (the console's browser tests)"; \
+	  { apt-get install -y -q chromium chromium-driver fonts-ipafont-gothic >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver fonts-ipafont-gothic >/dev/null; }; } \
+	  || { echo "kabuto: apt-get install chromium chromium-driver fonts-ipafont-gothic failed"; exit 1; }; \
+	else \
+	  echo "kabuto: $(CHROMIUM) not found: install Debian's browser for the console tests (sudo apt-get install chromium chromium-driver fonts-ipafont-gothic), or set CHROMIUM=/path/to/chromium"; exit 1; \
+	fi
 
 $(VENV)/.kabuto-installed: requirements.lock pyproject.toml | prerequisites
 	@echo "kabuto: installing the pinned Python toolchain into $(VENV) (about a minute on a cold cache)"
@@ -81,13 +98,21 @@ fmt: setup
 test: setup lint
 	bash tests/run_suite.sh
 
+# The compiler's file list goes to .build/compile.log (shown only if compiling fails).
 demo: setup
-	tools/ensure-build
+	@mkdir -p .build && tools/ensure-build > .build/compile.log 2>&1 || { cat .build/compile.log; exit 1; }
+	@echo "kabuto: contracts compiled (.build/compile.log)"
 	$(BIN)/ape run demo
 
 bench: setup
 	tools/ensure-build
 	$(BIN)/ape run bench
+
+# Issue 19's scale: 1,000 / 10,000 / 100,000 investors (10 transfers each), the register export
+# and the operators' export script at 100,000 (~15-25 min of CPU; not in `make test` or CI).
+bench-scale: setup
+	tools/ensure-build
+	$(BIN)/ape run bench_scale
 
 # The Kabuto service (kabuto.service, docs/service.md): indexer + HTTP API. Without MANIFEST, on a
 # local chain with the demo's state (service-demo/, reused); with MANIFEST=deployments/<id>.json
@@ -121,6 +146,14 @@ money-properties: setup
 privnet: setup
 	anvil --chain-id 2017 --gas-price 0 --base-fee 0 --disable-min-priority-fee \
 	  --port $(PRIVNET_PORT) --hardfork $(EVM_VERSION)
+
+# The console's screenshots (docs/console.md): the browser tests write every page at 1366x768
+# to out/console-screenshots/ (git-ignored); two of them are kept in docs/ for the README.
+screenshots: setup
+	tools/ensure-build
+	$(BIN)/ape test tests/console/test_console.py -q
+	cp out/console-screenshots/issuer-token-STBOND1.png docs/console-register.png
+	cp out/console-screenshots/issuer-queues.png docs/console-queues.png
 
 clean:
 	rm -rf .build contracts/.cache .cache

@@ -52,6 +52,9 @@ interface IInvestorRegistry {
     error RegistryInvalidKycExpiry(uint40 kycExpiry);
     error RegistryInvalidCountry(uint16 country);
     error RegistryInvalidTaxStatus(TaxStatus taxStatus);
+    /// A batch whose arrays disagree, or whose row `index` has a class or tax status outside its
+    /// enum or a ciphertext running past the end of `ciphertexts` (index = rows: bytes left over).
+    error RegistryMalformedBatch(uint256 index);
 
     event InvestorRegistered(
         bytes32 indexed investorId,
@@ -90,6 +93,16 @@ interface IInvestorRegistry {
         address issuer,
         bytes calldata ciphertext
     ) external;
+
+    /// @notice {onboardInvestor} for many investors in one transaction, all or nothing, with the
+    /// same records and the same two events per investor, in row order. Calldata is most of the
+    /// cost left, so a row is two words and its ciphertext: `investorIds[i]`, and `profiles[i]` =
+    /// wallet (bits 0..159) | tax status (160..167) | class (168..175) | zero (176..183) | country
+    /// (184..199) | kycExpiry (200..239) | ciphertext length (240..255); the ciphertexts are concatenated in
+    /// row order in `ciphertexts` (kabuto/onboarding_batch.py encodes it). Every row is published
+    /// for the one `issuer`.
+    function onboardInvestors(address issuer, bytes32[] calldata investorIds, uint256[] calldata profiles, bytes calldata ciphertexts)
+        external;
 
     /// @notice Records the investor's tax status (registrar). Emits {TaxStatusSet}.
     function setTaxStatus(bytes32 investorId, TaxStatus taxStatus) external;

@@ -110,3 +110,13 @@ class RegisterError(KabutoError):
 
 class ChainReadError(KabutoError):
     """A node refused or failed a read request (JSON-RPC error, bad argument)."""
+
+
+class OptionError(KabutoError):
+    """A command-line option or argument has a value the command cannot use (checked against
+    the chain, e.g. more units than the wallet holds): worded as the option's error."""
+
+    def __init__(self, option: str, message: str):
+        self.option = option
+        self.message = message
+        super().__init__(f"invalid value for {option}: {message}; nothing was sent")

@@ -363,9 +363,10 @@ def write_register_json(reg: HolderRegister, path: Path) -> Path:
 
 
 def write_register(reg: HolderRegister, directory: Path) -> tuple[Path, Path]:
-    """Both files, named <symbol>-register-<record date or block>.{csv,json}."""
+    """Both files, named <chain id>-<symbol>-register-<record date or block>.{csv,json} (the
+    chain id keeps an export on another chain from overwriting these)."""
     at = f"record-{reg.record_date.isoformat()}" if reg.record_date else f"block-{reg.block_number}"
-    stem = f"{reg.symbol}-register-{at}"
+    stem = f"{reg.chain_id}-{reg.symbol}-register-{at}"
     return (
         write_register_csv(reg, directory / f"{stem}.csv"),
         write_register_json(reg, directory / f"{stem}.json"),

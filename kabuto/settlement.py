@@ -125,3 +125,16 @@ def batch_id(venue_reference: str) -> bytes:
     if not venue_reference:
         raise SettlementInputError("the venue's batch reference must not be empty")
     return keccak(text=venue_reference)
+
+
+def content_batch_id(executions: Iterable[Execution], trade_ids: Iterable[str]) -> bytes:
+    """A batch id from the batch's content: keccak-256 of its trades in order (trade id,
+    seller, buyer, token, quantity, yen). The same executions always make the same id, a
+    different file never does, whatever either file is called."""
+    lines = [
+        f"{trade_id},{e.seller},{e.buyer},{e.token},{e.quantity},{e.amount}"
+        for trade_id, e in zip(trade_ids, executions, strict=True)
+    ]
+    if not lines:
+        raise SettlementInputError("a batch needs at least one trade")
+    return keccak(text="kabuto:batch:v1\n" + "\n".join(lines))

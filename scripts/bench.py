@@ -21,16 +21,26 @@ from kabuto.bench.runner import DEFAULT_HARDFORK, RESULTS_DIR, BenchConfig, run
 )
 @click.option("--no-throughput", is_flag=True, help="skip the 10,000-investor throughput jobs")
 @click.option(
-    "--investors", default=10_000, show_default=True, help="throughput jobs: investors onboarded"
+    "--investors",
+    type=click.IntRange(min=1),
+    default=10_000,
+    show_default=True,
+    help="throughput jobs: investors onboarded",
 )
 @click.option(
     "--transfers",
+    type=click.IntRange(min=0),
     default=100_000,
     show_default=True,
     help="throughput jobs: transfers on the chain before the register export",
 )
 @click.option(
-    "--out", "out_dir", type=click.Path(path_type=Path), default=RESULTS_DIR, show_default=True
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=RESULTS_DIR,
+    show_default=True,
+    help="folder for the results (JSON and Markdown)",
 )
 @click.option("--verbose", is_flag=True, help="show every transaction Ape sends")
 def cli(

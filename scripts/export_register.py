@@ -7,25 +7,31 @@ on-chain balances (the files say RECONCILED or NOT RECONCILED).
 from pathlib import Path
 
 import click
+from ape import chain
 from ape.cli import ConnectedProviderCommand, network_option
 
-from kabuto.inputs.dates import parse_date
 from kabuto.ops.accounts import address_of
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import deployments_option, keys_option, quiet_ape, reports_errors, role_option
 from kabuto.ops.export import export_register
+from kabuto.ops.params import BLOCK, DATE, SYMBOL, check_block, exclusive
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.argument("symbol")
-@click.option("--block", type=int, default=None, help="default: the latest block")
-@click.option("--record-date", default=None, help="YYYY-MM-DD (JST): the end of that day")
+@click.argument("symbol", type=SYMBOL)
+@click.option(
+    "--block", type=BLOCK, default=None, help="the register at this block (default: the latest)"
+)
+@click.option(
+    "--record-date", type=DATE, default=None, help="the register at the end of this day (JST)"
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
     default=Path("registers"),
     show_default=True,
+    help="folder for the register files (<chain id>-<SYMBOL>-... .csv and .json)",
 )
 @deployments_option
 @keys_option
@@ -33,6 +39,8 @@ from kabuto.ops.export import export_register
 @reports_errors
 def cli(symbol, block, record_date, out, deployments, key_dir, issuer):
     quiet_ape()
+    exclusive(**{"--block": block, "--record-date": record_date})
+    check_block(block, chain.blocks.height)
     report = export_register(
         load_platform(deployments),
         symbol,
@@ -40,7 +48,7 @@ def cli(symbol, block, record_date, out, deployments, key_dir, issuer):
         out,
         key_dir,
         block=block,
-        record_date=parse_date(record_date) if record_date else None,
+        record_date=record_date,
     )
     click.echo(report.register.reconciliation.statement())
     click.echo(f"{report.csv_path}\n{report.json_path}")

@@ -6,7 +6,10 @@ allocation in batches; lists the token as one of the platform's (signed by the d
 registry's admin) and sets a bond's business-day convention. A bond is issued on or after its
 term sheet's issue date unless --allow-early. Every row is checked first, including the chain's
 detectTransferRestriction: nothing is sent while any row breaks a rule. Resumable: run it
-again after any stop; nothing is issued twice (each run's Issued events carry the tranche).
+again after any stop; nothing is issued twice. A tranche is identified by its content (the
+term sheet's terms and the allocation's rows, recorded in the data of the token's Issued
+events), not by the file's name: a renamed copy issues nothing again, and a different
+allocation of a token already issued is refused unless named with --tranche.
 """
 
 from pathlib import Path
@@ -18,6 +21,7 @@ from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
 from kabuto.ops.issue import plan_issue, run_issue
+from kabuto.ops.params import COUNT, TEXT
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -28,10 +32,19 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 @click.argument("allocation_csv", type=FILE)
 @click.option(
     "--tranche",
+    type=TEXT,
     default=None,
-    help="name of this allocation run (default: the allocation file's name)",
+    metavar="NAME",
+    help="name a deliberate further tranche of a token already issued (the first tranche "
+    "needs none; a rerun of a tranche is found by its content)",
 )
-@click.option("--batch-size", default=50, show_default=True, help="allotments per transaction")
+@click.option(
+    "--batch-size",
+    type=COUNT,
+    default=50,
+    show_default=True,
+    help="allotments per transaction",
+)
 @click.option(
     "--allow-early",
     is_flag=True,

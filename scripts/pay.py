@@ -15,16 +15,18 @@ from datetime import date
 import click
 from ape.cli import ConnectedProviderCommand, network_option
 
-from kabuto.inputs.dates import parse_date
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import (
+    batch_size_option,
+    claim_days_option,
     deployments_option,
     quiet_ape,
     records_option,
     reports_errors,
     role_option,
 )
+from kabuto.ops.params import DATE, SYMBOL, YEN
 from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, pay_record_date
 
 
@@ -49,16 +51,17 @@ def _treaty_rates(values: tuple[str, ...]) -> dict[str, int]:
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.argument("symbol")
-@click.option("--record-date", required=True, help="YYYY-MM-DD (JST)")
-@click.option("--amount-per-unit", type=int, default=None, help="yen (distributions)")
+@click.argument("symbol", type=SYMBOL)
+@click.option("--record-date", type=DATE, required=True, help="the record date, YYYY-MM-DD (JST)")
 @click.option(
-    "--claim-days",
-    default=DEFAULT_CLAIM_DAYS,
-    show_default=True,
-    help="days after the payment date that holders may still claim",
+    "--amount-per-unit",
+    type=YEN,
+    default=None,
+    help="yen per unit (a beneficiary interest's distribution; a bond's coupon comes from "
+    "its terms)",
 )
-@click.option("--batch-size", default=100, show_default=True)
+@claim_days_option(DEFAULT_CLAIM_DAYS)
+@batch_size_option(100, "holders")
 @click.option(
     "--treaty-rate",
     multiple=True,
@@ -81,7 +84,7 @@ def cli(
     paying_agent,
 ):
     quiet_ape()
-    day: date = parse_date(record_date)
+    day: date = record_date
     report = pay_record_date(
         load_platform(deployments),
         symbol,

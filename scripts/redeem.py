@@ -11,20 +11,23 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import (
+    batch_size_option,
+    claim_days_option,
     deployments_option,
     quiet_ape,
     records_option,
     reports_errors,
     role_option,
 )
+from kabuto.ops.params import SYMBOL
 from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_at_maturity
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
-@click.argument("symbol")
-@click.option("--claim-days", default=DEFAULT_CLAIM_DAYS, show_default=True)
-@click.option("--batch-size", default=100, show_default=True)
+@click.argument("symbol", type=SYMBOL)
+@claim_days_option(DEFAULT_CLAIM_DAYS)
+@batch_size_option(100, "holders")
 @records_option(DEFAULT_RECORDS_DIR)
 @deployments_option
 @role_option("paying_agent")

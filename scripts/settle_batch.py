@@ -2,8 +2,10 @@
 quantity,yen_amount) as one all-or-nothing batch on the venue's BatchSettlement.
 
 Sellers must have locked their units to the venue and buyers allowed it their yen. The whole
-batch is checked and dry-run first; any refusal names its row and nothing is sent. The batch
-reference (default: the file name) makes it idempotent: a batch settles once.
+batch is checked and dry-run first; any refusal names its row and nothing is sent. A batch is
+identified by its content (a hash of its executions), never by the file's name: the same
+executions settle once (a rerun says when they settled), a different file of the same name
+is a new batch.
 """
 
 from pathlib import Path
@@ -20,7 +22,13 @@ from kabuto.ops.settle import plan_batch, settle
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
 @network_option()
 @click.argument("executions_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--batch-ref", default=None, help="the venue's batch reference")
+@click.option(
+    "--batch-ref",
+    default=None,
+    metavar="TEXT",
+    help="the venue's batch reference, for the messages (default: the file name); the batch's "
+    "identity on chain is its content",
+)
 @deployments_option
 @role_option("venue_agent")
 @reports_errors
@@ -30,7 +38,14 @@ def cli(executions_csv, batch_ref, deployments, venue_agent):
     plan = plan_batch(load_platform(deployments), executions_csv, agent, batch_ref)
     click.echo(f"{len(plan.rows)} trades, gross {plan.gross_yen:,} yen: all rows valid, dry run ok")
     report = settle(plan, agent)
+    batch_id = "0x" + plan.batch_id.hex()
     if report.already_settled:
-        click.echo(f"batch {plan.reference} was already settled; nothing sent")
+        click.echo(
+            f"these executions ({plan.reference}, batch id {batch_id}) were already "
+            f"{report.settled_when()}; nothing sent"
+        )
     else:
-        click.echo(f"settled batch {plan.reference}: {report.moved_yen:,} yen moved after netting")
+        click.echo(
+            f"settled batch {plan.reference} (id {batch_id}): {report.moved_yen:,} yen moved "
+            f"after netting; {report.settled_when()}"
+        )

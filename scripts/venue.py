@@ -34,8 +34,20 @@ from kabuto.venue.demo import run_venue_demo
     show_default=True,
     help="folder for the journal, batch files and the end-of-day report",
 )
-@click.option("--seed", default=2027, show_default=True, help="seed of the random order flow")
-@click.option("--orders", default=300, show_default=True, help="orders sent during the day")
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=2027,
+    show_default=True,
+    help="seed of the random order flow",
+)
+@click.option(
+    "--orders",
+    type=click.IntRange(min=1, max=100_000),
+    default=300,
+    show_default=True,
+    help="orders sent during the day",
+)
 @deployments_option
 @keys_option
 @reports_errors

@@ -31,7 +31,13 @@ from kabuto.venue.server import load_facts
     default=None,
     help="the executions file (default: <orders file>-executions.csv)",
 )
-@click.option("--facts", "facts_path", type=click.Path(exists=True, path_type=Path), default=None)
+@click.option(
+    "--facts",
+    "facts_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help='in-memory facts, JSON: {"locks": {symbol: {wallet: units}}, "yen": {wallet: yen}}',
+)
 @reports_errors
 def cli(orders_csv: Path, config_path: Path, day: datetime, out: Path | None, facts_path):
     config = load_venue_config(config_path)

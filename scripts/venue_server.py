@@ -30,9 +30,22 @@ from kabuto.venue.settlement import Settler
 @network_option()
 @config_option
 @click.option("--day", type=click.DateTime(["%Y-%m-%d"]), default=None, help="default: today (JST)")
-@click.option("--state", "state_dir", type=click.Path(path_type=Path), default=Path("venue-state"))
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8700, show_default=True)
+@click.option(
+    "--state",
+    "state_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("venue-state"),
+    show_default=True,
+    help="folder of the venue's journal (resumed on restart)",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option(
+    "--port",
+    type=click.IntRange(min=1, max=65535),
+    default=8700,
+    show_default=True,
+    help="TCP port to listen on",
+)
 @click.option("--wall-clock", is_flag=True, help="follow the real time instead of /admin/advance")
 @deployments_option
 @role_option("venue_agent")

@@ -6,12 +6,13 @@
 #     on its anvil, so two keep both cores of a 2-core machine busy. KABUTO_TEST_WORKERS=0 runs
 #     in one process.
 #  2. the contracts rebuilt for berlin on a berlin anvil: the tests that depend on the target
-#     (tests/toolchain/test_networks.py, the size budget), a short run of the property state
-#     machine, the access matrix and the operator jobs end to end (tests/integration).
-# Each phase prints the size of every deployable contract (kabuto/contract_sizes.py) and stops
-# when one is within 1,024 bytes of the 24,576-byte limit.
+#     (tests/toolchain/test_networks.py, the size budget), the whole lifecycle end to end by the
+#     operator jobs (tests/integration/test_demo.py), a short run of the property state machine
+#     and the access matrix. `make test EVM_VERSION=berlin` runs every test for berlin.
 #     The solc front-end tests compile for berlin and cancun themselves whatever the build
 #     target, so phase 1 covers them.
+# Each phase prints the size of every deployable contract (kabuto/contract_sizes.py) and stops
+# when one is within 1,024 bytes of the 24,576-byte limit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 APE=.venv/bin/ape
@@ -32,7 +33,7 @@ if [[ "${KABUTO_EVM_VERSION:-cancun}" != "berlin" ]]; then
   # The berlin claim kept true: the property state machine (a short run: legacy transactions)
   # and the access matrix run on the berlin build too.
   KABUTO_EVM_VERSION=berlin KABUTO_PBT_EXAMPLES=3 KABUTO_PBT_STEPS=20 $APE test "${PARALLEL[@]}" \
-    tests/property/test_platform_state_machine.py tests/assurance/test_access_matrix.py tests/toolchain/test_networks.py \
-    tests/toolchain/test_contract_sizes.py $( [[ -d tests/integration ]] && echo tests/integration )
+    tests/toolchain/test_networks.py tests/toolchain/test_contract_sizes.py tests/integration/test_demo.py \
+    tests/property/test_platform_state_machine.py tests/assurance/test_access_matrix.py
 fi
 echo "kabuto: the suite took $(( $(date +%s) - start )) s"

@@ -31,11 +31,25 @@ contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
     /// top bit clear), else {_LONG_ID_FLAG}. Kept when a wallet is replaced: never zero for a used wallet.
     uint256 private constant _ID_MASK = ~_FIELDS_MASK;
     /// Set in a record word whose id does not fit: the id is in `_investorIdOf[wallet]`.
-    uint256 private constant _LONG_ID_FLAG = 1 << 255;
+    uint256 private constant _LONG_ID_FLAG = 0x8000000000000000000000000000000000000000000000000000000000000000; // 1 << 255
     /// An investor word (`_investors[id]`): the current wallet (bits 0..159), the tax status
     /// (bits 160..167). Keyed by the investor, so a wallet replacement keeps the tax status.
-    uint256 private constant _WALLET_MASK = (1 << 160) - 1;
+    uint256 private constant _WALLET_MASK = 0x00ffffffffffffffffffffffffffffffffffffffff; // (1 << 160) - 1
     uint256 private constant _TAX_SHIFT = 160;
+
+    /// {onboardInvestors}' profile word, low bits first: wallet (160), tax status (8), class (8),
+    /// zero (8: where the record keeps the status), country (16), kycExpiry (40), ciphertext
+    /// length (16). Shifted right by 104, class..kycExpiry land where the record word keeps them.
+    /// Class bits above 0..3, and the status byte.
+    uint256 private constant _PROFILE_MUST_BE_ZERO = 0xfffc000000000000000000000000000000000000000000; // (0xfc << 168) | (0xff << 176)
+    /// Set in an id that does not fit the record word (see {_ID_MASK}).
+    uint256 private constant _NOT_ID_BITS = 0x800000000000000000000000000000ffffffffffffffffffffffffffffffffff; // _FIELDS_MASK | _LONG_ID_FLAG
+    uint256 private constant _INVESTOR_WORD_BITS = 0xffffffffffffffffffffffffffffffffffffffffff; // wallet | tax status << 160
+    uint256 private constant _PROFILE_RECORD_BITS = 0xffffffffffffffffff0000000000000000; // bits 64..135
+    uint256 private constant _ACTIVE_BITS = 0x1000000000000000000; // Status.Active (1) << 72 in the record word
+    /// keccak256 of the event signatures, for the assembly's log3 (checked by the registry tests).
+    bytes32 private constant _REGISTERED_TOPIC = 0x9a6e65e6882cc1c585da40abff4aa6212b0ee4dd14288fb17cec95d208d70ab8;
+    bytes32 private constant _STORED_TOPIC = 0xcd2b06da20aa93ffd8cbfb6fb95962fdbc28e0214b4ca4cd2c05a116fca87762;
 
     error RegistryInvalidInvestorId();
     error RegistryInvalidStatus(Status status);
@@ -83,6 +97,91 @@ contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
         if (taxStatus == TaxStatus.Undeclared) revert RegistryInvalidTaxStatus(taxStatus);
         _register(investorId, wallet, investorClass, country, kycExpiry, taxStatus);
         _publishPersonalData(investorId, issuer, ciphertext);
+    }
+
+    /// @inheritdoc IInvestorRegistry
+    /// @dev What `onboardInvestor` does per row (same checks, words and events), in assembly: a
+    /// row costs its two new slots (2 x 22,100), its two logs and its calldata, and ~1,000 more;
+    /// the role, the issuer key and the counter are read and written once per batch. A bad row
+    /// reverts the whole batch with the error the single call gives, or {RegistryMalformedBatch}.
+    function onboardInvestors(address issuer, bytes32[] calldata investorIds, uint256[] calldata profiles, bytes calldata ciphertexts)
+        external
+        onlyRole(REGISTRAR_ROLE)
+    {
+        if (profiles.length != investorIds.length) revert RegistryMalformedBatch(investorIds.length);
+        if (_issuerKeys[issuer].length == 0) revert RegistryNoIssuerKey(issuer);
+        uint256 count = _investorCount;
+        uint256 row;
+        bool failed; // at `row`: {_revertBatch} finds the error (the loop only knows "bad")
+        uint256 ct; // the current row's ciphertext in calldata
+        uint256 ctEnd;
+        // Not "memory-safe": event data is laid out from 0x80 (this function allocates no memory,
+        // so nothing lives there) at fixed addresses; the compiler does not use via-IR.
+        assembly {
+            ct := ciphertexts.offset
+            ctEnd := add(ct, ciphertexts.length)
+            for {} lt(row, investorIds.length) { row := add(row, 1) } {
+                let id := calldataload(add(investorIds.offset, shl(5, row)))
+                let profile := calldataload(add(profiles.offset, shl(5, row)))
+                let wallet := and(profile, _WALLET_MASK)
+                mstore(0x00, id)
+                mstore(0x20, _investors.slot)
+                let idSlot := keccak256(0x00, 0x40)
+                mstore(0x00, wallet)
+                mstore(0x20, _records.slot)
+                let recordSlot := keccak256(0x00, 0x40)
+                // _register's checks, and the batch's own: tax status 1..4, class 0..3, the status
+                // byte zero, country 1..999, KYC not expired. (That the ciphertexts add up to
+                // `ciphertexts` is checked after the loop: a row reading past it reverts there.)
+                if or(
+                    or(or(iszero(id), iszero(wallet)), or(sload(idSlot), sload(recordSlot))),
+                    or(
+                        or(gt(sub(and(shr(160, profile), 0xff), 1), 3), and(profile, _PROFILE_MUST_BE_ZERO)),
+                        or(
+                            gt(sub(and(shr(184, profile), 0xffff), 1), 998),
+                            iszero(gt(and(shr(200, profile), 0xffffffffff), timestamp()))
+                        )
+                    )
+                ) {
+                    failed := 1
+                    break
+                }
+                count := add(count, 1)
+                // The record word: the id when it fits, else the long-id flag (and the id in
+                // _investorIdOf[wallet]); then number, and class, status (Active), country,
+                // kycExpiry, which the profile holds 104 bits higher in the same order.
+                let head := id
+                if and(id, _NOT_ID_BITS) {
+                    head := _LONG_ID_FLAG
+                    mstore(0x20, _investorIdOf.slot) // 0x00 still holds the wallet
+                    sstore(keccak256(0x00, 0x40), id)
+                }
+                sstore(recordSlot, or(or(head, count), or(and(shr(104, profile), _PROFILE_RECORD_BITS), _ACTIVE_BITS)))
+                // the investor word: wallet | tax status << 160, as the profile holds them
+                sstore(idSlot, and(profile, _INVESTOR_WORD_BITS))
+                mstore(0x80, and(shr(168, profile), 0xff)) // class
+                mstore(0xa0, and(shr(160, profile), 0xff)) // tax status
+                mstore(0xc0, and(shr(184, profile), 0xffff)) // country
+                mstore(0xe0, and(shr(200, profile), 0xffffffffff)) // kycExpiry
+                mstore(0x100, caller())
+                log3(0x80, 0xa0, _REGISTERED_TOPIC, id, wallet)
+                // PersonalDataStored data from 0x80: (dataHash, offset 0x40, length, ciphertext
+                // zero-padded to whole words)
+                profile := shr(240, profile) // the ciphertext length from here on
+                mstore(add(0xe0, and(profile, not(31))), 0)
+                calldatacopy(0xe0, ct, profile)
+                mstore(0x80, keccak256(0xe0, profile))
+                mstore(0xa0, 0x40)
+                mstore(0xc0, profile)
+                log3(0x80, add(0x60, and(add(profile, 31), not(31))), _STORED_TOPIC, id, issuer)
+                ct := add(ct, profile)
+            }
+            if iszero(eq(ct, ctEnd)) {
+                failed := 1 // a bad row, or ciphertext bytes no row claims (row = rows)
+            }
+        }
+        if (failed) _revertBatch(investorIds, profiles, row, ct, ctEnd);
+        _investorCount = uint64(count);
     }
 
     /// @inheritdoc IInvestorRegistry
@@ -276,7 +375,7 @@ contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
         _checkProfile(country, kycExpiry);
         uint64 number = ++_investorCount;
         uint256 id = uint256(investorId);
-        bool fits = id & (_FIELDS_MASK | _LONG_ID_FLAG) == 0;
+        bool fits = id & _NOT_ID_BITS == 0;
         _records[wallet] = (fits ? id : _LONG_ID_FLAG) | _pack(Investor(number, investorClass, Status.Active, country, kycExpiry));
         _investors[investorId] = uint256(uint160(wallet)) | (uint256(taxStatus) << _TAX_SHIFT);
         if (!fits) _investorIdOf[wallet] = investorId;
@@ -304,6 +403,29 @@ contract InvestorRegistry is IInvestorRegistry, IPlatformTokens, AccessControl {
             uint16(word >> 80),
             uint40(word >> 96)
         );
+    }
+
+    /// The error of the single call for the batch's bad row `row` (its ciphertext at `ct`), in
+    /// {onboardInvestor}'s order; {RegistryMalformedBatch} for what only a batch can get wrong.
+    function _revertBatch(bytes32[] calldata investorIds, uint256[] calldata profiles, uint256 row, uint256 ct, uint256 ctEnd)
+        private
+        view
+    {
+        if (row == investorIds.length) revert RegistryMalformedBatch(row); // bytes left over
+        bytes32 investorId = investorIds[row];
+        uint256 profile = profiles[row];
+        address wallet = address(uint160(profile));
+        uint256 tax = uint8(profile >> 160);
+        if (tax > uint8(type(TaxStatus).max) || profile & _PROFILE_MUST_BE_ZERO != 0 || ct + (profile >> 240) > ctEnd) {
+            revert RegistryMalformedBatch(row);
+        }
+        if (tax == 0) revert RegistryInvalidTaxStatus(TaxStatus.Undeclared);
+        if (investorId == bytes32(0)) revert RegistryInvalidInvestorId();
+        if (wallet == address(0)) revert RegistryInvalidWallet(wallet);
+        if (_investors[investorId] != 0) revert RegistryInvestorExists(investorId);
+        if (_records[wallet] != 0) revert RegistryWalletInUse(wallet);
+        _checkProfile(uint16(profile >> 184), uint40(profile >> 200));
+        revert RegistryMalformedBatch(row); // unreachable: the loop found this row bad
     }
 
     function _existingWallet(bytes32 investorId) private view returns (address wallet) {

@@ -2,5 +2,5 @@
 
 ``make bench`` (scripts/bench.py) starts its own anvil, runs every peer in
 ``kabuto.bench.registry`` and every throughput job, and writes bench/results/latest.json and
-latest.md with the targets of targets.md marked met or not met.
+latest.md with the targets of docs/performance.md marked met or not met.
 """

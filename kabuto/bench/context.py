@@ -25,7 +25,7 @@ class BenchContext:
         chain: Ape's chain manager for the connected provider.
         label: a word mixed into generated addresses so two contexts on one chain never
             hand out the same "new holder".
-        scale_investors, scale_transfers: the throughput jobs' scale (targets.md's by default).
+        scale_investors, scale_transfers: the throughput jobs' scale (docs/performance.md's by default).
     """
 
     project: Any

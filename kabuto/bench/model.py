@@ -30,7 +30,7 @@ class GasMeasurement:
 class TimeMeasurement:
     """Wall time of a throughput job on the benchmark's anvil, with what it sent.
 
-    ``at_target_scale`` is False for a run at another scale than targets.md's (e.g.
+    ``at_target_scale`` is False for a run at another scale than docs/performance.md's (e.g.
     ``--investors 2000``): its time is reported but no target is judged on it.
     """
 

@@ -61,11 +61,11 @@ def pending_all(keys: Iterable[str], reason: str) -> list[Outcome]:
 
 
 def peers() -> tuple[Peer, ...]:
-    """The peers in report order: the floor first, Kabuto last."""
+    """The peers in report order: the floors first, Kabuto last."""
     from kabuto.bench import venue
-    from kabuto.bench.peers import erc20, kabuto, trex
+    from kabuto.bench.peers import erc20, floor, kabuto, trex
 
-    return (erc20.PEER, trex.PEER, kabuto.PEER, venue.PEER)
+    return (erc20.PEER, floor.PEER, trex.PEER, kabuto.PEER, venue.PEER)
 
 
 def throughput_jobs() -> tuple[ThroughputJob, ...]:

@@ -10,7 +10,12 @@ from typing import Any
 from kabuto.bench.model import GasMeasurement, Pending, RateMeasurement, Results, TimeMeasurement
 from kabuto.bench.targets import FLOOR_PEER, OPERATIONS, PUBLISHED, PUBLISHED_PEERS, TARGETS, Kind
 
-PEER_COLUMNS = {"erc20": "plain OZ ERC-20", "trex": "ERC-3643 T-REX 4.1.6", "kabuto": "Kabuto"}
+PEER_COLUMNS = {
+    "erc20": "plain OZ ERC-20",
+    "floor": "TransferFloor",
+    "trex": "ERC-3643 T-REX 4.1.6",
+    "kabuto": "Kabuto",
+}
 
 
 def floor_key(key: str) -> str:
@@ -88,7 +93,7 @@ def _value_text(kind: Kind, value: float | None, results: Results, key: str) -> 
     if value is None:
         return "-"
     if kind is Kind.RATIO_TO_FLOOR:
-        return f"{value:.2f}x ({results.gas(key):,} gas)"
+        return f"{value:.4f}x ({results.gas(key):,} gas)"
     if kind is Kind.GAS:
         return f"{value:,.0f} gas"
     return f"{value:.1f} s"
@@ -105,7 +110,8 @@ def to_markdown(results: Results) -> str:
         "",
         "## Gas per operation",
         "",
-        "Ratios are to the plain ERC-20 (the floor) for the same operation.",
+        "Ratios are to the plain ERC-20 for the same operation. A cell marked pending has no "
+        "measurement yet (see the end): never an estimate.",
         "",
         "| operation | " + " | ".join(PEER_COLUMNS.values()) + " |",
         "|---|" + "---:|" * len(PEER_COLUMNS),
@@ -116,7 +122,7 @@ def to_markdown(results: Results) -> str:
 
     lines += [
         "",
-        "## Targets (targets.md)",
+        "## Targets (docs/performance.md)",
         "",
         "| target | limit | measured | status |",
         "|---|---|---:|---|",
@@ -146,7 +152,7 @@ def to_markdown(results: Results) -> str:
 
     lines += [
         "",
-        "## Published figures (targets.md, for reference)",
+        "## Published figures (docs/performance.md, for reference)",
         "",
         "| operation | " + " | ".join(PUBLISHED_PEERS.values()) + " |",
         "|---|" + "---:|" * len(PUBLISHED_PEERS),

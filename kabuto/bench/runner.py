@@ -29,7 +29,7 @@ from kabuto.localchain import AnvilNode
 RESULTS_DIR = PROJECT_ROOT / "bench" / "results"
 # Ape's `local` network signs for chain id 1337; the bench's anvil answers to the same id.
 APE_LOCAL_CHAIN_ID = 1337
-# The rules targets.md's published figures were taken under (anvil 1.7.1 default).
+# The rules docs/performance.md's published figures were taken under (anvil 1.7.1 default).
 DEFAULT_HARDFORK = "prague"
 
 
@@ -42,7 +42,7 @@ class BenchConfig:
         peers: peer names to measure; empty for all.
         throughput: run the throughput jobs too.
         out_dir: where latest.json and latest.md go.
-        investors, transfers: the throughput jobs' scale (targets.md's by default; a target is
+        investors, transfers: the throughput jobs' scale (docs/performance.md's by default; a target is
             only judged at that scale, see kabuto.bench.targets).
     """
 

@@ -41,13 +41,20 @@ def read_text(path: Path) -> str:
         ) from exc
 
 
-def read_rows(
-    path: Path, columns: Sequence[str], optional: Sequence[str] = ()
-) -> list[tuple[int, dict[str, str]]]:
-    """(spreadsheet row, {column: cell}) for every non-blank data row.
+class Rows(list[tuple[int, dict[str, str]]]):
+    """The rows of a file that could be read, with the problems of the rows that could not
+    (ragged, oversize): `validate_rows` reports them together with the problems of the good
+    rows, so one run shows every problem of the file."""
+
+    issues: list[InputIssue]
+
+
+def read_rows(path: Path, columns: Sequence[str], optional: Sequence[str] = ()) -> Rows:
+    """(spreadsheet row, {column: cell}) for every non-blank data row; the rows that cannot be
+    read (ragged, oversize cells) are left out and their problems kept in `.issues`.
 
     Raises:
-        InputError: unreadable file, missing or unknown columns, ragged rows, oversize cells.
+        InputError: unreadable file, missing or unknown columns, no data rows.
     """
     text = read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -62,7 +69,7 @@ def read_rows(
     issues = _header_issues(path, header, columns, optional)
     if issues:
         raise InputError(issues)
-    rows: list[tuple[int, dict[str, str]]] = []
+    rows = Rows()
     try:
         for cells in reader:
             number = reader.line_num
@@ -80,23 +87,24 @@ def read_rows(
                 )
                 continue
             row = {name: cell.strip() for name, cell in zip(header, cells, strict=True)}
-            for name, cell in row.items():
-                if len(cell) > MAX_CELL_CHARS:
-                    issues.append(
-                        InputIssue(
-                            str(path),
-                            number,
-                            name,
-                            f"is {len(cell)} characters long (at most {MAX_CELL_CHARS})",
-                        )
-                    )
-            rows.append((number, row))
+            oversize = [
+                InputIssue(
+                    str(path),
+                    number,
+                    name,
+                    f"is {len(cell)} characters long (at most {MAX_CELL_CHARS})",
+                )
+                for name, cell in row.items()
+                if len(cell) > MAX_CELL_CHARS
+            ]
+            issues += oversize
+            if not oversize:
+                rows.append((number, row))
     except csv.Error as exc:
         issues.append(InputIssue(str(path), reader.line_num, None, f"not valid CSV: {exc}"))
-    if issues:
-        raise InputError(issues)
-    if not rows:
+    if not rows and not issues:
         raise InputError.single(path, "the file has a header but no data rows")
+    rows.issues = issues
     return rows
 
 
@@ -166,7 +174,7 @@ def validate_rows(
 ) -> tuple[list[tuple[int, M]], list[InputIssue]]:
     """Validates every row (empty cells count as missing); collects all issues."""
     good: list[tuple[int, M]] = []
-    issues: list[InputIssue] = []
+    issues: list[InputIssue] = list(getattr(rows, "issues", []))
     for number, row in rows:
         try:
             good.append((number, model.model_validate({k: v for k, v in row.items() if v})))

@@ -148,6 +148,25 @@ class TermSheet(_Strict):
     beneficiary: BeneficiaryTermsInput | None = None
     rules: RulesInput
     documents: list[DocumentInput] = []
+    # 社債の総額 / 発行総額 in yen: the token's issue limit (every unit ever issued) is set
+    # from it, so that issuing beyond it is refused by the token itself.
+    total_issue_amount: Yen | None = None
+
+    @property
+    def unit_price(self) -> int | None:
+        if self.bond is not None:
+            return self.bond.face_value
+        if self.beneficiary is not None:
+            return self.beneficiary.issue_price
+        return None
+
+    @property
+    def issue_limit_units(self) -> int:
+        """The total issue amount in units (0: no limit)."""
+        price = self.unit_price
+        if not self.total_issue_amount or not price:
+            return 0
+        return self.total_issue_amount // price
 
     @field_validator("symbol")
     @classmethod
@@ -237,6 +256,14 @@ def consistency_problems(sheet: TermSheet) -> list[tuple[Loc, str]]:
                 ("rules", "min_holding"),
                 f"min_holding {rules.min_holding} is above "
                 f"max_balance {rules.max_balance}: no holding could satisfy both",
+            )
+        )
+    price = sheet.unit_price
+    if sheet.total_issue_amount and price and sheet.total_issue_amount % price:
+        problems.append(
+            (
+                ("total_issue_amount",),
+                f"{sheet.total_issue_amount:,} yen is not a whole number of units of {price:,} yen",
             )
         )
     names: set[str] = set()

@@ -94,3 +94,22 @@ def account_for(role: str, alias: str | None = None) -> Any:
 
 def address_of(role: str, alias: str | None = None) -> str:
     return str(account_for(role, alias).address)
+
+
+def local_account_of(wallet: str, what: str = "HOLDER") -> Any:
+    """The test account whose address is `wallet`: investor-side actions are signed by the
+    investor, which only local and test chains can do for them (accounts 0-40 searched).
+
+    Raises:
+        AccountError: not a local network, or no test account has that address.
+    """
+    if not is_local_network():
+        raise AccountError(
+            f"{what}: investor-side actions are signed by the investor's own wallet; only "
+            "on a local chain does this tooling hold it"
+        )
+    for index in range(41):
+        account = test_account(index)
+        if str(account.address) == wallet:
+            return account
+    raise AccountError(f"{what}: {wallet} is not one of this local chain's test accounts")

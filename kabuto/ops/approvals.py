@@ -11,6 +11,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ape import chain
 from ape.exceptions import ContractLogicError
 from eth_abi import decode
 
@@ -150,3 +151,64 @@ def decide(
         unit="application",
     )
     return run_batches(job, progress=progress)
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    """An application as the issuer reads it: who (investor ids, names), note and date."""
+
+    application: Application
+    applied_on: str
+    note: str
+    sender_id: str
+    recipient_id: str
+    sender_name: str
+    recipient_name: str
+
+    def describe(self) -> str:
+        app = self.application
+        expiry = jst_date(app.expiry).isoformat() if app.expiry else "never"
+
+        def party(investor_id: str, name: str, wallet: str) -> str:
+            who = investor_id or "unregistered"
+            return f"{who}{f' {name}' if name else ''} ({wallet})"
+
+        return (
+            f"#{app.id} {app.status_name:<9} {app.value} units "
+            f"{party(self.sender_id, self.sender_name, app.sender)} -> "
+            f"{party(self.recipient_id, self.recipient_name, app.recipient)}; applied "
+            f"{self.applied_on}, expires {expiry}; note: {self.note or '-'}"
+        )
+
+
+def queue_entries(
+    token: Any, registry: Any, found: Sequence[Application], names: dict[str, str]
+) -> list[QueueEntry]:
+    """The applications with their TransferApplied note and date, the parties' investor ids
+    and (from `names`: investor id -> name, decrypted by the caller with the issuer's key)
+    names."""
+    applied = {}
+    for log in token.TransferApplied.range(0, chain.blocks.height + 1):
+        applied[int(log.id)] = (int(log.block_number), bytes(log.data))
+
+    def investor_of(wallet: str) -> str:
+        raw = bytes(registry.investorIdOf(wallet))
+        return raw.rstrip(b"\0").decode("utf-8", "replace")
+
+    entries = []
+    for app in found:
+        block, data = applied.get(app.id, (None, b""))
+        day = jst_date(int(chain.blocks[block].timestamp)).isoformat() if block else "?"
+        sender_id, recipient_id = investor_of(app.sender), investor_of(app.recipient)
+        entries.append(
+            QueueEntry(
+                app,
+                day,
+                data.decode("utf-8", "replace"),
+                sender_id,
+                recipient_id,
+                names.get(sender_id, ""),
+                names.get(recipient_id, ""),
+            )
+        )
+    return entries

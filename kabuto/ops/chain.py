@@ -15,6 +15,7 @@ from eth_abi import decode
 
 from kabuto.errors import ChainStateError, ManifestError
 from kabuto.manifest import DEFAULT_DIR, Manifest, TokenEntry, load_manifest, manifest_path
+from kabuto.onchain_types import Restriction
 
 # Manifest name -> compiled contract type.
 CONTRACT_TYPES = {
@@ -54,17 +55,52 @@ def has_code(address: str) -> bool:
     return len(chain.provider.get_code(address)) > 0
 
 
+# The platform last loaded by this process: lets a refusal name the investors it concerns.
+_CURRENT: dict[str, Any] = {}
+
+
+def _investor_of(address: str) -> str | None:
+    platform = _CURRENT.get("platform")
+    if platform is None:
+        return None
+    try:
+        raw = bytes(platform.registry.investorIdOf(address))
+    except Exception:  # a refusal is described even when the registry cannot be read
+        return None
+    return raw.rstrip(b"\0").decode("utf-8", "replace") or None
+
+
+def _argument_text(key: str, value: Any) -> str:
+    if isinstance(value, bytes):
+        return f"{key}=0x{value.hex()}"
+    text = str(value)
+    if isinstance(value, str) and text.startswith("0x") and len(text) == 42:
+        investor = _investor_of(text)
+        return f"{key}={text}" + (f" (investor {investor})" if investor else "")
+    if key in ("code", "restriction") and isinstance(value, int):
+        try:
+            return f"{key}={value} (ERC-1404 {Restriction(value).name})"
+        except ValueError:
+            return f"{key}={value}"
+    return f"{key}={text}"
+
+
 def revert_reason(error: Exception) -> str:
-    """A chain refusal in words: the custom error's name and arguments when known."""
+    """A chain refusal in words: the custom error's name and arguments (an ERC-1404 code with
+    its name, an address with the investor it belongs to), never raw revert data."""
     if isinstance(error, ContractLogicError):
         name = type(error).__name__
         inputs = getattr(error, "inputs", None)
         if inputs:
-            args = ", ".join(
-                f"{k}={v.hex() if isinstance(v, bytes) else v}" for k, v in inputs.items()
-            )
+            args = ", ".join(_argument_text(k, v) for k, v in inputs.items())
             return f"{name}({args})"
-        return str(error.message or name)
+        message = str(error.message or name)
+        if message.startswith("0x") and len(message) >= 10:
+            return (
+                f"a custom error this tooling does not know (selector {message[:10]}); "
+                "the contracts may be of another version than this checkout"
+            )
+        return message
     return str(error)
 
 
@@ -141,7 +177,9 @@ class Platform:
 def load_platform(directory: Path = DEFAULT_DIR) -> Platform:
     """The connected chain's platform, from ``<directory>/<chain id>.json``."""
     chain_id = chain.chain_id
-    return Platform(load_manifest(manifest_path(chain_id, directory), chain_id), directory)
+    platform = Platform(load_manifest(manifest_path(chain_id, directory), chain_id), directory)
+    _CURRENT["platform"] = platform
+    return platform
 
 
 def require(condition: bool, message: str) -> None:

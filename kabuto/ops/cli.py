@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import click
-from ape.exceptions import ContractLogicError
+from ape.exceptions import ApeException, ContractLogicError
 from ape.logging import LogLevel, logger
 
-from kabuto.errors import KabutoError
+from kabuto.errors import KabutoError, OptionError
 from kabuto.manifest import DEFAULT_DIR
 from kabuto.ops.accounts import ROLE_INDEX
 from kabuto.ops.chain import revert_reason
@@ -73,12 +73,18 @@ def reports_errors(f: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return f(*args, **kwargs)
+        except OptionError as exc:
+            raise click.BadParameter(
+                f"{exc.message}; nothing was sent", param_hint=f"'{exc.option}'"
+            ) from exc
         except KabutoError as exc:
             raise click.ClickException(str(exc)) from exc
         except ContractLogicError as exc:
             raise click.ClickException(
                 f"the chain refused the transaction: {revert_reason(exc)}"
             ) from exc
+        except ApeException as exc:  # the node, an account, a network: said in Ape's words
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper  # type: ignore[return-value]
 
@@ -91,4 +97,26 @@ def records_option(default: Path) -> Callable[[F], F]:
         default=default,
         show_default=True,
         help="folder for the per-holder payment records",
+    )
+
+
+def batch_size_option(default: int, what: str) -> Callable[[F], F]:
+    """--batch-size N: how many `what` go into one transaction."""
+    return click.option(
+        "--batch-size",
+        type=click.IntRange(min=1, max=10_000),
+        default=default,
+        show_default=True,
+        help=f"{what} per transaction",
+    )
+
+
+def claim_days_option(default: int) -> Callable[[F], F]:
+    """--claim-days N: how long holders may still claim a payment."""
+    return click.option(
+        "--claim-days",
+        type=click.IntRange(min=0, max=36_500),
+        default=default,
+        show_default=True,
+        help="days after the payment date that holders may still claim",
     )

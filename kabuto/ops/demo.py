@@ -58,9 +58,11 @@ def run_demo(
     key_dir: Path,
     echo: Echo,
     coin_eligibility: bool = False,
+    progress: bool = True,
 ) -> None:
     """The whole lifecycle; with `coin_eligibility` the yen coin accepts only registered
-    investors and the platform's system accounts from the start."""
+    investors and the platform's system accounts from the start. `progress`: a progress bar
+    on the long steps (onboarding, issuing)."""
     ops = Operators.resolve()
     records = out / "payments"
     echo(
@@ -82,7 +84,7 @@ def run_demo(
 
     _step(echo, "2. onboard investors (examples/investors.csv)")
     plan = plan_onboarding(platform, examples / "investors.csv", str(ops.issuer.address))
-    run_onboarding(plan, ops.registrar, progress=False)
+    run_onboarding(plan, ops.registrar, progress=progress)
     for row in plan.investors:
         echo(
             f"  {row.investor_id} {row.investor_class.label:<22} {row.tax_status.label:<20} "
@@ -98,7 +100,7 @@ def run_demo(
     ):
         iplan = plan_issue(platform, examples / sheet, examples / allocation)
         result = run_issue(
-            iplan, ops.issuer, ops.paying_agent, ops.compliance, examples / sheet, progress=False
+            iplan, ops.issuer, ops.paying_agent, ops.compliance, examples / sheet, progress=progress
         )
         units = sum(a.units for a in iplan.allotments)
         echo(
@@ -224,6 +226,21 @@ def run_demo(
     echo(
         f"done: manifest {platform.path}, issuer key {report.key_files.private if report.key_files else ''}"
     )
+    for line in NEXT_STEPS:
+        echo(line)
+
+
+NEXT_STEPS = (
+    "",
+    "What to try next (docs/tooling.md lists every command):",
+    "  make privnet                      a chain that persists, in another terminal; then",
+    '  N="--network ethereum:privnet:node" and the README\'s lifecycle by hand, e.g.',
+    "  ape run deploy $N && ape run onboard examples/investors.csv $N",
+    "  ape run issue examples/stbond1.yaml examples/stbond1-allocation.csv --allow-early $N",
+    "  ape run investor renew-kyc INV-001 --until 2032-03-31 $N   (--dry-run first)",
+    "  ape run approvals list PROTRUST1 $N;  ape run <command> --help for any of them",
+    "  make venue-demo                   a trading day of the reference PTS",
+)
 
 
 def _prepare_venue(platform: Platform, executions_csv: Path) -> None:

@@ -9,6 +9,7 @@ record-date snapshot).
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -41,7 +42,7 @@ from kabuto.register import (
 ZERO32 = b"\x00" * 32
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
-LOG_BLOCKS_PER_REQUEST = 1_000
+WALLET_REPLACED_TOPIC = keccak(text="WalletReplaced(bytes32,address,address,address)")
 
 
 @dataclass(frozen=True)
@@ -70,11 +71,11 @@ def block_at(timestamp: int) -> int:
 
 
 def read_transfer_events(
-    reader: ChainReader, token: str, first: int, block: int, step: int = LOG_BLOCKS_PER_REQUEST
+    reader: ChainReader, token: str, first: int, block: int
 ) -> list[TransferEvent]:
     """The token's Transfer events from block `first` to `block`, in chain order, with their
     block times (read once per block), addresses checksummed."""
-    logs = reader.logs(token, TRANSFER_TOPIC, first, block, step)
+    logs = reader.logs_sized(token, TRANSFER_TOPIC, first, block)
     numbers = sorted({log.blockNumber for log in logs}, key=lambda n: int(n, 16))
     stamps = {
         n: int(b["timestamp"], 16)
@@ -107,13 +108,12 @@ def read_ciphertexts(
     issuer: str,
     first: int,
     block: int,
-    step: int = LOG_BLOCKS_PER_REQUEST,
 ) -> dict[str, bytes]:
     """The latest personal-data ciphertext per investor id published for `issuer` (the
     registry's PersonalDataStored events up to `block`)."""
     issuer_topic = "0x" + "0" * 24 + issuer[2:].lower()
     latest: dict[str, bytes] = {}
-    for log in reader.logs(registry, PERSONAL_DATA_TOPIC, first, block, step):
+    for log in reader.logs_sized(registry, PERSONAL_DATA_TOPIC, first, block):
         if log.topics[2].lower() == issuer_topic:
             latest[investor_id_from_bytes32(bytes.fromhex(log.topics[1][2:]))] = event_ciphertext(
                 log.data
@@ -131,6 +131,15 @@ def event_ciphertext(data: str) -> bytes:
     if length < 0 or len(raw) < 96 + length:
         return bytes(decode(["bytes32", "bytes"], raw)[1])  # not the usual layout: the full decoder
     return raw[96 : 96 + length]
+
+
+def read_replaced_wallets(reader: ChainReader, registry: str, block: int) -> set[tuple[str, str]]:
+    """(old, new) wallet of every replacement up to `block` (the registry's WalletReplaced:
+    investorId, oldWallet and newWallet are its indexed topics)."""
+    return {
+        (checksum_address(log.topics[2][-40:]), checksum_address(log.topics[3][-40:]))
+        for log in reader.logs_sized(registry, WALLET_REPLACED_TOPIC, 0, block)
+    }
 
 
 def _decrypt_part(args: tuple[str, list[bytes]]) -> list[PersonalData | DecryptionError]:
@@ -280,9 +289,12 @@ def export_register(
     key_dir: Path = DEFAULT_KEY_DIR,
     block: int | None = None,
     record_date: date | None = None,
+    phases: dict[str, float] | None = None,
 ) -> ExportReport:
     """Builds, reconciles and writes the register of `symbol` at `block` (default: the
-    latest) or at the end of `record_date` (JST)."""
+    latest) or at the end of `record_date` (JST). `phases`, if given, receives the seconds
+    each phase took (the benchmark reports them)."""
+    timer = _PhaseTimer(phases if phases is not None else {})
     token = platform.token(symbol)
     registry = platform.registry
     entry = platform.token_entry(symbol)
@@ -304,14 +316,15 @@ def export_register(
     with decryption_pool() as pool:  # decrypts while the lots and balances are read
         ciphertexts = read_ciphertexts(reader, str(registry.address), issuer, 0, block)
         decrypting = start_decryption(pool, key_file, list(ciphertexts.values()))
-        replaced = {
-            (str(log.oldWallet), str(log.newWallet))
-            for log in registry.WalletReplaced.range(0, block + 1)
-        }
+        replaced = read_replaced_wallets(reader, str(registry.address), block)
+        timer.mark("personal data and replaced wallets (logs)")
+        events = read_transfer_events(reader, str(token.address), 0, block)
+        timer.mark("Transfer logs + decode")
         lots = build_lots(
-            read_transfer_events(reader, str(token.address), 0, block),
-            same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced,
+            events, same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced
         )
+        del events
+        timer.mark("lots")
         # the record-date snapshot is read at the head, where the date has passed
         read_at = block if record_index is None else chain.blocks.height
         investor_ids, balances, supply = read_holdings(
@@ -320,7 +333,9 @@ def export_register(
         statuses = read_tax_statuses(
             reader, str(registry.address), list(investor_ids.values()), read_at
         )
+        timer.mark("investor ids, balances, tax statuses")
         people = collect_personal_data(ciphertexts, decrypting, key_file, notes)
+        timer.mark("decryption (what was left, overlapped)")
     entries = holder_entries(lots, investor_ids, people, statuses)
     if record_index is not None:
         notes.append(f"reconciled with the token's record-date snapshot #{record_index}")
@@ -340,5 +355,18 @@ def export_register(
         reconciliation=reconcile(entries, supply, balances),
         notes=tuple(notes),
     )
+    timer.mark("entries, terms, reconcile")
     csv_path, json_path = write_register(register, out_dir)
+    timer.mark("write CSV + JSON")
     return ExportReport(csv_path, json_path, register)
+
+
+class _PhaseTimer:
+    def __init__(self, phases: dict[str, float]) -> None:
+        self.phases = phases
+        self.last = time.monotonic()
+
+    def mark(self, phase: str) -> None:
+        now = time.monotonic()
+        self.phases[phase] = round(now - self.last, 2)
+        self.last = now

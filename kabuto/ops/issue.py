@@ -10,6 +10,12 @@ Resumable: the token is recorded in the manifest as soon as it is deployed; each
 is sent only if the chain lacks it; allocations go out in
 ``batchIssue`` chunks whose ``data`` names the tranche, and a row is done when the token's
 Issued events show that tranche issued to the investor's wallet.
+
+A tranche is identified by what it issues, never by a file name: its ``data`` carries a
+content id (keccak of the term sheet's terms and the allocation's rows), so the same
+allocation under another name, or from another machine, finds its issue on the chain. A
+different allocation of a token that already has a tranche is refused unless the operator
+names it as a deliberate second tranche (``--tranche NAME``).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ape import chain
+from eth_utils import keccak
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
 from kabuto.coupons import end_of_jst_day, jst_midnight
@@ -36,7 +43,32 @@ from kabuto.ops.chain import InvestorRecord, Platform, at, deploy, investor_reco
 ACTIVE = 1
 # Refusals caused by the amount rather than the investor: the `units` cell is to fix.
 AMOUNT_CODES = frozenset({Restriction.MAX_BALANCE_EXCEEDED, Restriction.BELOW_MINIMUM_HOLDING})
-TRANCHE_PREFIX = b"kabuto:allot:"
+TRANCHE_PREFIX = b"kabuto:tranche:"
+
+
+@dataclass(frozen=True)
+class Tranche:
+    """One tranche as the token's Issued events show it."""
+
+    data: bytes
+    wallets: frozenset[str]
+    units: int
+    first_block: int
+
+    @property
+    def content_id(self) -> str:
+        return tranche_parts(self.data)[0]
+
+    @property
+    def name(self) -> str:
+        return tranche_parts(self.data)[1]
+
+    def describe(self) -> str:
+        label = f"tranche {self.name!r}" if self.name else "the first tranche"
+        return (
+            f"{label} (content id {self.content_id[:16]}..): {self.units} units to "
+            f"{len(self.wallets)} wallets from block {self.first_block}"
+        )
 
 
 @dataclass(frozen=True)
@@ -52,17 +84,70 @@ class IssuePlan:
     platform: Platform
     sheet: TermSheet
     allotments: tuple[Allotment, ...]
-    tranche: str
+    content_id: str
+    tranche: str  # "" for the first tranche; the operator's --tranche NAME for later ones
     token_address: str | None  # None: to be deployed
 
     @property
     def data(self) -> bytes:
-        return tranche_data(self.tranche)
+        return tranche_data(self.content_id, self.tranche)
 
 
-def tranche_data(tranche: str) -> bytes:
-    """The `data` of every Issued event of one allocation run: how reruns find what is done."""
-    return TRANCHE_PREFIX + tranche.encode("utf-8")
+def content_id(sheet: TermSheet, rows: Sequence[tuple[str, int]]) -> str:
+    """The id of a tranche by content: keccak of the term sheet's terms and the allocation's
+    (investor, units) rows in investor order (hex, no 0x); file names play no part."""
+    text = sheet.model_dump_json() + "\n" + "\n".join(f"{i},{u}" for i, u in sorted(rows))
+    return keccak(text=text).hex()
+
+
+def tranche_data(content: str, name: str = "") -> bytes:
+    """The `data` of every Issued event of one tranche: how reruns find what is done."""
+    return TRANCHE_PREFIX + content.encode("ascii") + (b":" + name.encode("utf-8") if name else b"")
+
+
+def tranche_parts(data: bytes) -> tuple[str, str]:
+    """(content id, name) of a tranche's `data`."""
+    content, _, name = data[len(TRANCHE_PREFIX) :].decode("utf-8", "replace").partition(":")
+    return content, name
+
+
+def tranches_of(token: Any) -> dict[bytes, Tranche]:
+    """Every tranche the token's Issued events show (one log query)."""
+    found: dict[bytes, tuple[set[str], int, int]] = {}
+    for log in token.Issued.range(0, chain.blocks.height + 1):
+        data = bytes(log.data)
+        if not data.startswith(TRANCHE_PREFIX):
+            continue
+        wallets, units, first = found.setdefault(data, (set(), 0, int(log.block_number)))
+        wallets.add(str(log.to))
+        found[data] = (wallets, units + int(log.value), first)
+    return {d: Tranche(d, frozenset(w), u, b) for d, (w, u, b) in found.items()}
+
+
+def _check_tranche(symbol: str, data: bytes, name: str, existing: dict[bytes, Tranche]) -> None:
+    """A different allocation of a token that has tranches is refused unless named; a name is
+    never reused for other content."""
+    if data in existing:
+        return
+    others = list(existing.values())
+    if not others:
+        return
+    listed = "; ".join(t.describe() for t in others)
+    if not name:
+        raise ChainStateError(
+            f"{symbol} already has {len(others)} tranche(s) on chain: {listed}. This "
+            "allocation (or term sheet) differs from each of them, so it is not a rerun. If it "
+            "is a deliberate further issue, run again with --tranche NAME (e.g. --tranche "
+            "2027-04); if you meant to finish an earlier run, use its files unchanged. "
+            "Nothing was sent"
+        )
+    clash = [t for t in others if t.name == name]
+    if clash:
+        raise ChainStateError(
+            f"{symbol} already has a tranche named {name!r} with other content "
+            f"({clash[0].describe()}): choose another --tranche name, or use that tranche's "
+            "files unchanged to finish it. Nothing was sent"
+        )
 
 
 def rules_tuple(sheet: TermSheet) -> tuple[Any, ...]:
@@ -171,7 +256,8 @@ def plan_issue(
     _check_issue_date(sheet, allow_early)
     allocations = load_allocations(allocation_csv)
     _payment_token(platform, sheet, term_sheet)
-    tranche = tranche or allocation_csv.stem
+    tranche = tranche or ""
+    content = content_id(sheet, [(row.investor_id, row.units) for _, row in allocations.rows])
     entry = platform.manifest.tokens.get(sheet.symbol)
     token = None
     if entry is not None:
@@ -186,7 +272,10 @@ def plan_issue(
         token = platform.token(sheet.symbol)
     registry = platform.registry
     now = chain.pending_timestamp
-    done = issued_wallets(token, tranche_data(tranche)) if token is not None else set()
+    data = tranche_data(content, tranche)
+    existing = tranches_of(token) if token is not None else {}
+    _check_tranche(sheet.symbol, data, tranche, existing)
+    done = set(existing[data].wallets) if data in existing else set()
     issues: list[InputIssue] = []
     allotments = []
     for number, row in allocations.rows:
@@ -230,11 +319,37 @@ def plan_issue(
                 "is the first row over it",
             )
         )
+    limit = sheet.issue_limit_units
+    if limit:
+        ever = sum(t.units for t in existing.values()) if token is not None else 0
+        ever = max(ever, int(token.totalSupply()) if token is not None else 0)
+        pending = sum(a.units for a in allotments if a.wallet not in done)
+        if ever + pending > limit:
+            issues.append(
+                allocations.issue(
+                    allotments[-1].row if allotments else 0,
+                    "units",
+                    f"issuing {pending} more units would make {ever + pending}, beyond the "
+                    f"term sheet's total issue amount of {limit} units "
+                    f"({sheet.total_issue_amount:,} yen)",
+                )
+            )
     if issues:
         raise InputError(sorted(issues, key=lambda i: i.row or 0))
     return IssuePlan(
-        platform, sheet, tuple(allotments), tranche, token.address if token is not None else None
+        platform,
+        sheet,
+        tuple(allotments),
+        content,
+        tranche,
+        token.address if token is not None else None,
     )
+
+
+def has_issue_limit(token: Any) -> bool:
+    """Whether the token's contract has the issue limit (`issueLimit`/`setIssueLimit`): the
+    token refuses to issue beyond the term sheet's total issue amount itself."""
+    return any(getattr(item, "name", None) == "issueLimit" for item in token.contract_type.abi)
 
 
 def issued_wallets(token: Any, data: bytes) -> set[str]:
@@ -291,6 +406,10 @@ def ensure_token(
     else:
         token = at("SecurityToken", plan.token_address)
     steps: list[str] = []
+    limit = sheet.issue_limit_units
+    if limit and has_issue_limit(token) and int(token.issueLimit()) != limit:
+        send(token.setIssueLimit, limit, sender=issuer)
+        steps.append(f"issue limit {limit} units (total issue amount)")
     if not platform.registry.isPlatformToken(token):
         admin = platform_admin or account_for("deployer")
         send(platform.registry.setPlatformToken, token, True, sender=admin)
@@ -310,6 +429,21 @@ def ensure_token(
         if not token.hasRole(role, account):
             send(token.grantRole, role, account, sender=issuer)
             steps.append(f"{'AGENT' if role == roles.AGENT else 'COMPLIANCE'} -> {label}")
+    steps += authorize_lock_addresses(platform, token, issuer)
+    if sheet.bond is not None:
+        wanted = (int(sheet.bond.business_day_convention), sheet.bond.amount_adjusted)
+        corporate = platform.corporate
+        current = tuple(corporate.paymentConventionOf(token))
+        if (int(current[0]), bool(current[1])) != wanted:
+            send(corporate.setPaymentConvention, token, *wanted, sender=paying_agent)
+            steps.append(f"payment convention {sheet.bond.business_day_convention.label}")
+    return token, deployed, steps
+
+
+def authorize_lock_addresses(platform: Platform, token: Any, issuer: Any) -> list[str]:
+    """The platform's settlement contracts as the token's lock addresses, as every token of the
+    platform has them (the benchmark deploys its bond with this too); returns what was done."""
+    steps = []
     # The settlement lock address is named explicitly, before any authorisation (the token
     # never infers it; docs/settlement.md).
     if token.settlementLockAddress() != platform.dvp.address:
@@ -322,14 +456,7 @@ def ensure_token(
         if tuple(token.isAuthorizedLockAddress(lock_address)) != (True, True):
             send(token.authorizeLockAddress, lock_address, True, True, sender=issuer)
             steps.append(f"lock address {label}")
-    if sheet.bond is not None:
-        wanted = (int(sheet.bond.business_day_convention), sheet.bond.amount_adjusted)
-        corporate = platform.corporate
-        current = tuple(corporate.paymentConventionOf(token))
-        if (int(current[0]), bool(current[1])) != wanted:
-            send(corporate.setPaymentConvention, token, *wanted, sender=paying_agent)
-            steps.append(f"payment convention {sheet.bond.business_day_convention.label}")
-    return token, deployed, steps
+    return steps
 
 
 def run_issue(

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from eth_utils import keccak
+
 from kabuto.domain import investor_id_to_bytes32
-from kabuto.errors import ChainStateError, InputError
+from kabuto.errors import ChainStateError, OptionError
 from kabuto.lots import ZERO_ADDRESS
 from kabuto.onchain_types import ForcedTransferReason
 from kabuto.ops.chain import Platform, send
@@ -26,7 +28,7 @@ REASONS = {
 
 def _need_reason(reason: str) -> bytes:
     if not reason.strip():
-        raise InputError.single("--reason", "give the reason (it goes into the audit trail)")
+        raise OptionError("--reason", "give the reason (it goes into the audit trail)")
     return reason.strip().encode("utf-8")
 
 
@@ -43,12 +45,12 @@ def freeze(
     if unfreeze:
         frozen = int(token.frozenTokensOf(wallet))
         if units > frozen:
-            raise InputError.single("--units", f"{wallet} has only {frozen} frozen units")
+            raise OptionError("--units", f"{wallet} has only {frozen} frozen units")
         send(token.unfreezePartialTokens, wallet, units, sender=compliance)
         return f"{units} units of {wallet} unfrozen"
     free = int(token.freeBalanceOf(wallet))
     if units > free:
-        raise InputError.single("--units", f"{wallet} has only {free} free units to freeze")
+        raise OptionError("--units", f"{wallet} has only {free} free units to freeze")
     send(token.freezePartialTokens, wallet, units, sender=compliance)
     return f"{units} units of {wallet} frozen"
 
@@ -60,19 +62,17 @@ def force_transfer(
     must be eligible under every rule (checked first)."""
     data = _need_reason(reason)
     if reason_code not in REASONS:
-        raise InputError.single(
-            "--reason-code", f"{reason_code!r}: use one of {', '.join(REASONS)}"
-        )
+        raise OptionError("--reason-code", f"{reason_code!r}: use one of {', '.join(REASONS)}")
     movable = int(token.freeBalanceOf(source)) + int(token.frozenTokensOf(source))
     if units > movable:
-        raise InputError.single(
-            "--units",
+        raise OptionError(
+            "UNITS",
             f"{source} has {movable} free or frozen units; "
             "release locks and pending applications first",
         )
     refusal = restriction(token, ZERO_ADDRESS, recipient, units)  # recipient-side rules
     if refusal is not None and refusal.name != "TOKEN_REDEEMED":
-        raise InputError.single("--to", f"{recipient} may not receive it: {refusal}")
+        raise OptionError("TO", f"{recipient} may not receive it: {refusal}")
     send(
         token.forcedTransfer,
         source,
@@ -86,22 +86,31 @@ def force_transfer(
 
 
 def recover(
-    platform: Platform, registrar: Any, agent: Any, investor_id: str, new_wallet: str
+    platform: Platform,
+    registrar: Any,
+    agent: Any,
+    investor_id: str,
+    new_wallet: str,
+    reason: str = "wallet lost",
+    trust_bank: Any | None = None,
 ) -> list[str]:
-    """Replaces the investor's lost wallet in the registry (if not done yet), then moves every
-    token of the manifest the lost wallet holds to the new one. Rerunnable."""
+    """Replaces the investor's lost wallet in the registry (if not done yet), moves every
+    token of the manifest the lost wallet holds to the new one, then its yen coin through the
+    coin's controls for a lost account (the trust bank freezes the lost wallet and seizes its
+    balance to the new one), or says what it left and why. Rerunnable."""
+    data = _need_reason(reason)
     registry = platform.registry
     raw_id = investor_id_to_bytes32(investor_id)
     current = str(registry.walletOf(raw_id))
     if current == ZERO_ADDRESS:
-        raise InputError.single("investor_id", f"{investor_id} is not registered")
+        raise OptionError("INVESTOR_ID", f"{investor_id} is not registered")
     done = []
     if current != new_wallet:
         owner = bytes(registry.investorIdOf(new_wallet))
         if owner != b"\0" * 32:
-            raise InputError.single("new_wallet", f"{new_wallet} already belongs to an investor")
+            raise OptionError("NEW_WALLET", f"{new_wallet} already belongs to an investor")
         send(registry.replaceWallet, raw_id, new_wallet, sender=registrar)
-        done.append(f"registry: {investor_id} wallet {current} -> {new_wallet}")
+        done.append(f"registry: {investor_id} wallet {current} -> {new_wallet} ({reason})")
     lost = str(registry.previousWalletOf(raw_id))
     if lost == ZERO_ADDRESS:
         raise ChainStateError(f"{investor_id} has no replaced wallet to recover from")
@@ -110,4 +119,28 @@ def recover(
         if int(token.balanceOf(lost)) > 0:
             send(token.recoveryAddress, lost, new_wallet, sender=agent)
             done.append(f"{symbol}: {token.balanceOf(new_wallet)} units now at {new_wallet}")
+    done += _recover_yen(platform, trust_bank, lost, new_wallet, data)
     return done
+
+
+def _recover_yen(
+    platform: Platform, trust_bank: Any | None, lost: str, new_wallet: str, reason: bytes
+) -> list[str]:
+    yen = platform.yen
+    balance = int(yen.balanceOf(lost))
+    if balance == 0:
+        return ["yen coin: the lost wallet holds none"]
+    if trust_bank is None:
+        return [
+            f"yen coin: LEFT {balance:,} yen at {lost}: the trust bank's account was not "
+            "given (--trust-bank ALIAS); run the command again with it"
+        ]
+    if bool(yen.paused()):
+        return [f"yen coin: LEFT {balance:,} yen at {lost}: the coin is paused"]
+    if not bool(yen.isFrozen(lost)):
+        send(yen.freeze, lost, sender=trust_bank)
+    send(yen.seizeFrozen, lost, new_wallet, keccak(reason), sender=trust_bank)
+    return [
+        f"yen coin: {balance:,} yen moved {lost} -> {new_wallet} by the trust bank "
+        "(lost wallet frozen, balance seized to the new wallet)"
+    ]

@@ -3,27 +3,33 @@
 Checked before sending: the file (ids, addresses, symbols of the manifest), each seller's
 standing lock to the venue covering its trades, each net payer's yen allowance and balance,
 and a dry run of the whole batch on the chain (``eth_call``) whose refusal is mapped back to
-the row that caused it. The batch id is the keccak of the venue's batch reference (default:
-the file name): the contract refuses a batch id twice, so a rerun never settles twice.
+the row that caused it. The batch id is the keccak of the batch's content (its executions in
+order), not of a file name or reference: the contract refuses a batch id twice, so a rerun
+never settles twice, and a different file of the same name is a different batch. A rerun of
+a settled batch says when it settled (block, time, transaction), read from its BatchSettled
+event.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from ape import chain
 from ape.exceptions import ContractLogicError
 from eth_abi import decode
 from eth_utils import keccak, to_checksum_address
 
+from kabuto.domain import JST
 from kabuto.errors import InputError, InputIssue
 from kabuto.inputs import ExecutionRow, load_executions
 from kabuto.onchain_types import Restriction
 from kabuto.ops.chain import Platform, revert_reason, send
-from kabuto.settlement import Execution, build_batch, net_yen
-from kabuto.settlement import batch_id as make_batch_id
+from kabuto.settlement import Execution, build_batch, content_batch_id, net_yen
 
+_BATCH_SETTLED = keccak(text="BatchSettled(bytes32,address,uint256,uint256,uint256,uint256)")
 _TRANSFER_RESTRICTED = keccak(text="TransferRestricted(uint8,address,address,uint256)")[:4]
 
 
@@ -42,12 +48,56 @@ class BatchPlan:
 
 
 @dataclass(frozen=True)
+class Settled:
+    """Where a batch id settled on the chain (its BatchSettled event)."""
+
+    block: int
+    timestamp: int
+    transaction: str
+    trades: int
+
+    def describe(self) -> str:
+        when = datetime.fromtimestamp(self.timestamp, JST).strftime("%Y-%m-%d %H:%M:%S JST")
+        return (
+            f"settled in block {self.block} at {when} "
+            f"(transaction {self.transaction}, {self.trades} trades)"
+        )
+
+
+@dataclass(frozen=True)
 class SettleReport:
     batch_id: bytes
     already_settled: bool
     trades: int
     gross_yen: int
     moved_yen: int
+    settled: Settled | None = None
+
+    def settled_when(self) -> str:
+        return self.settled.describe() if self.settled else "not settled"
+
+
+def settled_at(batch: Any, batch_id: bytes) -> Settled | None:
+    """The BatchSettled event of `batch_id`, if any (one log query on its indexed id)."""
+    logs = chain.provider.web3.eth.get_logs(
+        {
+            "address": str(batch.address),
+            "fromBlock": 0,
+            "toBlock": "latest",
+            "topics": ["0x" + _BATCH_SETTLED.hex(), "0x" + batch_id.hex()],
+        }
+    )
+    if not logs:
+        return None
+    log = logs[0]
+    block = int(log["blockNumber"])
+    trades = decode(["uint256"] * 4, bytes(log["data"]))[0]
+    return Settled(
+        block,
+        int(chain.blocks[block].timestamp),
+        "0x" + bytes(log["transactionHash"]).hex().removeprefix("0x"),
+        int(trades),
+    )
 
 
 def _reason_text(reason: bytes) -> str:
@@ -87,7 +137,7 @@ def plan_batch(
         for number, row in loaded.rows
     ]
     net = net_yen(executions)
-    batch_id = make_batch_id(reference)
+    batch_id = content_batch_id(executions, [row.trade_id for _, row in loaded.rows])
     args = (batch_id, *build_batch(executions).args())
     plan = BatchPlan(platform, reference, batch_id, tuple(loaded.rows), args, net)
     if batch.isSettled(batch_id):
@@ -155,8 +205,22 @@ def _dry_run(plan: BatchPlan, venue_agent: Any, loaded: Any) -> None:
 def settle(plan: BatchPlan, venue_agent: Any) -> SettleReport:
     batch = plan.platform.batch
     if batch.isSettled(plan.batch_id):
-        return SettleReport(plan.batch_id, True, len(plan.rows), plan.gross_yen, 0)
+        return SettleReport(
+            plan.batch_id,
+            True,
+            len(plan.rows),
+            plan.gross_yen,
+            0,
+            settled_at(batch, plan.batch_id),
+        )
     receipt = send(batch.settleBatch, *plan.args, sender=venue_agent)
     events = list(receipt.events.filter(batch.BatchSettled))
     moved = int(events[0].yenMoved) if events else 0
-    return SettleReport(plan.batch_id, False, len(plan.rows), plan.gross_yen, moved)
+    return SettleReport(
+        plan.batch_id,
+        False,
+        len(plan.rows),
+        plan.gross_yen,
+        moved,
+        settled_at(batch, plan.batch_id),
+    )

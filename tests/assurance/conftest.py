@@ -1,3 +1,4 @@
+import os
 import sys
 from pathlib import Path
 
@@ -16,6 +17,11 @@ def pytest_collection_modifyitems(session, config, items):
     if not static or not kabuto_sources():
         return
     items[:] = [item for item in items if item not in static] + static
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        # Every xdist worker collects every test, but only the one given this file runs it:
+        # two slithers compiling into the same directory at once break each other, so under
+        # xdist the fixture starts the one run in the worker that needs it.
+        return
     _BACKGROUND.append(start_slither())
 
 

@@ -17,8 +17,17 @@ from kabuto.ops.demo import run_demo
 def test_demo__coin_in_eligibility_mode__whole_lifecycle(tmp_path):
     lines: list[str] = []
     out, deployments = tmp_path / "out", tmp_path / "deployments"
-    run_demo(EXAMPLES, out, deployments, tmp_path / "keys", lines.append, coin_eligibility=True)
+    run_demo(
+        EXAMPLES,
+        out,
+        deployments,
+        tmp_path / "keys",
+        lines.append,
+        coin_eligibility=True,
+        progress=False,
+    )
     text = "\n".join(lines)
+    assert lines[-1].strip().startswith("make venue-demo") and "What to try next" in text
     platform = load_platform(deployments)
     assert platform.yen.eligibilityRequired()
     stbond = platform.token("STBOND1")

@@ -4,16 +4,20 @@ pay, redeem, export, force) are in test_trading_jobs.py."""
 
 from __future__ import annotations
 
+from datetime import date
+
+import ape
 import pytest
 from ape import chain
 from eth_utils import keccak, to_checksum_address
 from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue, write
 
-from kabuto.domain import investor_id_to_bytes32
-from kabuto.errors import InputError
-from kabuto.ops.chain import send
+from kabuto.coupons import end_of_jst_day
+from kabuto.domain import investor_id_to_bytes32, jst_date
+from kabuto.errors import ChainStateError, InputError
+from kabuto.ops.chain import investor_record, send
 from kabuto.ops.deploy import deploy_platform
-from kabuto.ops.issue import issued_wallets, plan_issue, tranche_data
+from kabuto.ops.issue import issued_wallets, plan_issue
 from kabuto.ops.onboard import plan_onboarding, run_onboarding
 
 
@@ -57,7 +61,7 @@ def test_onboard__new_rows_one_call_each__registered_without_data_gets_data(worl
         half,
         0,
         392,
-        chain.pending_timestamp + 86_400 * 365,
+        end_of_jst_day(date(2030, 1, 1)),
         sender=world.ops.registrar,
     )
     rows = write(
@@ -132,7 +136,7 @@ def test_issue__existing_token__detect_restriction_names_row(world, tmp_path):
     height = chain.blocks.height
     extra = write(tmp_path / "extra.csv", "investor_id,units\nINV-004,2\nINV-007,1\n")
     with pytest.raises(InputError) as error:
-        plan_issue(world.platform, RETRUST[0], extra)
+        plan_issue(world.platform, RETRUST[0], extra, "second")
     assert [(i.row, i.field) for i in error.value.issues] == [(3, "units")]
     assert "BELOW_MINIMUM_HOLDING" in str(error.value)
     assert chain.blocks.height == height
@@ -155,12 +159,96 @@ def test_issue__stopped_midway__rerun_finishes_without_double_issue(world, monke
     with pytest.raises(ConnectionError):
         issue(world, *STBOND, batch_size=3)
     token = world.platform.token("STBOND1")
-    assert len(issued_wallets(token, tranche_data("stbond1-allocation"))) == 6
+    data = plan_issue(world.platform, *STBOND).data
+    assert len(issued_wallets(token, data)) == 6
     monkeypatch.setattr(issue_module, "send", real_send)
     plan, report = issue(world, *STBOND, batch_size=3)
     assert (report.batches.already_done, report.batches.sent) == (6, 4)
     assert [bytes(log.data) for log in token.Issued.range(0, chain.blocks.height + 1)].count(
-        tranche_data("stbond1-allocation")
+        data
     ) == 10
     for allotment in plan.allotments:
         assert token.balanceOf(allotment.wallet) == allotment.units
+
+
+def test_issue__same_allocation_renamed__issues_nothing_twice(world, tmp_path):
+    """Issue 15: the allocation under another file name issued every allotment again."""
+    issue(world, *STBOND)
+    token = world.platform.token("STBOND1")
+    supply = token.totalSupply()
+    renamed = tmp_path / "stbond1-allocation (1).csv"
+    renamed.write_bytes(STBOND[1].read_bytes())
+    _, again = issue(world, STBOND[0], renamed)
+    assert token.totalSupply() == supply
+    assert (again.batches.sent, again.batches.already_done) == (0, 10)
+
+
+def test_issue__different_allocation_without_tranche__refused_then_named_tranche_issues(
+    world, tmp_path
+):
+    issue(world, *STBOND)
+    token = world.platform.token("STBOND1")
+    supply = token.totalSupply()
+    second = write(tmp_path / "stbond1-allocation.csv", "investor_id,units\nINV-001,1\n")
+    height = chain.blocks.height
+    with pytest.raises(ChainStateError, match="--tranche"):
+        issue(world, STBOND[0], second)
+    assert chain.blocks.height == height
+    _, report = issue(world, STBOND[0], second, tranche="top-up")
+    assert report.batches.sent == 1 and token.totalSupply() == supply + 1
+    _, again = issue(world, STBOND[0], second, tranche="top-up")
+    assert again.batches.sent == 0 and token.totalSupply() == supply + 1
+
+
+def _changed_investors(tmp_path):
+    lines = (EXAMPLES / "investors.csv").read_text(encoding="utf-8").splitlines()
+    header, first = lines[0], lines[1].split(",")
+    assert first[0] == "INV-001"
+    first[1], first[4] = "Specified", "2032-03-31"
+    return write(tmp_path / "investors.csv", "\n".join([header, ",".join(first)]) + "\n")
+
+
+def test_onboard__changed_investor__differences_shown_nothing_sent(
+    world, tmp_path, no_transaction_sent
+):
+    """Issue 15: a changed investor (now Specified, KYC to 2032) was reported as already on
+    chain and nothing changed, silently."""
+    changed = _changed_investors(tmp_path)
+    with pytest.raises(ChainStateError) as error:
+        plan_onboarding(world.platform, changed, str(world.ops.issuer.address))
+    assert "INV-001" in str(error.value) and "--apply-changes" in str(error.value)
+    assert "class General -> Specified" in str(error.value)
+    assert "KYC expiry 2030-03-31 -> 2032-03-31" in str(error.value)
+
+
+def test_onboard__changed_investor__apply_changes_updates_registry_once(world, tmp_path):
+    changed = _changed_investors(tmp_path)
+    registry = world.platform.registry
+    plan = plan_onboarding(
+        world.platform, changed, str(world.ops.issuer.address), apply_changes=True
+    )
+    report = run_onboarding(plan, world.ops.registrar, progress=False)
+    assert report.sent == 1
+    record = investor_record(registry, str(investor(1).address))
+    assert record.investor_class == 1  # Specified
+    assert jst_date(record.kyc_expiry) == date(2032, 3, 31)
+    again = plan_onboarding(
+        world.platform, changed, str(world.ops.issuer.address), apply_changes=True
+    )
+    assert again.changes == ()
+    assert run_onboarding(again, world.ops.registrar, progress=False).sent == 0
+
+
+def test_issue__beyond_total_issue_amount__refused_by_script_and_token(world, tmp_path):
+    """The term sheet's total issue amount (200 bonds of STBOND1) becomes the token's issue
+    limit; the script refuses an allocation beyond it, and so does the token itself."""
+    issue(world, *STBOND)
+    token = world.platform.token("STBOND1")
+    over = write(tmp_path / "over.csv", "investor_id,units\nINV-001,81\n")
+    height = chain.blocks.height
+    with pytest.raises(InputError, match="total issue amount of 200 units"):
+        plan_issue(world.platform, STBOND[0], over, "over")
+    assert chain.blocks.height == height
+    assert token.issueLimit() == 200
+    with ape.reverts(token.TokenIssueLimitExceeded):
+        token.issue(investor(1), 81, b"", sender=world.ops.issuer)

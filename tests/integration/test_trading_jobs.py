@@ -9,7 +9,7 @@ import pytest
 from ape import chain
 from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue
 
-from kabuto.errors import ChainStateError, InputError
+from kabuto.errors import ChainStateError, InputError, OptionError
 from kabuto.ops import approvals, operations, trading
 from kabuto.ops.chain import Platform, send
 from kabuto.ops.clock import travel_to
@@ -71,6 +71,34 @@ def test_settle_batch__settles_once(world, issued):
         world.ops.venue_agent,
     )
     assert again.already_settled
+    assert "settled in block" in again.settled_when()
+
+
+def test_settle_batch__different_file_same_name__its_trades_settle(world, issued, tmp_path):
+    """Issue 15: day2/venue-executions.csv (other trades, same file name as a settled batch)
+    was taken for the settled one: "already settled; nothing sent", the trades dropped."""
+    _lock_for_venue(
+        issued, [(3, "STBOND1", 7), (7, "STBOND1", 10), (6, "RETRUST1", 6), (8, "RETRUST1", 2)]
+    )
+    for buyer in (1, 2, 4):
+        trading.allow_venue_payment(issued, investor(buyer), 10_000_000)
+    settle(
+        plan_batch(issued, EXAMPLES / "venue-executions.csv", world.ops.venue_agent),
+        world.ops.venue_agent,
+    )
+    token = issued.token("STBOND1")
+    before = token.balanceOf(investor(4))
+    day2 = tmp_path / "day2"
+    day2.mkdir()
+    (day2 / "venue-executions.csv").write_text(
+        "trade_id,seller_wallet,buyer_wallet,symbol,quantity,yen_amount\n"
+        f"PTS-20270202-0001,{investor(3).address},{investor(4).address},STBOND1,2,200060\n",
+        encoding="utf-8",
+    )
+    plan = plan_batch(issued, day2 / "venue-executions.csv", world.ops.venue_agent)
+    report = settle(plan, world.ops.venue_agent)
+    assert not report.already_settled
+    assert token.balanceOf(investor(4)) == before + 2
 
 
 def test_approvals__approve_all_and_unknown_id(world, issued):
@@ -142,7 +170,7 @@ def test_pay_redeem_and_export(world, issued, tmp_path):
 def test_force_transfer__needs_reason_and_eligible_recipient(world, issued):
     token = issued.token("PROTRUST1")
     height = chain.blocks.height
-    with pytest.raises(InputError, match="give the reason"):
+    with pytest.raises(OptionError, match="give the reason"):
         operations.force_transfer(
             token,
             world.ops.issuer,
@@ -152,7 +180,7 @@ def test_force_transfer__needs_reason_and_eligible_recipient(world, issued):
             "court-order",
             " ",
         )
-    with pytest.raises(InputError, match="may not receive"):
+    with pytest.raises(OptionError, match="may not receive"):
         operations.force_transfer(
             token,
             world.ops.issuer,

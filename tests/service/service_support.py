@@ -57,15 +57,16 @@ class Service:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             assert self.process.poll() is None, self.log.read_text()
             try:
-                if requests.get(self.url + "/health", timeout=1).ok:
+                if requests.get(self.url + "/health", timeout=5).ok:
                     return self
-            except requests.ConnectionError:
-                pass
+            except requests.RequestException:
+                pass  # not listening yet, or busy starting on a loaded machine
             time.sleep(0.1)
+        self.stop()
         raise TimeoutError(f"the service did not start: {self.log.read_text()}")
 
     def kill_hard(self) -> None:

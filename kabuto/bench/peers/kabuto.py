@@ -17,15 +17,18 @@ from ape import chain
 from eth_utils import keccak
 
 from kabuto.bench.context import BenchContext, expect, gas_of
-from kabuto.bench.model import Outcome
+from kabuto.bench.model import GasMeasurement, Outcome, Pending
 from kabuto.bench.registry import Peer
 from kabuto.core import JAPAN, YEAR, deploy_token
 from kabuto.crypto import public_key_from_der
-from kabuto.domain import Kind, investor_id_to_bytes32
+from kabuto.domain import Category, Kind, investor_id_to_bytes32
+from kabuto.manifest import TokenEntry, update_manifest
+from kabuto.onboarding_batch import OnboardingRow, batch_arguments
 from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, TaxStatus, class_mask
 from kabuto.ops.chain import Platform, load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.export import _terms
+from kabuto.ops.issue import authorize_lock_addresses
 from kabuto.ops.trading import DvpInstruction, instruct_dvp
 from kabuto.personal_data import PersonalData, encrypt_personal_data
 from kabuto.signing import Eip712Domain, Permit, sign_typed
@@ -36,12 +39,19 @@ TOKEN_KEYS = (
     "kabuto.issue.new_holder",
     "kabuto.forced_transfer.new_holder",
     "kabuto.onboard_investor",
+    "kabuto.onboard_investor.batch100_per_investor",
     "kabuto.approved_transfer.total",
+    "kabuto.approved_transfer.batch50_per_application",
+)
+ONBOARD_BATCH = 100
+APPROVAL_BATCH_PENDING = (
+    "not measured: the token's batch approval (issue 19, token side) is not in this build"
 )
 SETTLEMENT_KEYS = ("kabuto.dvp.total", "kabuto.batch_settlement.per_trade")
 KEYS = TOKEN_KEYS + SETTLEMENT_KEYS
 
 AMOUNT = 10
+BENCH_SYMBOL = "KBB"
 PRICE = 1_000  # yen per unit in the settlement measurements
 YEN_PER_INVESTOR = 10**9
 BATCH_TRADES = 100
@@ -146,8 +156,8 @@ class KabutoPlatform:
 
 def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> KabutoPlatform:
     """The whole platform by kabuto.ops.deploy (manifest and issuer key under ``workdir``),
-    and one bond with the bench rules; the DvP and venue contracts authorised as lock
-    addresses (DvP carrying the issuer's approval, as in docs/settlement.md)."""
+    and one bond with the bench rules; its lock addresses set by kabuto.ops.issue's own code
+    (the settings every token of `ape run issue` gets, docs/settlement.md)."""
     ops = _operators(ctx)
     deploy_platform(ops, directory=workdir / "deployments", key_dir=workdir / "keys")
     platform = load_platform(workdir / "deployments")
@@ -158,13 +168,15 @@ def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> Kabu
         agent=ops.issuer,
         compliance=ops.compliance,
         name="Kabuto bench bond",
-        symbol="KBB",
+        symbol=BENCH_SYMBOL,
         platform_admin=ops.deployer,
     )
-    # The token no longer infers its settlement lock address from authorisations: named first.
-    token.setSettlementLockAddress(platform.dvp, sender=ops.issuer)
-    token.authorizeLockAddress(platform.dvp, True, True, sender=ops.issuer)
-    token.authorizeLockAddress(platform.batch, True, False, sender=ops.issuer)
+    authorize_lock_addresses(platform, token, ops.issuer)  # as `ape run issue` does
+    # in the manifest, as `ape run issue` leaves it: the operators' jobs (the register export)
+    # find the bond by its symbol
+    entry = TokenEntry(address=str(token.address), category=Category.CLASS1.label, kind="bond")
+    update_manifest(platform.chain_id, workdir / "deployments", tokens={BENCH_SYMBOL: entry})
+    platform = load_platform(workdir / "deployments")
     return KabutoPlatform(platform, ops, token, workdir)
 
 
@@ -190,6 +202,8 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
     envelope_bytes = len(kp.envelope())
     return [
+        measure_onboard_batch(ctx, kp),
+        Pending("kabuto.approved_transfer.batch50_per_application", APPROVAL_BATCH_PENDING),
         gas_of("kabuto.transfer.new_holder", [new_holder], note=RULES_NOTE),
         gas_of("kabuto.transfer.existing_holder", [existing_holder], note=RULES_NOTE),
         gas_of(
@@ -214,6 +228,59 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
             note="applyForTransfer by the holder + approveTransfer by the agent, new holder",
         ),
     ]
+
+
+def batch_person(i: int) -> PersonalData:
+    """The i-th investor of a batch: SAMPLE_PERSON's name, and its address with other numbers
+    (the envelope of the single-call measurement, each row its own)."""
+    return PersonalData(
+        name=SAMPLE_PERSON.name,
+        address=f"東京都千代田区丸の内一丁目{i % 9 + 1}番{i % 7 + 1}号 カブトビル {i % 90 + 10}階",
+    )
+
+
+def measure_onboard_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
+    """`onboardInvestors` of ONBOARD_BATCH new investors, each with its own real envelope, sent
+    by kabuto.ops.onboard_batch as `ape run onboard` sends it: gas per investor."""
+    registry, before = kp.registry, int(kp.registry.investorCount())
+    first = kp.onboarded + 1
+    kp.onboarded += ONBOARD_BATCH
+    rows = [
+        OnboardingRow(
+            investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
+            wallet=ctx.new_address(),
+            investor_class=InvestorClass.GENERAL,
+            tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
+            country=JAPAN,
+            kyc_expiry=int(chain.pending_timestamp) + YEAR,
+            ciphertext=encrypt_personal_data(batch_person(i), kp.public_key()),
+        )
+        for i in range(ONBOARD_BATCH)
+    ]
+    receipt = registry.onboardInvestors(
+        kp.ops.issuer, *batch_arguments(rows), sender=kp.ops.registrar
+    )
+    expect(
+        int(registry.investorCount()) == before + ONBOARD_BATCH
+        and len(receipt.events.filter(registry.PersonalDataStored)) == ONBOARD_BATCH
+        and all(registry.isEligible(row.wallet) for row in rows[:: ONBOARD_BATCH // 10]),
+        "Kabuto batch onboarding did not register every investor with its data",
+    )
+    sizes = sorted(len(row.ciphertext) for row in rows)
+    return per_unit(
+        "kabuto.onboard_investor.batch100_per_investor",
+        receipt,
+        ONBOARD_BATCH,
+        f"onboardInvestors of {ONBOARD_BATCH} new investors in one transaction: {{total:,}} gas "
+        f"/ {ONBOARD_BATCH}; each its own envelope ({sizes[0]}-{sizes[-1]} bytes, name and address "
+        "encrypted to the issuer's registered key), the same records and events as onboardInvestor",
+    )
+
+
+def per_unit(key: str, receipt: Any, units: int, note: str) -> GasMeasurement:
+    """One transaction's gas per unit of work in it; `note` may name the total as {total}."""
+    total = gas_of(key, [receipt]).gas
+    return GasMeasurement(key=key, gas=round(total / units), txs=1, note=note.format(total=total))
 
 
 def _permit(kp: KabutoPlatform, owner: Any, value: int, deadline: int) -> tuple[int, bytes, bytes]:
@@ -344,16 +411,13 @@ def measure_batch(
         batch_id, addresses, [token.address], rows, sender=kp.ops.venue_agent
     )
     expect(batch.isSettled(batch_id), "Kabuto venue batch not settled")
-    measured = gas_of("kabuto.batch_settlement.per_trade", [receipt])
-    return type(measured)(
-        key=measured.key,
-        gas=round(measured.gas / trades),
-        txs=1,
-        note=(
-            f"settleBatch of {trades} trades among {participants} participants, one token: "
-            f"{measured.gas:,} gas / {trades}; security legs from the venue lock under every token rule, "
-            "yen netted (one payment per participant); setup locks/approvals not counted"
-        ),
+    return per_unit(
+        "kabuto.batch_settlement.per_trade",
+        receipt,
+        trades,
+        f"settleBatch of {trades} trades among {participants} participants, one token: "
+        f"{{total:,}} gas / {trades}; security legs from the venue lock under every token rule, "
+        "yen netted (one payment per participant); setup locks/approvals not counted",
     )
 
 

@@ -19,19 +19,13 @@ from kabuto.chainread import checksum_address as _checksum
 from kabuto.domain import investor_id_from_bytes32
 from kabuto.environment import PROJECT_ROOT
 from kabuto.errors import KabutoError
+from kabuto.ops.chain import CONTRACT_TYPES as PLATFORM_CONTRACT_TYPES
 
 BUILD_MANIFEST = PROJECT_ROOT / ".build" / "__local__.json"
 
-# Followed contract roles -> compiled contract type.
-CONTRACT_TYPES = {
-    "InvestorRegistry": "InvestorRegistry",
-    "YenCoin": "YenCoin",
-    "Settlement": "DvPSettlement",
-    "BatchSettlement": "BatchSettlement",
-    "CorporateActions": "CorporateActions",
-    "PrimaryOffering": "PrimaryOffering",
-    "token": "SecurityToken",
-}
+# Followed contract roles -> compiled contract type: the manifest's platform contracts as the
+# operator tooling names them, and every token.
+CONTRACT_TYPES = {**PLATFORM_CONTRACT_TYPES, "token": "SecurityToken"}
 
 
 class AbiMissingError(KabutoError):

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from kabuto.bench import report
-from kabuto.bench.model import GasMeasurement
+from kabuto.bench.model import GasMeasurement, Pending
 from kabuto.bench.peers import kabuto as kabuto_peer
 from kabuto.bench.registry import peer_named
 from kabuto.bench.runner import BenchConfig, measure_all
@@ -15,8 +15,8 @@ from kabuto.bench.targets import TARGETS, Status
 
 @pytest.fixture(scope="module")
 def measured(new_bench_context, chain):
-    """One run of the ERC-20 and T-REX peers (no throughput), shared by the checks below."""
-    config = BenchConfig(peers=("erc20", "trex"), throughput=False)
+    """One run of the ERC-20, TransferFloor and T-REX peers (no throughput), shared below."""
+    config = BenchConfig(peers=("erc20", "floor", "trex"), throughput=False)
     return measure_all(new_bench_context("peers"), config, hardfork=chain.provider.evm_version)
 
 
@@ -49,7 +49,9 @@ def test_trex__every_operation_measured_in_the_published_neighbourhood(measured)
 def test_results__json_has_every_declared_key_and_ratios_to_the_floor(measured, tmp_path):
     json_path, md_path = report.write(measured, tmp_path)
     data = json.loads(json_path.read_text())
-    assert set(data["gas"]) == set(peer_named("erc20").keys) | set(peer_named("trex").keys)
+    assert set(data["gas"]) == {
+        k for name in ("erc20", "floor", "trex") for k in peer_named(name).keys
+    }
     assert all(isinstance(v, int) for v in data["gas"].values())
     ratio = data["ratio_to_erc20"]["trex.transfer.new_holder"]
     assert ratio == round(
@@ -71,8 +73,13 @@ def kabuto_measured(new_bench_context):
 def test_kabuto_peer__measures_every_key_from_receipts(kabuto_measured):
     assert set(kabuto_measured) == set(peer_named("kabuto").keys)
     for key, outcome in kabuto_measured.items():
+        if key == "kabuto.approved_transfer.batch50_per_application":  # the token helper's part
+            assert isinstance(outcome, Pending) and "not measured" in outcome.reason
+            continue
         assert isinstance(outcome, GasMeasurement), key
         assert outcome.note, f"{key} has no note saying what it includes"
+    batch = kabuto_measured["kabuto.onboard_investor.batch100_per_investor"]
+    assert batch.gas < kabuto_measured["kabuto.onboard_investor"].gas and batch.txs == 1
     assert kabuto_measured["kabuto.onboard_investor"].txs == 1
     assert kabuto_measured["kabuto.approved_transfer.total"].txs == 2
     assert kabuto_measured["kabuto.dvp.total"].txs == 2
@@ -80,7 +87,7 @@ def test_kabuto_peer__measures_every_key_from_receipts(kabuto_measured):
 
 
 def test_kabuto_peer__costs_ordered_as_the_operations_are(kabuto_measured):
-    gas = {key: outcome.gas for key, outcome in kabuto_measured.items()}
+    gas = {k: o.gas for k, o in kabuto_measured.items() if isinstance(o, GasMeasurement)}
     # Same zero->non-zero balance write difference as the floor, plus the holder count update.
     assert gas["kabuto.transfer.new_holder"] - gas["kabuto.transfer.existing_holder"] >= 17_100
     assert (
@@ -105,10 +112,14 @@ def test_kabuto_targets__evaluated_against_the_floor_measured_in_the_same_run(
     for key in (
         "kabuto.transfer.new_holder",
         "kabuto.transfer.existing_holder",
+        "kabuto.issue.new_holder",
         "kabuto.approved_transfer.total",
         "kabuto.dvp.total",
         "kabuto.onboard_investor",
+        "kabuto.onboard_investor.batch100_per_investor",
     ):
         assert statuses[key] in (Status.MET, Status.NOT_MET), key
-    ratio = measured.gas("kabuto.transfer.new_holder") / measured.gas("erc20.transfer.new_holder")
-    assert (statuses["kabuto.transfer.new_holder"] is Status.MET) == (ratio <= 1.20)
+    # the token side of issue 19 is not measured: pending, never met
+    assert statuses["kabuto.approved_transfer.batch50_per_application"] is Status.PENDING
+    ratio = measured.gas("kabuto.transfer.new_holder") / measured.gas("floor.transfer.new_holder")
+    assert (statuses["kabuto.transfer.new_holder"] is Status.MET) == (ratio <= 1.01)

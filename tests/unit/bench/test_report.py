@@ -30,19 +30,19 @@ def target(key):
 
 
 def test_ratio_target__met_at_the_limit_and_not_met_above():
-    floor = GasMeasurement("erc20.transfer.new_holder", 50_000)
-    at_limit = results_with(floor, GasMeasurement("kabuto.transfer.new_holder", 60_000))
-    above = results_with(floor, GasMeasurement("kabuto.transfer.new_holder", 60_001))
+    floor = GasMeasurement("floor.transfer.new_holder", 60_000)
+    at_limit = results_with(floor, GasMeasurement("kabuto.transfer.new_holder", 60_600))
+    above = results_with(floor, GasMeasurement("kabuto.transfer.new_holder", 60_601))
     assert target("kabuto.transfer.new_holder").status(at_limit) is Status.MET
     assert target("kabuto.transfer.new_holder").status(above) is Status.NOT_MET
 
 
 def test_gas_and_time_targets__strictly_under_the_limit():
     results = results_with(
-        GasMeasurement("kabuto.approved_transfer.total", 110_000, txs=2),
+        GasMeasurement("kabuto.dvp.total", 200_000, txs=2),
         TimeMeasurement("issue_10k_investors", 59.9, txs=20_000, gas=10**9),
     )
-    assert target("kabuto.approved_transfer.total").status(results) is Status.NOT_MET
+    assert target("kabuto.dvp.total").status(results) is Status.NOT_MET
     assert target("issue_10k_investors").status(results) is Status.MET
 
 

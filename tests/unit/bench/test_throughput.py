@@ -6,11 +6,13 @@ import os
 import pytest
 from eth_abi import encode
 from eth_utils import to_checksum_address
+from fixtures.platform import deploy_registry, onboard
 
 from kabuto.bench import throughput
 from kabuto.bench.rawrpc import address_calldata, calldata, checksum_address
+from kabuto.chainread import ChainReader
 from kabuto.errors import ChainReadError
-from kabuto.ops.export import event_ciphertext
+from kabuto.ops.export import event_ciphertext, read_replaced_wallets
 
 
 @pytest.mark.parametrize("seed", range(20))
@@ -40,8 +42,22 @@ def test_issue_and_export__small_scale__register_complete_and_reconciled(new_ben
     ctx = new_bench_context("throughput")
     ctx.scale_investors, ctx.scale_transfers = 12, 60
     issued = throughput.issue_to_investors(ctx)
-    assert issued.txs == 12 + 1 and "x25519 issuer key" in issued.note
-    exported = throughput.export_register(ctx)  # checks reconciliation and every name itself
+    # one onboardInvestors for the 12 (batches of 100) + one batchIssue
+    assert issued.txs == 1 + 1 and "x25519 issuer key" in issued.note
+    exported = throughput.register_export_job(ctx)  # checks reconciliation and every name
     assert exported.txs == 60
-    for phase in ("personal data logs", "eth_getLogs Transfer", "lots", "write CSV+JSON"):
+    # the operators' export_register timed, phase by phase
+    for phase in ("personal data", "Transfer logs", "lots", "write CSV + JSON"):
         assert phase in exported.note
+
+
+def test_replaced_wallets__read_from_the_registry_log(accounts, chain):
+    """What the export merges lots by (kabuto.ops.export.read_replaced_wallets)."""
+    admin, old, new = accounts[0], accounts[6], accounts[7]
+    registry = deploy_registry(admin)
+    investor_id = onboard(registry, admin, old)
+    registry.replaceWallet(investor_id, new, sender=admin)
+    reader = ChainReader(str(chain.provider.http_uri))
+    assert read_replaced_wallets(reader, str(registry.address), chain.blocks.height) == {
+        (str(old.address), str(new.address))
+    }

@@ -117,3 +117,20 @@ def test_kyc_expiry__checked_against_the_given_day(tmp_path):
 def test_missing_file__named():
     with pytest.raises(InputError, match="file not found"):
         load_investors(BAD_INPUTS / "does-not-exist.csv")
+
+
+def test_ragged_row__the_other_rows_problems_still_reported(tmp_path):
+    """Issue 15: validation stopped at a ragged row; every problem of the file is reported."""
+    path = tmp_path / "investors.csv"
+    path.write_text(
+        "investor_id,class,tax_status,country,kyc_expiry,wallet,name,address\n"
+        "INV-001,General,ResidentIndividual,392,2030-03-31,"
+        "0x70997970C51812dc3A010C7d01b50e0d17dc79C8,A,B,extra\n"
+        "INV-002,General,ResidentIndividual,392,2027-02-30,"
+        "0x3C44CdDdB6a900fa2b585dd299e03d12FA4293BC,C,D\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(InputError) as error:
+        load_investors(path, today=date(2026, 12, 1))
+    found = {(issue.row, issue.field) for issue in error.value.issues}
+    assert found == {(2, None), (3, "kyc_expiry")}

@@ -20,7 +20,12 @@ from kabuto.onchain_types import Category, InvestorClass, Kind
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 TEST_MNEMONIC = "test test test test test test test test test test test junk"
-SHEETS = {"STBOND1": "stbond1", "RETRUST1": "retrust1", "PROTRUST1": "protrust1"}
+SHEETS = {
+    "STBOND1": "stbond1",
+    "RETRUST1": "retrust1",
+    "PROTRUST1": "protrust1",
+    "FUNDRIGHT1": "fundright1",
+}
 
 
 def test_investors_example__twelve_investors_of_every_class_on_test_accounts_1_to_12():
@@ -44,12 +49,21 @@ def test_bond_example__like_sbi_first_st_bond():
     assert len(bond.interest_payment_dates) == 2
 
 
-def test_beneficiary_example__like_kenedix_minimum_two_units():
+def test_beneficiary_example__like_kenedix_class1_minimum_two_units():
+    """A beneficiary certificate of a 受益証券発行信託 is a tokenized security: Class 1."""
     sheet = load_term_sheet(EXAMPLES / "retrust1.yaml")
-    assert (sheet.category, sheet.kind) == (Category.CLASS2, Kind.BENEFICIARY)
+    assert (sheet.category, sheet.kind) == (Category.CLASS1, Kind.BENEFICIARY)
     assert sheet.beneficiary is not None and sheet.beneficiary.issue_price == 1_000_000
     assert sheet.rules.min_holding == 2
     assert len(sheet.beneficiary.distribution_payment_dates) == 2
+
+
+def test_class2_example__trust_beneficiary_right_with_approval_and_cap():
+    sheet = load_term_sheet(EXAMPLES / "fundright1.yaml")
+    assert (sheet.category, sheet.kind) == (Category.CLASS2, Kind.BENEFICIARY)
+    assert sheet.rules.approval_required and sheet.rules.holder_cap == 49
+    assert sheet.issue_limit_units == 40
+    assert sum(row.units for row in load_allocations(EXAMPLES / "fundright1-allocation.csv")) <= 40
 
 
 def test_excluded_class2_example__professionals_only_with_approval():

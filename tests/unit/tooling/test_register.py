@@ -74,7 +74,7 @@ def read_csv(path):
 
 def test_bond_register__art_681_columns_one_row_per_lot(tmp_path):
     reg, (csv_path, json_path) = make_register(tmp_path)
-    assert csv_path.name == "STBOND1-register-record-2027-06-30.csv"
+    assert csv_path.name == f"{reg.chain_id}-STBOND1-register-record-2027-06-30.csv"
     rows = read_csv(csv_path)
     assert rows[0] == ["社債原簿 (bond register)"]
     header = rows.index(list(table_columns(Kind.BOND)))
