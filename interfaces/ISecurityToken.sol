@@ -123,7 +123,6 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     error TokenIssueLimitExceeded(uint256 limit, uint256 wouldBe);
     error TokenIssueLimitBelowIssued(uint256 limit, uint256 issued);
     error TokenSettlementLockAddressRefused(address lockAddress);
-    error TokenSettlementLockAddressInUse(address lockAddress, uint256 locked);
 
     event Issued(address indexed operator, address indexed to, uint256 value, bytes data);
     event Redeemed(address indexed operator, address indexed from, uint256 value, bytes data);
@@ -256,13 +255,14 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     function settlementLockAddress() external view returns (address);
 
     /// @notice Names the settlement lock address (DEFAULT_ADMIN_ROLE). Refused for an address
-    /// already authorised as a lock address (it may hold locks in the lock map); the current one
-    /// can be replaced only while nothing is locked to it (see docs/settlement.md). It still
+    /// already authorised as a lock address (it may hold locks in the lock map) or already the
+    /// current one. Replacing the current one is safe at any time: what holders locked to it
+    /// stays locked to it, and it still releases it (see docs/settlement.md). The new address
     /// needs {authorizeLockAddress} to receive locks. Emits {SettlementLockAddressSet}.
     function setSettlementLockAddress(address lockAddress) external;
 
-    /// @notice Units locked to the settlement lock address, over all holders.
-    function settlementLockedTotal() external view returns (uint256);
+    /// @notice Every address ever named the settlement lock address, oldest first (at most 255).
+    function settlementLockAddresses() external view returns (address[] memory);
 
     /// @notice Every address ever authorised as a lock address, in authorisation order.
     function lockAddresses() external view returns (address[] memory);

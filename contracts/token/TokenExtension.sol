@@ -167,9 +167,48 @@ contract TokenExtension is TokenStorage {
         return messages[restrictionCode];
     }
 
-    function settlementLockedTotal() external view returns (uint256) {
-        address settlement = _settlementLockAddress;
-        return settlement == address(0) ? 0 : _lockAddresses[settlement].accountWordTotal;
+    /// @dev The token checks DEFAULT_ADMIN_ROLE. Emits {ISecurityToken-LockAddressAuthorized}.
+    function authorizeLockAddress(address lockAddress, bool authorized, bool carriesApproval) external {
+        if (lockAddress == address(0)) revert ISecurityToken.TokenUnauthorizedLockAddress(lockAddress);
+        LockAddress storage entry = _lockAddresses[lockAddress];
+        if (!entry.listed) {
+            if (_lockAddressList.length >= MAX_LOCK_ADDRESSES) revert TokenTooManyLockAddresses(MAX_LOCK_ADDRESSES);
+            _lockAddressList.push(lockAddress);
+            entry.listed = true;
+        }
+        entry.authorized = authorized;
+        entry.carriesApproval = carriesApproval;
+        emit ISecurityToken.LockAddressAuthorized(lockAddress, authorized, carriesApproval);
+    }
+
+    /// @dev The token checks DEFAULT_ADMIN_ROLE. Generations: the n-th address named gets
+    /// generation n, and a lock to it tags the holder's account word with n. Replacing it is
+    /// safe at any time and iterates nothing: the words keep their tag, so what was locked to
+    /// the replaced address stays locked to it (TokenStorage._lockedOf) and it still releases
+    /// it; the first later touch of such a word moves it to the lock map under that address
+    /// (TokenLocks._settleAccountWord). The lock and unlock pay nothing for this. Refused: the
+    /// current address again, and an address already listed (authorised with its locks in the
+    /// lock map, which would not be read while it is the settlement lock address; the map
+    /// keeps no per-address total, which would cost every venue lock and unlock a write).
+    function setSettlementLockAddress(address lockAddress) external {
+        address previous = _settlementLockAddress;
+        if (lockAddress == previous) revert ISecurityToken.TokenSettlementLockAddressRefused(lockAddress);
+        if (previous != address(0)) _lockAddresses[previous].inAccountWord = false;
+        if (lockAddress != address(0)) {
+            LockAddress storage entry = _lockAddresses[lockAddress];
+            if (entry.listed) revert ISecurityToken.TokenSettlementLockAddressRefused(lockAddress);
+            uint256 generation = _settlementLockAddresses.length + 1;
+            if (generation > type(uint8).max) revert ISecurityToken.TokenSettlementLockAddressRefused(lockAddress);
+            _settlementLockAddresses.push(lockAddress);
+            entry.inAccountWord = true;
+            entry.generation = uint8(generation);
+        }
+        _settlementLockAddress = lockAddress;
+        emit ISecurityToken.SettlementLockAddressSet(previous, lockAddress);
+    }
+
+    function settlementLockAddresses() external view returns (address[] memory) {
+        return _settlementLockAddresses;
     }
 
     function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval) {
@@ -177,15 +216,11 @@ contract TokenExtension is TokenStorage {
         return (entry.authorized, entry.carriesApproval);
     }
 
-    function lockedOf(address lockAddress, address account) external view returns (uint256) {
-        return _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
-    }
-
     function totalLockedOf(address account) public view returns (uint256 total) {
         uint256 count = _lockAddressList.length;
         for (uint256 i = 0; i < count; ++i) {
             address lockAddress = _lockAddressList[i];
-            total += _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
+            total += _lockedOf(_lockAddresses[lockAddress], lockAddress, account);
         }
     }
 

@@ -14,15 +14,19 @@ import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
 // The token's whole state is declared here on purpose (one layout for token and extension).
 // solhint-disable-next-line max-states-count
 abstract contract TokenStorage is AccessControl {
-    /// One slot per account: 96 + 96 + 16 + 8 + 40 = 256 bits.
+    /// One slot per account: 96 + 96 + 16 + 8 + 32 + 8 = 256 bits.
     struct Account {
         uint96 balance; // everything the wallet owns (the legal holding)
         uint96 encumbered; // frozen + pending + locked: the part that cannot move freely
         uint16 lastRecordCount; // passed record dates when the balance last changed (at most 65,535)
         bool walletFrozen;
-        // Units locked to the token's settlement lock address (TokenLocks): kept here, in the word
-        // every movement writes anyway, so a lock to the DvP contract creates no new slot.
-        uint40 settlementLocked;
+        // Units locked to a settlement lock address (TokenLocks): kept here, in the word every
+        // movement writes anyway, so a lock to the DvP contract creates no new slot. Locked to
+        // the settlement lock address of generation `settlementGeneration` (1-based index in
+        // _settlementLockAddresses): a word tagged with an older generation is still locked to
+        // the address of that generation after a replacement (docs/settlement.md).
+        uint32 settlementLocked;
+        uint8 settlementGeneration;
     }
 
     /// One slot per token, read by every movement: 4 * 8 + 2 * 24 + 48 + 32 + 40 + 40 + 16 = 256 bits.
@@ -50,16 +54,15 @@ abstract contract TokenStorage is AccessControl {
         bool redeemed;
     }
 
-    /// One slot per lock address: 4 * 8 + 96 bits.
+    /// One slot per lock address: 5 * 8 bits. Every lock and unlock reads it.
     struct LockAddress {
         bool authorized; // may receive new locks
         bool carriesApproval; // enforces the issuer's approval itself (the settlement contract)
         bool listed; // in _lockAddressList (kept after de-authorisation: old locks still release)
-        bool inAccountWord; // the settlement lock address: its locks live in Account.settlementLocked
-        // The settlement lock address only: the sum of Account.settlementLocked over all holders,
-        // so it is replaced only while nothing is locked to it. Kept in the slot every lock and
-        // unlock reads anyway.
-        uint96 accountWordTotal;
+        bool inAccountWord; // the current settlement lock address: new locks go to the account word
+        // The generation under which it was named the settlement lock address (0: never): the
+        // account words tagged with it are locked to it, now or after its replacement.
+        uint8 generation;
     }
 
     /// Two slots per application: (160 + 96) and (160 + 40 + 8) bits.
@@ -108,6 +111,9 @@ abstract contract TokenStorage is AccessControl {
     /// its locks are kept in each holder's account word (Account.settlementLocked), so a delivery
     /// instruction's lock writes no new slot. Every other lock address uses _locked.
     address internal _settlementLockAddress;
+    /// Every address ever named the settlement lock address, in order: generation g is entry
+    /// g - 1 (at most 255). An account word tagged g is locked to entry g - 1.
+    address[] internal _settlementLockAddresses;
 
     /// lostWallet => where a recovery moved its holding, and how many applications existed then:
     /// the pending ones among them (filed before the recovery) are held by `to` from then on.
@@ -124,16 +130,25 @@ abstract contract TokenStorage is AccessControl {
     mapping(bytes32 name => Document) internal _documents;
     bytes32[] internal _documentNames;
 
+    /// Lock addresses are few and chosen by the issuer: recovery and the per-account total
+    /// iterate over them, so their number is capped.
+    uint256 public constant MAX_LOCK_ADDRESSES = 16;
+
+    error TokenTooManyLockAddresses(uint256 max);
     error TokenRecordDateInPast(uint40 recordDate, uint256 timestamp);
     error TokenUnknownDocument(bytes32 name);
     error TokenInvalidDocument(bytes32 name);
     error TokenTooManyRecordDates();
 
-    /// What `account` has locked to `lockAddress`. `inAccountWord`: the lock address's entry flag
-    /// (the settlement lock address), read once by the caller, decides where its locks are kept.
-    function _lockedOf(bool inAccountWord, address lockAddress, address account) internal view returns (uint256) {
-        if (inAccountWord) return _accounts[account].settlementLocked;
-        return _locked[lockAddress][account];
+    /// What `account` has locked to `lockAddress`, whose entry the caller has read: the lock map
+    /// (never used by the current settlement lock address, so not read for it) plus the account
+    /// word when the word is tagged with the entry's generation.
+    function _lockedOf(LockAddress memory entry, address lockAddress, address account) internal view returns (uint256 locked) {
+        if (!entry.inAccountWord) locked = _locked[lockAddress][account];
+        if (entry.generation != 0) {
+            Account storage acc = _accounts[account];
+            if (acc.settlementGeneration == entry.generation) locked += acc.settlementLocked;
+        }
     }
 
     /// Appends a record date (the admin's scheduleRecordDate and the terms at deployment).

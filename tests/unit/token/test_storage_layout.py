@@ -17,7 +17,7 @@ from kabuto.onchain_types import InvestorClass, Rules, class_mask
 
 CORE = Path(__file__).resolve().parents[3] / "contracts" / "token" / "TokenCore.sol"
 CONSTANT = re.compile(r"uint256 private constant (_(?:CFG|ACC)_\w+) = ([^;]+);")
-UINT = {8: 0xFF, 16: 0xFFFF, 24: 0xFFFFFF, 40: (1 << 40) - 1, 48: (1 << 48) - 1, 96: (1 << 96) - 1}
+UINT = {bits: (1 << bits) - 1 for bits in (8, 16, 24, 32, 40, 48, 96)}
 
 
 def offsets() -> dict[str, int]:
@@ -102,6 +102,8 @@ def test_config_and_account_words__decode_with_the_fast_path_offsets(
         assert balance - encumbered == token.freeBalanceOf(holder)
         assert field(acc, o["_ACC_RECORD_SHIFT"], 16) == 0
         assert bool(acc & o["_ACC_FROZEN_BIT"]) == frozen_wallet == token.isFrozen(holder)
-        # settlementLocked, the last 40 bits, after the frozen byte.
-        assert field(acc, 216, 40) == token.lockedOf(venue, holder)
+        # settlementLocked (32 bits after the frozen byte), then its generation (the top byte):
+        # alice locked to the first settlement lock address, bob never locked.
+        assert field(acc, 216, 32) == token.lockedOf(venue, holder)
+        assert field(acc, 248, 8) == (0 if frozen_wallet else 1)
     assert token.lockedOf(venue, alice) == 30 and token.freeBalanceOf(alice) == 500 - 120 - 41
