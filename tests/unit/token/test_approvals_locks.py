@@ -150,8 +150,8 @@ def test_direct_transfer_on_excluded_class2__refused_with_approval_required(excl
     assert excluded.detectTransferRestriction(alice, bob, 1) == 14  # ApprovalRequired
 
 
-# A lock address carrying the issuer's approval, the first one, is the token's settlement lock
-# address: its locks are kept in the holder's account word instead of the per-lock-address map.
+# The settlement lock address (named with setSettlementLockAddress) keeps its locks in the
+# holder's account word instead of the per-lock-address map.
 LOCK_STORAGE = pytest.mark.parametrize(
     "settlement_lock", [False, True], ids=["lock-map", "account-word"]
 )
