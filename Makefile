@@ -21,7 +21,7 @@ SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/
 CHROMIUM ?= /usr/bin/chromium
 export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots
+.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential
 
 setup: $(SETUP_STAMPS) browser
 
@@ -65,6 +65,20 @@ node_modules/.kabuto-installed: package.json package-lock.json | prerequisites
 
 compile: setup
 	tools/ensure-build
+
+# NAME BYTES MARGIN per deployable contract for the EVM target in KABUTO_EVM_VERSION (EVM_VERSION);
+# fails when a contract is within 1,024 bytes of the 24,576-byte limit (kabuto/contract_sizes.py).
+sizes: setup
+	tools/ensure-build
+	$(BIN)/python -m kabuto.contract_sizes
+
+# The fast path against the rule engine alone, a long run (make test runs 40 steps); see
+# docs/assurance.md. DIFF_SEED picks another random run.
+DIFF_STEPS ?= 400
+DIFF_SEED ?= 1603
+differential: setup
+	tools/ensure-build
+	KABUTO_DIFF_STEPS=$(DIFF_STEPS) KABUTO_DIFF_SEED=$(DIFF_SEED) $(BIN)/ape test tests/unit/token/test_differential.py -s
 
 # Python: ruff (lint + format check, pinned in requirements.lock); Solidity: solhint (package.json,
 # rules in .solhint.json). `make test` runs it first and stops on any finding.

@@ -444,6 +444,11 @@ def authorize_lock_addresses(platform: Platform, token: Any, issuer: Any) -> lis
     """The platform's settlement contracts as the token's lock addresses, as every token of the
     platform has them (the benchmark deploys its bond with this too); returns what was done."""
     steps = []
+    # The settlement lock address is named explicitly, before any authorisation (the token
+    # never infers it; docs/settlement.md).
+    if token.settlementLockAddress() != platform.dvp.address:
+        send(token.setSettlementLockAddress, platform.dvp, sender=issuer)
+        steps.append("settlement lock address DvP settlement")
     for lock_address, label in (
         (platform.dvp, "DvP settlement"),
         (platform.batch, "venue batch settlement"),

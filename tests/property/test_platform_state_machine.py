@@ -185,6 +185,7 @@ def platform(project, chain, accounts) -> Platform:
         )
         t.grantRole(AGENT_ROLE, admin, sender=admin)
         t.grantRole(COMPLIANCE_ROLE, admin, sender=admin)
+        t.setSettlementLockAddress(dvp, sender=admin)
         t.authorizeLockAddress(dvp, True, True, sender=admin)
         t.authorizeLockAddress(outsider, True, False, sender=admin)
         t.authorizeLockAddress(venue, True, True, sender=admin)
