@@ -120,3 +120,18 @@ def claim_days_option(default: int) -> Callable[[F], F]:
         show_default=True,
         help="days after the payment date that holders may still claim",
     )
+
+
+def account_option(f: F) -> F:
+    """--account ALIAS: the investor's own Ape account (investor-side commands)."""
+    return click.option(
+        "--account",
+        "account",
+        default=None,
+        metavar="ALIAS",
+        help="Ape account alias of the investor who signs (local networks: the investor's "
+        "test account, found by its wallet)",
+    )(f)
+
+
+DRY_RUN = click.option("--dry-run", is_flag=True, help="check and say what would be sent")
