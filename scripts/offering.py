@@ -78,7 +78,12 @@ def _issuer_step(name, short):
 @click.option("--units", type=UNITS, required=True, help="units offered in all")
 @click.option("--min", "min_units", type=UNITS, required=True, help="least units per investor")
 @click.option("--max", "max_units", type=UNITS, required=True, help="most units per investor")
-@click.option("--start", type=DATE, default=None, help="first day of applications (default now)")
+@click.option(
+    "--start",
+    type=DATE,
+    default=None,
+    help="first day of applications (JST; default: the chain's today)",
+)
 @click.option("--end", type=DATE, required=True, help="last day of applications (JST)")
 @click.option("--price", type=YEN, default=None, help="yen per unit (default: the term sheet's)")
 @click.option(

@@ -17,6 +17,7 @@ from kabuto.coupons import end_of_jst_day
 from kabuto.domain import investor_id_to_bytes32, jst_date
 from kabuto.errors import ChainStateError, OptionError
 from kabuto.ops.chain import Platform, send
+from kabuto.ops.clock import today
 
 OFFERING_STATUSES = ("None", "Open", "Closed", "Finalized", "Cancelled")
 APPLICATION_STATUSES = ("None", "Applied", "Cancelled", "Allotted", "Settled", "Released", "Lapsed")
@@ -36,9 +37,10 @@ class Terms:
 
 
 def window(start: date | None, end: date) -> tuple[int, int]:
-    """From the start of `start`'s JST day (now when None) to the end of `end`'s."""
-    begin = chain.pending_timestamp if start is None else end_of_jst_day(start - timedelta(1))
-    return begin, end_of_jst_day(end)
+    """From the start of `start`'s JST day (the chain's today when None: the same command
+    line is the same window) to the end of `end`'s."""
+    first = today() if start is None else start
+    return end_of_jst_day(first - timedelta(1)), end_of_jst_day(end)
 
 
 def _offering(platform: Platform, offering_id: int) -> Any:
