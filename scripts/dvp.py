@@ -27,6 +27,7 @@ from kabuto.ops.cli import (
     quiet_ape,
     reports_errors,
     role_option,
+    subcommand,
 )
 from kabuto.ops.params import BYTES32, HOLDER, SYMBOL, TEXT, UNITS, YEN
 
@@ -37,14 +38,14 @@ def cli():
 
 
 def _by_id(name, short):
-    def decorate(f):
-        f = deployments_option(f)
-        f = DRY_RUN(f)
-        f = click.argument("instruction_id", type=BYTES32)(f)
-        f = network_option()(f)
-        return cli.command(name, cls=ConnectedProviderCommand, short_help=short)(f)
-
-    return decorate
+    return subcommand(
+        cli,
+        name,
+        short,
+        click.argument("instruction_id", type=BYTES32),
+        DRY_RUN,
+        deployments_option,
+    )
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="The seller instructs a DvP.")

@@ -31,6 +31,7 @@ from kabuto.ops.cli import (
     quiet_ape,
     reports_errors,
     role_option,
+    subcommand,
 )
 from kabuto.ops.params import ADDRESS, DATE, HOLDER, SYMBOL, UNITS, YEN
 
@@ -61,15 +62,15 @@ def cli():
 
 
 def _issuer_step(name, short):
-    def decorate(f):
-        f = role_option("issuer")(f)
-        f = deployments_option(f)
-        f = DRY_RUN(f)
-        f = click.argument("offering_id", type=OFFERING_ID)(f)
-        f = network_option()(f)
-        return cli.command(name, cls=ConnectedProviderCommand, short_help=short)(f)
-
-    return decorate
+    return subcommand(
+        cli,
+        name,
+        short,
+        click.argument("offering_id", type=OFFERING_ID),
+        DRY_RUN,
+        deployments_option,
+        role_option("issuer"),
+    )
 
 
 @cli.command("open", cls=ConnectedProviderCommand, short_help="The issuer opens an offering.")
@@ -142,15 +143,6 @@ def cancel_application(offering_id, holder, dry_run, deployments, account):
     click.echo(ops.cancel_application(platform, offering_id, signer, dry_run))
 
 
-@_issuer_step("close", "The issuer closes the window.")
-@reports_errors
-def close(offering_id, dry_run, deployments, issuer):
-    """The issuer closes the subscription window; allotment and settlement follow."""
-    quiet_ape()
-    platform = load_platform(deployments)
-    click.echo(ops.close(platform, offering_id, account_for("issuer", issuer), dry_run))
-
-
 @_issuer_step("allot", "The issuer allots.")
 @click.argument("allotments", nargs=-1, type=AllotmentType())
 @click.option(
@@ -180,24 +172,36 @@ def settle(offering_id, dry_run, deployments, issuer):
         click.echo(line)
 
 
-@_issuer_step("finalize", "The issuer ends the offering.")
-@reports_errors
-def finalize(offering_id, dry_run, deployments, issuer):
-    """Ends a closed offering: unallotted applications are released, unsettled allotments
-    lapse."""
-    quiet_ape()
-    platform = load_platform(deployments)
-    click.echo(ops.finalize(platform, offering_id, account_for("issuer", issuer), dry_run))
+def _status_step(name, step, short, text):
+    @_issuer_step(name, short)
+    @reports_errors
+    def command(offering_id, dry_run, deployments, issuer):
+        quiet_ape()
+        platform = load_platform(deployments)
+        click.echo(step(platform, offering_id, account_for("issuer", issuer), dry_run))
+
+    command.help = text
+    return command
 
 
-@_issuer_step("cancel", "The issuer calls the offering off.")
-@reports_errors
-def cancel(offering_id, dry_run, deployments, issuer):
-    """Calls off an open or closed offering before anything settled; every application is
-    released."""
-    quiet_ape()
-    platform = load_platform(deployments)
-    click.echo(ops.cancel(platform, offering_id, account_for("issuer", issuer), dry_run))
+close = _status_step(
+    "close",
+    ops.close,
+    "The issuer closes the window.",
+    "The issuer closes the subscription window; allotment and settlement follow.",
+)
+finalize = _status_step(
+    "finalize",
+    ops.finalize,
+    "The issuer ends the offering.",
+    "Ends a closed offering: unallotted applications are released, unsettled allotments lapse.",
+)
+cancel = _status_step(
+    "cancel",
+    ops.cancel,
+    "The issuer calls the offering off.",
+    "Calls off an open or closed offering before anything settled; every application is released.",
+)
 
 
 @cli.command(cls=ConnectedProviderCommand, short_help="Show an offering.")

@@ -185,7 +185,10 @@ def malformed(param: click.Parameter, files: dict[str, str], type_only: bool) ->
         if not kind.exists:
             return []
         values = ["/nonexistent/kabuto-fuzz.csv"]
-        values.append(files["dir"] if not kind.dir_okay else files["empty"])
+        if not kind.dir_okay:
+            values.append(files["dir"])
+        elif not type_only:  # an existing file is a valid path: a long job would start
+            values.append(files["empty"])
         if kind.dir_okay is False and not type_only:
             values += [files["ragged"], files["binary"], files["empty"]]
         return values
