@@ -55,13 +55,23 @@ class Operator:
         self.log: list[str] = []
 
     def __call__(
-        self, *args: object, sends: bool = True, rerun: bool = True, keys: bool = False
+        self,
+        *args: object,
+        sends: bool = True,
+        rerun: bool = True,
+        keys: bool = False,
+        dry: bool = False,
     ) -> str:
         """Runs the command; `sends`: it must mine at least one block; `rerun`: a second run
-        must mine none. Returns the first run's output."""
+        must mine none; `dry`: first with --dry-run, which must say what it would send and
+        mine nothing. Returns the first real run's output."""
         where = [] if args[0] == "clock" else self.where
         argv = [str(a) for a in args] + where + (self.keys if keys else [])
         height = chain.blocks.height
+        if dry:
+            preview = cli.run(*argv, "--dry-run")
+            assert preview.exit_code == 0, f"{argv} --dry-run:\n{preview.output}"
+            assert "would" in preview.output and chain.blocks.height == height, preview.output
         result = cli.run(*argv)
         self.log.append(f"$ ape run {' '.join(argv)}\n{result.output}")
         assert result.exit_code == 0, f"ape run {' '.join(argv)}:\n{result.output}"
@@ -96,13 +106,13 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     run = Operator(base)
     monkeypatch.chdir(base)  # registers/ and payments/ land here
     run("deploy", rerun=False, keys=True)
-    run("onboard", EXAMPLES / "investors.csv", keys=True)
+    run("onboard", EXAMPLES / "investors.csv", keys=True, dry=True)
     for who, yen in (("INV-001", 10_000_000), ("INV-002", 2_000_000), ("INV-004", 3_000_000)):
         run("coin", "mint", who, yen, rerun=False)
     run("coin", "mint", wallet(23), 20_000_000, rerun=False)  # the paying agent's deposit
     run("clock", "--to", "2027-01-15")
     for name in ("stbond1", "retrust1", "protrust1"):
-        run("issue", EXAMPLES / f"{name}.yaml", EXAMPLES / f"{name}-allocation.csv")
+        run("issue", EXAMPLES / f"{name}.yaml", EXAMPLES / f"{name}-allocation.csv", dry=True)
 
     # the venue's batch: sellers lock, buyers allow the venue their yen, the venue settles
     run("clock", "--to", "2027-02-01")
@@ -112,19 +122,21 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
         ("RETRUST1", "INV-006", 6),
         ("RETRUST1", "INV-008", 2),
     ):
-        run("holder", "lock", symbol, seller, units)
+        run("holder", "lock", symbol, seller, units, dry=True)
     for buyer, yen in (("INV-004", 2_510_150), ("INV-002", 1_000_300), ("INV-001", 6_030_000)):
         run("holder", "allow", buyer, yen, "--to", "venue")
     shown = run("holder", "allowances", "INV-001", sends=False)
     assert "6,030,000" in shown
-    run("settle_batch", EXAMPLES / "venue-executions.csv")
+    run("settle_batch", EXAMPLES / "venue-executions.csv", dry=True)
 
     # bilateral DvP: the seller instructs, the buyer accepts
     run("coin", "mint", "INV-012", 300_000, rerun=False)
-    said = run("dvp", "instruct", "STBOND1", "INV-005", "INV-012", 2, 200_060, "--ref", "OTC-1")
+    said = run(
+        "dvp", "instruct", "STBOND1", "INV-005", "INV-012", 2, 200_060, "--ref", "OTC-1", dry=True
+    )
     instruction = said.split()[1]
     assert instruction.startswith("0x") and len(instruction) == 66, said
-    run("dvp", "accept", instruction)
+    run("dvp", "accept", instruction, dry=True)
     assert "Settled" in run("dvp", "show", instruction, sends=False)
     run.refused("dvp", "cancel", instruction, said="Settled")
     said = run("dvp", "instruct", "STBOND1", "INV-005", "INV-012", 1, 100_030, "--ref", "OTC-2")
@@ -138,29 +150,49 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     run("holder", "apply", "PROTRUST1", "INV-009", "INV-010", 5, "--note", "block trade")
     queue = run("approvals", "list", "PROTRUST1", sends=False, keys=True)
     assert "INV-009" in queue and "block trade" in queue
-    run("approvals", "approve", "PROTRUST1", "--all")
+    run("approvals", "approve", "PROTRUST1", "--all", dry=True)
+    # DvP of an approval-required token: the issuer approves before the buyer can accept
+    run("coin", "mint", "INV-010", 10_000_000, rerun=False)
+    said = run("dvp", "instruct", "PROTRUST1", "INV-009", "INV-010", 1, 10_000_000, "--ref", "X-1")
+    approval = said.split()[1]
+    run.refused("dvp", "accept", approval, said="needs the issuer's approval")
+    run("dvp", "approve", approval, dry=True)
+    run("dvp", "accept", approval)
 
     # a second tranche of STBOND1 by primary offering
-    run("offering", "open", "STBOND1", "--units", 10, "--min", 1, "--max", 5, "--end", "2027-04-10")
+    run(
+        "offering",
+        "open",
+        "STBOND1",
+        "--units",
+        10,
+        "--min",
+        1,
+        "--max",
+        5,
+        "--end",
+        "2027-04-10",
+        dry=True,
+    )
     run("offering", "apply", 0, "INV-001", 3)
     run("offering", "apply", 0, "INV-002", 2)
     run("offering", "cancel-application", 0, "INV-002")
     run("offering", "close", 0)
     run("offering", "allot", 0, "--as-applied")
     run("holder", "allow", "INV-001", 300_000, "--to", "offering")
-    run("offering", "settle", 0)
+    run("offering", "settle", 0, dry=True)
     run("offering", "finalize", 0)
     assert "settled 3" in run("offering", "show", 0, sends=False)
 
     # coupons, upkeep, register, maturity
     run("clock", "--to", "2027-07-15")
-    run("pay", "STBOND1", "--record-date", "2027-06-30")
+    run("pay", "STBOND1", "--record-date", "2027-06-30", dry=True)
     run("investor", "renew-kyc", "INV-001", "--until", "2032-03-31")
-    run("operate", "freeze", "RETRUST1", "INV-006", "--reason", "court order")
+    run("operate", "freeze", "RETRUST1", "INV-006", "--reason", "court order", dry=True)
     run("export_register", "STBOND1", "--record-date", "2027-06-30", sends=False, keys=True)
     run("clock", "--to", "2028-01-14")
     run("pay", "STBOND1", "--record-date", "2027-12-31")
-    run("redeem", "STBOND1")
+    run("redeem", "STBOND1", dry=True)
     assert list((base / "registers").glob(f"{PRIVNET_CHAIN_ID}-STBOND1-*.csv"))
 
 
