@@ -187,9 +187,16 @@ def malformed(param: click.Parameter, files: dict[str, str], type_only: bool) ->
         values = ["/nonexistent/kabuto-fuzz.csv"]
         if not kind.dir_okay:
             values.append(files["dir"])
-        elif not type_only:  # an existing file is a valid path: a long job would start
+        if not kind.file_okay:
             values.append(files["empty"])
-        if kind.dir_okay is False and not type_only:
+        if type_only:
+            # Only what the type itself refuses: an existing file a type-only command accepts
+            # would start that command for real (bench_scale's --earlier ran the whole scale
+            # bench inside the suite and hung CI).
+            return values
+        if kind.dir_okay:
+            values.append(files["empty"])
+        else:
             values += [files["ragged"], files["binary"], files["empty"]]
         return values
     if type_only:
