@@ -21,6 +21,7 @@ from ape import chain, networks
 from kabuto.environment import PROJECT_ROOT
 from kabuto.localchain import PRIVNET_CHAIN_ID, privnet_node
 from kabuto.ops.accounts import test_account as account_number
+from kabuto.ops.chain import load_platform
 
 EXAMPLES = PROJECT_ROOT / "examples"
 NETWORK = "ethereum:privnet:node"
@@ -125,6 +126,10 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
         run("holder", "lock", symbol, seller, units, dry=True)
     for buyer, yen in (("INV-004", 2_510_150), ("INV-002", 1_000_300), ("INV-001", 6_030_000)):
         run("holder", "allow", buyer, yen, "--to", "venue")
+    dvp = load_platform(base / "deployments").dvp.address
+    run.refused("holder", "lock", "STBOND1", "INV-003", 1, "--to", dvp, said="dvp instruct")
+    run.refused("holder", "lock", "STBOND1", "INV-003", 999, said="cannot be locked")
+    run.refused("holder", "apply", "STBOND1", "INV-003", "INV-004", 1, said="needs no approval")
     shown = run("holder", "allowances", "INV-001", sends=False)
     assert "6,030,000" in shown
     run("settle_batch", EXAMPLES / "venue-executions.csv", dry=True)
@@ -140,6 +145,10 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     assert "Settled" in run("dvp", "show", instruction, sends=False)
     run.refused("dvp", "cancel", instruction, said="Settled")
     said = run("dvp", "instruct", "STBOND1", "INV-005", "INV-012", 1, 100_030, "--ref", "OTC-2")
+    run.refused("dvp", "release", said.split()[1], said="the seller may cancel it")
+    run.refused(
+        "dvp", "instruct", "STBOND1", "INV-005", "INV-012", 999, 1, "--ref", "X", said="free"
+    )
     run("dvp", "cancel", said.split()[1])
 
     # an issuer-approved transfer after PROTRUST1's lock-up; one withdrawn, one approved
@@ -174,10 +183,28 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
         "2027-04-10",
         dry=True,
     )
+    run.refused(
+        "offering",
+        "open",
+        "STBOND1",
+        "--units",
+        10,
+        "--min",
+        6,
+        "--max",
+        5,
+        "--end",
+        "2027-04-10",
+        said="--min",
+    )
+    run.refused("offering", "apply", 0, "INV-001", 6, said="1-5 units")
+    run.refused("offering", "allot", 0, "INV-001=3", said="close it first")
     run("offering", "apply", 0, "INV-001", 3)
     run("offering", "apply", 0, "INV-002", 2)
     run("offering", "cancel-application", 0, "INV-002")
     run("offering", "close", 0)
+    run.refused("offering", "allot", 0, "INV-002=2", said="INV-002's application is Cancelled")
+    run.refused("offering", "allot", 0, "INV-003=1", said="INV-003 did not apply")
     run("offering", "allot", 0, "--as-applied")
     run("holder", "allow", "INV-001", 300_000, "--to", "offering")
     run("offering", "settle", 0, dry=True)
