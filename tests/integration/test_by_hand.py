@@ -109,8 +109,10 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     run("deploy", rerun=False, keys=True)
     run("onboard", EXAMPLES / "investors.csv", keys=True, dry=True)
     for who, yen in (("INV-001", 10_000_000), ("INV-002", 2_000_000), ("INV-004", 3_000_000)):
-        run("coin", "mint", who, yen, rerun=False)
-    run("coin", "mint", wallet(23), 20_000_000, rerun=False)  # the paying agent's deposit
+        run("coin", "mint", who, yen)
+    run("coin", "mint", wallet(23), 20_000_000, dry=True)  # the paying agent's deposit
+    said = run("coin", "mint", wallet(23), 1, "--again", rerun=False)
+    assert "minted 1 yen" in said
     run("clock", "--to", "2027-01-15")
     for name in ("stbond1", "retrust1", "protrust1"):
         run("issue", EXAMPLES / f"{name}.yaml", EXAMPLES / f"{name}-allocation.csv", dry=True)
@@ -135,7 +137,7 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     run("settle_batch", EXAMPLES / "venue-executions.csv", dry=True)
 
     # bilateral DvP: the seller instructs, the buyer accepts
-    run("coin", "mint", "INV-012", 300_000, rerun=False)
+    run("coin", "mint", "INV-012", 300_000)
     said = run(
         "dvp", "instruct", "STBOND1", "INV-005", "INV-012", 2, 200_060, "--ref", "OTC-1", dry=True
     )
@@ -161,7 +163,7 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     assert "INV-009" in queue and "block trade" in queue
     run("approvals", "approve", "PROTRUST1", "--all", dry=True)
     # DvP of an approval-required token: the issuer approves before the buyer can accept
-    run("coin", "mint", "INV-010", 10_000_000, rerun=False)
+    run("coin", "mint", "INV-010", 10_000_000)
     said = run("dvp", "instruct", "PROTRUST1", "INV-009", "INV-010", 1, 10_000_000, "--ref", "X-1")
     approval = said.split()[1]
     run.refused("dvp", "accept", approval, said="needs the issuer's approval")
@@ -169,34 +171,9 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     run("dvp", "accept", approval)
 
     # a second tranche of STBOND1 by primary offering
-    run(
-        "offering",
-        "open",
-        "STBOND1",
-        "--units",
-        10,
-        "--min",
-        1,
-        "--max",
-        5,
-        "--end",
-        "2027-04-10",
-        dry=True,
-    )
-    run.refused(
-        "offering",
-        "open",
-        "STBOND1",
-        "--units",
-        10,
-        "--min",
-        6,
-        "--max",
-        5,
-        "--end",
-        "2027-04-10",
-        said="--min",
-    )
+    terms = ["--units", 10, "--max", 5, "--end", "2027-04-10"]
+    run("offering", "open", "STBOND1", *terms, "--min", 1, dry=True)
+    run.refused("offering", "open", "STBOND1", *terms, "--min", 6, said="--min")
     run.refused("offering", "apply", 0, "INV-001", 6, said="1-5 units")
     run.refused("offering", "allot", 0, "INV-001=3", said="close it first")
     run("offering", "apply", 0, "INV-001", 3)
