@@ -313,14 +313,15 @@ def test_upkeep_coin_clock__send_once_then_nothing(fuzz_chain, chain):
         first = run(*args, *where)
         assert first.exit_code == 0 and said in first.output, first.output
         assert chain.blocks.height == height + 1
-        again = run(*args, *where)
-        if args[0] == "investor":
-            assert "nothing sent" in again.output and chain.blocks.height == height + 1
+        again = run(*args, *where)  # a rerun: the coin's too (same amount, account and day)
+        assert "nothing sent" in again.output and chain.blocks.height == height + 1
     dry = run("coin", "burn", "1", "--dry-run", *where)
     assert "holds 0 yen" in dry.output or "dry run" in dry.output
     height = chain.blocks.height
     moved = run("clock", "--to", "2031-07-15")
     assert moved.exit_code == 0 and "2031-07-15" in moved.output
+    same = run("clock", "--to", "2031-07-15")  # a rerun: already that day, nothing mined
+    assert same.exit_code == 0 and "already" in same.output, same.output
     back = run("clock", "--to", "2031-07-01")
     assert back.exit_code != 0 and "never goes back" in back.output
     assert chain.blocks.height == height + 1
