@@ -335,6 +335,10 @@ def test_recover__moves_tokens_and_yen_coin_with_reason(fuzz_chain, chain):
     units = int(platform.token("STBOND1").balanceOf(lost))
     assert units > 0
     assert run("coin", "mint", "INV-004", "7000", *where).exit_code == 0
+    height = chain.blocks.height
+    preview = run("operate", "recover", "INV-004", fresh, "--reason", "x", "--dry-run", *where)
+    assert preview.exit_code == 0 and chain.blocks.height == height, preview.output
+    assert f"would move {units} STBOND1" in preview.output and "7,000 yen" in preview.output
     result = run("operate", "recover", "INV-004", fresh, "--reason", "phone lost", *where)
     assert result.exit_code == 0, result.output
     assert "7,000 yen moved" in result.output
