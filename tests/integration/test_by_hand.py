@@ -102,10 +102,15 @@ def wallet(number: int) -> str:
     return str(account_number(number).address)
 
 
-def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
-    _, base = node
-    run = Operator(base)
-    monkeypatch.chdir(base)  # registers/ and payments/ land here
+@pytest.fixture
+def run(node, monkeypatch) -> Operator:
+    """The operator on the module's node; the tests below are the lifecycle's steps in order
+    (the node keeps its state from one to the next)."""
+    monkeypatch.chdir(node[1])  # registers/ and payments/ land here
+    return Operator(node[1])
+
+
+def test_1_deploy_onboard_fund_issue(run):
     run("deploy", rerun=False, keys=True)
     run("onboard", EXAMPLES / "investors.csv", keys=True, dry=True)
     for who, yen in (("INV-001", 10_000_000), ("INV-002", 2_000_000), ("INV-004", 3_000_000)):
@@ -117,6 +122,9 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     for name in ("stbond1", "retrust1", "protrust1"):
         run("issue", EXAMPLES / f"{name}.yaml", EXAMPLES / f"{name}-allocation.csv", dry=True)
 
+
+def test_2_venue_batch_and_bilateral_dvp(run, node):
+    base = node[1]
     # the venue's batch: sellers lock, buyers allow the venue their yen, the venue settles
     run("clock", "--to", "2027-02-01")
     for symbol, seller, units in (
@@ -153,6 +161,8 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     )
     run("dvp", "cancel", said.split()[1])
 
+
+def test_3_applications_approval_dvp_and_offering(run):
     # an issuer-approved transfer after PROTRUST1's lock-up; one withdrawn, one approved
     run("clock", "--to", "2027-04-01")
     said = run("holder", "apply", "PROTRUST1", "INV-009", "INV-010", 1, "--note", "withdrawn")
@@ -188,7 +198,9 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     run("offering", "finalize", 0)
     assert "settled 3" in run("offering", "show", 0, sends=False)
 
-    # coupons, upkeep, register, maturity
+
+def test_4_coupons_upkeep_register_maturity(run, node):
+    base = node[1]
     run("clock", "--to", "2027-07-15")
     run("pay", "STBOND1", "--record-date", "2027-06-30", dry=True)
     run("investor", "renew-kyc", "INV-001", "--until", "2032-03-31")
@@ -200,7 +212,7 @@ def test_readme_lifecycle_by_hand__every_step_once(node, monkeypatch):
     assert list((base / "registers").glob(f"{PRIVNET_CHAIN_ID}-STBOND1-*.csv"))
 
 
-def test_ape_run_processes_on_the_same_node(node):
+def test_5_ape_run_processes_on_the_same_node(node):
     """Real `ape run` processes on the persistent node: a write, then the same again."""
     anvil, base = node
     env = dict(os.environ, KABUTO_PRIVNET_RPC_URL=anvil.url)
