@@ -21,7 +21,7 @@ SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/
 CHROMIUM ?= /usr/bin/chromium
 export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential
+.PHONY: properties bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential
 
 setup: $(SETUP_STAMPS) browser
 
@@ -136,6 +136,14 @@ venue-properties: setup
 # The money paths' property run with many examples (make test runs a few; docs/assurance.md).
 MONEY_EXAMPLES ?= 200
 MONEY_STEPS ?= 50
+# The platform's property state machine with many examples (make test runs 15 x 40).
+PBT_EXAMPLES ?= 500
+PBT_STEPS ?= 50
+properties: setup
+	tools/ensure-build
+	KABUTO_PBT_EXAMPLES=$(PBT_EXAMPLES) KABUTO_PBT_STEPS=$(PBT_STEPS) \
+	  $(BIN)/ape test tests/property/test_platform_state_machine.py
+
 money-properties: setup
 	tools/ensure-build
 	KABUTO_MONEY_PBT_EXAMPLES=$(MONEY_EXAMPLES) KABUTO_MONEY_PBT_STEPS=$(MONEY_STEPS) \
