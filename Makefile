@@ -21,7 +21,7 @@ SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/
 CHROMIUM ?= /usr/bin/chromium
 export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: properties bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential
+.PHONY: properties bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential prove
 
 setup: $(SETUP_STAMPS) browser
 
@@ -80,10 +80,29 @@ differential: setup
 	tools/ensure-build
 	KABUTO_DIFF_STEPS=$(DIFF_STEPS) KABUTO_DIFF_SEED=$(DIFF_SEED) $(BIN)/ape test tests/unit/token/test_differential.py -s
 
+# The halmos proof that the token's fast path agrees with the rule engine (docs/assurance.md):
+# forge from npm (formal/package.json) and halmos + yices from PyPI (formal/requirements.lock)
+# in their own folders, so `make setup` and the product build stay as they are.
+PROVE_VENV := .venv-prove
+PROVE_TIMEOUT ?= 1800
+$(PROVE_VENV)/.kabuto-installed: formal/requirements.lock | prerequisites
+	test -x $(PROVE_VENV)/bin/python || $(PYTHON) -m venv $(PROVE_VENV)
+	$(PROVE_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r formal/requirements.lock
+	touch $@
+
+formal/node_modules/.kabuto-installed: formal/package.json formal/package-lock.json | prerequisites
+	cd formal && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+prove: setup $(PROVE_VENV)/.kabuto-installed formal/node_modules/.kabuto-installed
+	PATH=$(CURDIR)/formal/node_modules/.bin:$(PATH) FOUNDRY_CONFIG=formal/foundry.toml \
+	  timeout $(PROVE_TIMEOUT) $(PROVE_VENV)/bin/halmos --root . --forge-build-out .cache/formal/out \
+	  --contract FastPathEquivalence --solver yices --statistics $(PROVE_ARGS)
+
 # Python: ruff (lint + format check, pinned in requirements.lock); Solidity: solhint (package.json,
 # rules in .solhint.json). `make test` runs it first and stops on any finding.
 PY_SOURCES := kabuto scripts tests
-SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol'
+SOL_SOURCES := 'contracts/**/*.sol' 'interfaces/**/*.sol' 'formal/**/*.sol'
 
 lint: setup
 	$(BIN)/ruff check $(PY_SOURCES)
