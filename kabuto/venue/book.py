@@ -93,7 +93,7 @@ class Book:
 
     def rest(self, order: Order) -> None:
         """Puts a live order in the book (behind every order at its price)."""
-        self.side(order.side).add(order)
+        (self.bids if order.side == BUY else self.asks).add(order)
         self.live[order.order_id] = order
 
     def remove(self, order: Order) -> None:
@@ -115,13 +115,12 @@ class Book:
         the caller rests or cancels what is left of ``incoming``."""
         is_buy = incoming.side == BUY
         opposite = self.asks if is_buy else self.bids
-        levels, totals = opposite.levels, opposite.totals
+        levels, totals, heap, live = opposite.levels, opposite.totals, opposite.heap, self.live
         limit = incoming.price
         fills: list[Fill] = []
-        heap = opposite.heap
-        while incoming.qty:
-            if not heap:
-                break
+        left = incoming.qty  # incoming.qty and .filled are written back when matching ends
+        stop = None
+        while left and heap:
             best = heap[0] if is_buy else -heap[0]  # the top, if its level is live
             if not totals[best]:
                 best = opposite.best()
@@ -130,27 +129,30 @@ class Book:
             if best > limit if is_buy else best < limit:
                 break
             queue = levels[best]
-            while incoming.qty and queue:
+            while left and queue:
                 resting = queue[0]
                 if not resting.qty:
                     queue.popleft()
                     continue
-                qty = resting.qty if resting.qty < incoming.qty else incoming.qty
+                qty = resting.qty if resting.qty < left else left
                 stop = check(resting, incoming, qty)
                 if stop is not None:
-                    return fills, stop
+                    break
                 resting.qty -= qty
                 resting.filled += qty
-                incoming.qty -= qty
-                incoming.filled += qty
+                left -= qty
                 totals[best] -= qty
                 if not resting.qty:
                     queue.popleft()
-                    del self.live[resting.order_id]
+                    del live[resting.order_id]
                 fills.append(
                     (incoming, resting, best, qty) if is_buy else (resting, incoming, best, qty)
                 )
-        return fills, None
+            if stop is not None:
+                break
+        incoming.filled += incoming.qty - left
+        incoming.qty = left
+        return fills, stop
 
     def allocate(self, price: int, volume: int) -> list[Fill]:
         """Call-auction allocation at one ``price``: ``volume`` units pair the bids at or above
