@@ -3,8 +3,8 @@
 Each side keeps, per price, a FIFO queue of orders (time priority) and the level's total, and
 a heap of its prices (price priority). A cancelled or replaced order is marked dead (``qty`` 0)
 and its level total reduced at once; the dead entry leaves its queue when matching reaches it,
-and an empty level leaves the heap when it comes to the top. Invariant: a price has a level
-exactly while it is on its side's heap.
+and an empty level leaves the heap when it comes to the top (at once when matching empties
+it). Invariant: a price has a level exactly while it is on its side's heap.
 """
 
 from __future__ import annotations
@@ -48,10 +48,15 @@ class Side:
             price = -heap[0] if self.is_buy else heap[0]
             if totals[price] > 0:
                 return price
-            heapq.heappop(heap)
-            del totals[price]
-            del self.levels[price]
+            self.drop_top()
         return None
+
+    def drop_top(self) -> None:
+        """Removes the best level, which has no live order left."""
+        price = heapq.heappop(self.heap)
+        price = -price if self.is_buy else price
+        del self.totals[price]
+        del self.levels[price]
 
     def depth(self, limit: int) -> list[tuple[int, int]]:
         """Up to ``limit`` live levels, best first: (price, quantity)."""
@@ -145,6 +150,8 @@ class Book:
                 if not resting.qty:
                     queue.popleft()
                     del live[resting.order_id]
+                    if not totals[best]:  # the level is empty: off the top at once
+                        opposite.drop_top()
                 fills.append(
                     (incoming, resting, best, qty) if is_buy else (resting, incoming, best, qty)
                 )

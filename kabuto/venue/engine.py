@@ -610,7 +610,8 @@ class Venue:
             seller, buyer = incoming.wallet, resting.wallet
         if self._recorder is None and self._replay_pairs is None:  # the common case
             code = self.facts.pair_code(incoming.symbol, seller, buyer, qty)
-            code = 0 if code in LOCK_COVERED else code
+            if code and code in LOCK_COVERED:
+                code = 0
         else:
             code = self._pair_code(incoming.symbol, seller, buyer, qty)
         if code:
