@@ -454,8 +454,8 @@ class Venue:
         quantity: int,
         client_id: str,
     ) -> str:
-        phase = self.phase
-        if phase is Phase.CLOSED:
+        continuous = self.phase is Phase.CONTINUOUS
+        if not continuous and self.phase is Phase.CLOSED:
             raise Refused(Reason.MARKET_CLOSED, f"the market is closed ({self._closed_text()})")
         product = self._products.get(symbol)
         if product is None:
@@ -495,7 +495,7 @@ class Venue:
                 (symbol, wallet), 0
             ):
                 self._check_cover(symbol, wallet, side, quantity)
-        if phase is not Phase.CONTINUOUS:
+        if not continuous:
             self._check_self_cross(symbol, investor, side, price, None)
         return wallet
 
