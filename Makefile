@@ -21,7 +21,7 @@ SETUP_STAMPS := $(VENV)/.kabuto-installed node_modules/.kabuto-installed .cache/
 CHROMIUM ?= /usr/bin/chromium
 export KABUTO_CHROMIUM := $(CHROMIUM)
 
-.PHONY: bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots
+.PHONY: properties bench-scale setup test demo bench privnet compile lint fmt clean prerequisites venue-demo venue-properties money-properties serve browser screenshots sizes differential
 
 setup: $(SETUP_STAMPS) browser
 
@@ -65,6 +65,20 @@ node_modules/.kabuto-installed: package.json package-lock.json | prerequisites
 
 compile: setup
 	tools/ensure-build
+
+# NAME BYTES MARGIN per deployable contract for the EVM target in KABUTO_EVM_VERSION (EVM_VERSION);
+# fails when a contract is within 1,024 bytes of the 24,576-byte limit (kabuto/contract_sizes.py).
+sizes: setup
+	tools/ensure-build
+	$(BIN)/python -m kabuto.contract_sizes
+
+# The fast path against the rule engine alone, a long run (make test runs 40 steps); see
+# docs/assurance.md. DIFF_SEED picks another random run.
+DIFF_STEPS ?= 400
+DIFF_SEED ?= 1603
+differential: setup
+	tools/ensure-build
+	KABUTO_DIFF_STEPS=$(DIFF_STEPS) KABUTO_DIFF_SEED=$(DIFF_SEED) $(BIN)/ape test tests/unit/token/test_differential.py -s
 
 # Python: ruff (lint + format check, pinned in requirements.lock); Solidity: solhint (package.json,
 # rules in .solhint.json). `make test` runs it first and stops on any finding.
@@ -122,6 +136,14 @@ venue-properties: setup
 # The money paths' property run with many examples (make test runs a few; docs/assurance.md).
 MONEY_EXAMPLES ?= 200
 MONEY_STEPS ?= 50
+# The platform's property state machine with many examples (make test runs 15 x 40).
+PBT_EXAMPLES ?= 500
+PBT_STEPS ?= 50
+properties: setup
+	tools/ensure-build
+	KABUTO_PBT_EXAMPLES=$(PBT_EXAMPLES) KABUTO_PBT_STEPS=$(PBT_STEPS) \
+	  $(BIN)/ape test tests/property/test_platform_state_machine.py
+
 money-properties: setup
 	tools/ensure-build
 	KABUTO_MONEY_PBT_EXAMPLES=$(MONEY_EXAMPLES) KABUTO_MONEY_PBT_STEPS=$(MONEY_STEPS) \

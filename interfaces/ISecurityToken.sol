@@ -120,6 +120,9 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     error TokenRecordDateNotAfterLast(uint40 recordDate, uint40 last);
     error TokenRecordDateNotPassed(uint256 index);
     error TokenZeroValue();
+    error TokenIssueLimitExceeded(uint256 limit, uint256 wouldBe);
+    error TokenIssueLimitBelowIssued(uint256 limit, uint256 issued);
+    error TokenSettlementLockAddressRefused(address lockAddress);
 
     event Issued(address indexed operator, address indexed to, uint256 value, bytes data);
     event Redeemed(address indexed operator, address indexed from, uint256 value, bytes data);
@@ -136,6 +139,8 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     event TransferRejected(uint256 indexed id, address indexed from, address indexed to, uint256 value, bytes data);
     event TransferCancelled(uint256 indexed id, address indexed from, address indexed to, uint256 value, bytes data);
     event TransferExpired(uint256 indexed id, address indexed from, address indexed to, uint256 value);
+    event IssueLimitSet(uint256 limit);
+    event SettlementLockAddressSet(address indexed previous, address indexed current);
     event LockAddressAuthorized(address indexed lockAddress, bool authorized, bool carriesApproval);
     event Locked(address indexed lockAddress, address indexed account, uint256 value, bytes data);
     event Unlocked(address indexed lockAddress, address indexed account, address indexed recipient, uint256 value, bytes data);
@@ -173,6 +178,18 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     function isFrozen(address account) external view returns (bool);
 
     // ---- issuer and agent operations ----
+    /// @notice The most units that may ever be issued (the term sheet's total issue amount), 0 for
+    /// no limit. It counts every unit ever issued, not the current supply: redeemed units do not
+    /// make room.
+    function issueLimit() external view returns (uint256);
+
+    /// @notice Every unit ever issued (what the issue limit counts).
+    function totalIssued() external view returns (uint256);
+
+    /// @notice DEFAULT_ADMIN_ROLE. Cannot be set below what is already issued; 0 lifts the limit.
+    /// Issuing beyond the limit reverts {TokenIssueLimitExceeded}.
+    function setIssueLimit(uint256 limit) external;
+
     function issue(address to, uint256 value, bytes calldata data) external;
 
     function batchIssue(address[] calldata to, uint256[] calldata values, bytes calldata data) external;
@@ -232,10 +249,23 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
 
     function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval);
 
-    /// @notice The settlement lock address: the first lock address authorised to carry the
-    /// issuer's approval (the platform's DvP contract). Its locks are kept in each holder's
-    /// account word, so a delivery instruction's lock writes no new storage slot.
+    /// @notice The settlement lock address (the platform's DvP contract), named by the admin with
+    /// {setSettlementLockAddress}: its locks are kept in each holder's account word, so a
+    /// delivery instruction's lock writes no new storage slot. 0 until named.
     function settlementLockAddress() external view returns (address);
+
+    /// @notice Names the settlement lock address (DEFAULT_ADMIN_ROLE). Refused for an address
+    /// already authorised as a lock address (it may hold locks in the lock map) or already the
+    /// current one. Replacing the current one is safe at any time: what holders locked to it
+    /// stays locked to it, and it still releases it (see docs/settlement.md). The new address
+    /// needs {authorizeLockAddress} to receive locks. Emits {SettlementLockAddressSet}.
+    function setSettlementLockAddress(address lockAddress) external;
+
+    /// @notice Every address ever named the settlement lock address, oldest first (at most 255).
+    function settlementLockAddresses() external view returns (address[] memory);
+
+    /// @notice Every address ever authorised as a lock address, in authorisation order.
+    function lockAddresses() external view returns (address[] memory);
 
     function lock(address lockAddress, uint256 value, bytes calldata data) external;
 

@@ -8,11 +8,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import IntEnum
+from functools import cache
 from typing import Self
 
 from eth_abi import encode
 
 ZERO_ADDRESS = "0x" + "00" * 20
+
+
+@cache
+def _label(name: str) -> str:  # a register asks for 10,000 of them
+    return "".join(part.capitalize() for part in name.split("_"))
 
 
 class LabelledEnum(IntEnum):
@@ -23,7 +29,7 @@ class LabelledEnum(IntEnum):
     @property
     def label(self) -> str:
         """The member's name in the .sol interface ("QualifiedInstitutional")."""
-        return "".join(part.capitalize() for part in self.name.split("_"))
+        return _label(self.name)
 
     @classmethod
     def from_label(cls, text: str) -> Self:

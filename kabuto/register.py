@@ -15,6 +15,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +56,8 @@ class HolderEntry:
     lots: tuple[Lot, ...]
     tax_status: str = ""  # IInvestorRegistry.TaxStatus label ("" when not read)
 
-    @property
-    def units(self) -> int:
+    @cached_property
+    def units(self) -> int:  # asked several times per entry by a 10,000-holder register
         return units_of(self.lots)
 
 

@@ -18,7 +18,14 @@ from kabuto.domain import investor_id_to_bytes32
 from kabuto.ops import approvals as queue
 from kabuto.ops.accounts import account_for, address_of
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, keys_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.cli import (
+    DRY_RUN,
+    deployments_option,
+    keys_option,
+    quiet_ape,
+    reports_errors,
+    role_option,
+)
 from kabuto.ops.onboard import latest_personal_data, private_key_of
 from kabuto.ops.params import SYMBOL, TEXT
 from kabuto.personal_data import decrypt_many
@@ -97,10 +104,11 @@ def _decide(approve):
         default=None,
         help="recorded with the decision" + ("" if approve else " (required)"),
     )
+    @DRY_RUN
     @deployments_option
     @role_option("issuer")
     @reports_errors
-    def command(symbol, ids, everything, reason, deployments, issuer):
+    def command(symbol, ids, everything, reason, dry_run, deployments, issuer):
         quiet_ape()
         if bool(ids) == everything:
             raise click.UsageError("give --id (one or more) or --all")
@@ -113,7 +121,12 @@ def _decide(approve):
             approve,
             None if everything else list(ids),
             reason or "",
+            dry_run=dry_run,
         )
+        if dry_run:
+            verb_now = "approve" if approve else "reject"
+            click.echo(f"would {verb_now} {report.total} application(s); dry run, nothing sent")
+            return
         click.echo(
             f"{'approved' if approve else 'rejected'} {report.sent}; "
             f"{report.already_done + report.skipped_late} were already decided"

@@ -31,6 +31,9 @@ def cli(day: date, at, dry_run: bool):
 
     seconds = at.hour * 3600 + at.minute * 60
     target = jst_midnight(day) + seconds
+    if target <= chain.pending_timestamp and today() == day:
+        click.echo(f"the chain's date is already {day} (the clock never goes back); nothing mined")
+        return
     if target <= chain.pending_timestamp:
         raise ChainStateError(
             f"the chain is already at {today()} (past {day} {at:%H:%M} JST): the clock never "

@@ -13,17 +13,21 @@ says what would be sent. For many investors at once, change the investors file a
 """
 
 import click
-from ape.cli import ConnectedProviderCommand, network_option
 
 from kabuto.inputs.fields import parse_investor_class, parse_tax_status
 from kabuto.onchain_types import InvestorStatus
 from kabuto.ops import upkeep
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.cli import (
+    DRY_RUN,
+    deployments_option,
+    quiet_ape,
+    reports_errors,
+    role_option,
+    subcommand,
+)
 from kabuto.ops.params import DATE, INVESTOR_ID
-
-DRY_RUN = click.option("--dry-run", is_flag=True, help="check and say what would be sent")
 
 
 def _parsed(parse):
@@ -42,15 +46,15 @@ def cli():
 
 
 def _command(name, short):
-    def decorate(f):
-        f = role_option("registrar")(f)
-        f = deployments_option(f)
-        f = DRY_RUN(f)
-        f = click.argument("investor_id", type=INVESTOR_ID)(f)
-        f = network_option()(f)
-        return cli.command(name, cls=ConnectedProviderCommand, short_help=short)(f)
-
-    return decorate
+    return subcommand(
+        cli,
+        name,
+        short,
+        click.argument("investor_id", type=INVESTOR_ID),
+        DRY_RUN,
+        deployments_option,
+        role_option("registrar"),
+    )
 
 
 @_command("renew-kyc", "Renew an investor's KYC.")

@@ -9,7 +9,8 @@ detectTransferRestriction: nothing is sent while any row breaks a rule. Resumabl
 again after any stop; nothing is issued twice. A tranche is identified by its content (the
 term sheet's terms and the allocation's rows, recorded in the data of the token's Issued
 events), not by the file's name: a renamed copy issues nothing again, and a different
-allocation of a token already issued is refused unless named with --tranche.
+allocation of a token already issued is refused unless named with --tranche. --dry-run checks
+everything and says what would be sent.
 """
 
 from pathlib import Path
@@ -19,8 +20,8 @@ from ape.cli import ConnectedProviderCommand, network_option
 
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
-from kabuto.ops.issue import plan_issue, run_issue
+from kabuto.ops.cli import DRY_RUN, deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.issue import plan_issue, preview_issue, run_issue
 from kabuto.ops.params import COUNT, TEXT
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
@@ -50,6 +51,7 @@ FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
     is_flag=True,
     help="issue a bond before its issue date (the register then shows it acquired early)",
 )
+@DRY_RUN
 @deployments_option
 @role_option("deployer")
 @role_option("issuer")
@@ -62,6 +64,7 @@ def cli(
     tranche,
     batch_size,
     allow_early,
+    dry_run,
     deployments,
     deployer,
     issuer,
@@ -75,6 +78,9 @@ def cli(
     click.echo(
         f"{plan.sheet.symbol}: {len(plan.allotments)} allotments, {units} units: all rows valid"
     )
+    if dry_run:
+        click.echo(preview_issue(plan))
+        return
     report = run_issue(
         plan,
         account_for("issuer", issuer),

@@ -7,7 +7,7 @@ nothing is sent while any row is wrong. Resumable: run it again after any stop.
 An investor already on chain whose row differs (class, country, KYC expiry, tax status, and
 the personal data when the issuer's key file is in --keys) is listed with every difference
 and nothing is sent; --apply-changes then updates the registry, each change as the
-registry's update call, resumable like the rest.
+registry's update call, resumable like the rest. --dry-run says what would be sent.
 """
 
 from pathlib import Path
@@ -18,13 +18,14 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import (
+    DRY_RUN,
     deployments_option,
     keys_option,
     quiet_ape,
     reports_errors,
     role_option,
 )
-from kabuto.ops.onboard import plan_onboarding, run_onboarding
+from kabuto.ops.onboard import plan_onboarding, preview_onboarding, run_onboarding
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
@@ -42,12 +43,13 @@ from kabuto.ops.onboard import plan_onboarding, run_onboarding
     is_flag=True,
     help="update investors on chain whose row of the file differs (listed first)",
 )
+@DRY_RUN
 @deployments_option
 @keys_option
 @role_option("registrar")
 @role_option("issuer")
 @reports_errors
-def cli(investors_csv, batch_size, apply_changes, deployments, key_dir, registrar, issuer):
+def cli(investors_csv, batch_size, apply_changes, dry_run, deployments, key_dir, registrar, issuer):
     quiet_ape()
     platform = load_platform(deployments)
     issuer_account = account_for("issuer", issuer)
@@ -63,6 +65,9 @@ def cli(investors_csv, batch_size, apply_changes, deployments, key_dir, registra
         click.echo(f"change (chain -> file): {change.describe()}")
     for note in plan.notes:
         click.echo(f"note: {note}")
+    if dry_run:
+        click.echo(preview_onboarding(plan))
+        return
     report = run_onboarding(plan, account_for("registrar", registrar), batch_size)
     click.echo(
         f"onboarded {report.sent} now, {report.already_done + report.skipped_late} "

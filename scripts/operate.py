@@ -15,7 +15,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.ops import operations
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
-from kabuto.ops.cli import deployments_option, quiet_ape, reports_errors, role_option
+from kabuto.ops.cli import DRY_RUN, deployments_option, quiet_ape, reports_errors, role_option
 from kabuto.ops.params import ADDRESS, HOLDER, INVESTOR_ID, SYMBOL, TEXT, UNITS
 
 
@@ -38,17 +38,18 @@ def cli():
     "--unfreeze", is_flag=True, help="lift the freeze (of the wallet, or of --units units)"
 )
 @click.option("--reason", type=TEXT, required=True, help="why, for the audit trail")
+@DRY_RUN
 @deployments_option
 @role_option("compliance")
 @reports_errors
-def freeze(symbol, holder, units, unfreeze, reason, deployments, compliance):
+def freeze(symbol, holder, units, unfreeze, reason, dry_run, deployments, compliance):
     quiet_ape()
     platform = load_platform(deployments)
     token = platform.token(symbol)
     wallet = holder.resolve(platform.registry, "HOLDER")
     click.echo(
         operations.freeze(
-            token, account_for("compliance", compliance), wallet, units, reason, unfreeze
+            token, account_for("compliance", compliance), wallet, units, reason, unfreeze, dry_run
         )
     )
 
@@ -72,10 +73,13 @@ def freeze(symbol, holder, units, unfreeze, reason, deployments, compliance):
     help="the legal ground, recorded in the ForcedTransfer event",
 )
 @click.option("--reason", type=TEXT, required=True, help="why, for the audit trail")
+@DRY_RUN
 @deployments_option
 @role_option("issuer")
 @reports_errors
-def force_transfer(symbol, source, recipient, units, reason_code, reason, deployments, issuer):
+def force_transfer(
+    symbol, source, recipient, units, reason_code, reason, dry_run, deployments, issuer
+):
     quiet_ape()
     platform = load_platform(deployments)
     token = platform.token(symbol)
@@ -88,6 +92,7 @@ def force_transfer(symbol, source, recipient, units, reason_code, reason, deploy
             units,
             reason_code,
             reason,
+            dry_run,
         )
     )
 
@@ -104,12 +109,13 @@ def force_transfer(symbol, source, recipient, units, reason_code, reason, deploy
 @click.argument("investor_id", type=INVESTOR_ID)
 @click.argument("new_wallet", type=ADDRESS)
 @click.option("--reason", type=TEXT, required=True, help="why, for the audit trail")
+@DRY_RUN
 @deployments_option
 @role_option("registrar")
 @role_option("issuer")
 @role_option("trust_bank")
 @reports_errors
-def recover(investor_id, new_wallet, reason, deployments, registrar, issuer, trust_bank):
+def recover(investor_id, new_wallet, reason, dry_run, deployments, registrar, issuer, trust_bank):
     quiet_ape()
     for line in operations.recover(
         load_platform(deployments),
@@ -119,5 +125,6 @@ def recover(investor_id, new_wallet, reason, deployments, registrar, issuer, tru
         new_wallet,
         reason,
         account_for("trust_bank", trust_bank),
+        dry_run,
     ):
         click.echo(line)

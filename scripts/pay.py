@@ -18,6 +18,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import (
+    DRY_RUN,
     batch_size_option,
     claim_days_option,
     deployments_option,
@@ -27,7 +28,12 @@ from kabuto.ops.cli import (
     role_option,
 )
 from kabuto.ops.params import DATE, SYMBOL, YEN
-from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, pay_record_date
+from kabuto.ops.payments import (
+    DEFAULT_CLAIM_DAYS,
+    DEFAULT_RECORDS_DIR,
+    pay_record_date,
+    preview_record_date,
+)
 
 
 def _treaty_rates(values: tuple[str, ...]) -> dict[str, int]:
@@ -69,6 +75,7 @@ def _treaty_rates(values: tuple[str, ...]) -> dict[str, int]:
     help="a non-resident's treaty rate replacing the 15.315% national rate (repeatable)",
 )
 @records_option(DEFAULT_RECORDS_DIR)
+@DRY_RUN
 @deployments_option
 @role_option("paying_agent")
 @reports_errors
@@ -80,11 +87,18 @@ def cli(
     batch_size,
     treaty_rate,
     out,
+    dry_run,
     deployments,
     paying_agent,
 ):
     quiet_ape()
     day: date = record_date
+    rates = _treaty_rates(treaty_rate)
+    if dry_run:
+        agent = account_for("paying_agent", paying_agent)
+        platform = load_platform(deployments)
+        click.echo(preview_record_date(platform, symbol, day, agent, None, amount_per_unit))
+        return
     report = pay_record_date(
         load_platform(deployments),
         symbol,
@@ -94,7 +108,7 @@ def cli(
         claim_days=claim_days,
         batch_size=batch_size,
         records_dir=out,
-        treaty_rates=_treaty_rates(treaty_rate),
+        treaty_rates=rates,
     )
     click.echo(
         f"{symbol} {report.kind} #{report.payment_id}: {report.batches.sent} holders "

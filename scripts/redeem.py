@@ -11,6 +11,7 @@ from ape.cli import ConnectedProviderCommand, network_option
 from kabuto.ops.accounts import account_for
 from kabuto.ops.chain import load_platform
 from kabuto.ops.cli import (
+    DRY_RUN,
     batch_size_option,
     claim_days_option,
     deployments_option,
@@ -20,7 +21,12 @@ from kabuto.ops.cli import (
     role_option,
 )
 from kabuto.ops.params import SYMBOL
-from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_at_maturity
+from kabuto.ops.payments import (
+    DEFAULT_CLAIM_DAYS,
+    DEFAULT_RECORDS_DIR,
+    preview_redemption,
+    redeem_at_maturity,
+)
 
 
 @click.command(cls=ConnectedProviderCommand, help=__doc__)
@@ -29,11 +35,16 @@ from kabuto.ops.payments import DEFAULT_CLAIM_DAYS, DEFAULT_RECORDS_DIR, redeem_
 @claim_days_option(DEFAULT_CLAIM_DAYS)
 @batch_size_option(100, "holders")
 @records_option(DEFAULT_RECORDS_DIR)
+@DRY_RUN
 @deployments_option
 @role_option("paying_agent")
 @reports_errors
-def cli(symbol, claim_days, batch_size, out, deployments, paying_agent):
+def cli(symbol, claim_days, batch_size, out, dry_run, deployments, paying_agent):
     quiet_ape()
+    if dry_run:
+        agent = account_for("paying_agent", paying_agent)
+        click.echo(preview_redemption(load_platform(deployments), symbol, agent))
+        return
     report = redeem_at_maturity(
         load_platform(deployments),
         symbol,

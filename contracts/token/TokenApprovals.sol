@@ -10,25 +10,6 @@ import {TokenOperations} from "./TokenOperations.sol";
 /// checked again, the move is atomic) or rejects, the applicant may cancel, and after an optional
 /// expiry anyone may release it back. See docs/approvals-and-locks.md for the state machine.
 abstract contract TokenApprovals is TokenOperations {
-    /// Two slots per application: (160 + 96) and (160 + 40 + 8) bits.
-    struct StoredApplication {
-        address from;
-        uint96 value;
-        address to;
-        uint40 expiry;
-        ApplicationStatus status;
-    }
-
-    /// One slot: 64 + 40 + 8 bits.
-    struct ApplicationBook {
-        uint64 count;
-        uint40 expiryPeriod; // 0: applications never expire
-        bool opened; // set at deployment so the first application writes a non-zero slot (2,900, not 20,000)
-    }
-
-    mapping(uint256 id => StoredApplication) private _applications;
-    ApplicationBook private _book;
-
     error TokenApplicationExpired(uint256 id, uint40 expiry);
 
     constructor() {
@@ -43,10 +24,7 @@ abstract contract TokenApprovals is TokenOperations {
     function applyForTransfer(address to, uint256 value, bytes calldata data) external returns (uint256 id) {
         if (value == 0) revert TokenZeroValue();
         _requireAllowed(_restrictionFor(msg.sender, to, value, Path.Approved), msg.sender, to, value);
-        // Overflow not possible: value <= balance - encumbered was checked by _restrictionFor.
-        unchecked {
-            _accounts[msg.sender].encumbered += uint96(value);
-        }
+        _encumber(msg.sender, value, to);
         ApplicationBook memory book = _book;
         id = book.count;
         uint40 expiry = book.expiryPeriod == 0 ? 0 : uint40(block.timestamp) + book.expiryPeriod;
@@ -100,20 +78,18 @@ abstract contract TokenApprovals is TokenOperations {
         emit ApplicationExpiryPeriodSet(period);
     }
 
-    function application(uint256 id) external view returns (Application memory) {
-        if (id >= _book.count) revert TokenUnknownApplication(id);
-        StoredApplication memory app = _applications[id];
-        return Application(app.from, app.to, app.value, app.expiry, app.status);
+    function application(uint256) external view returns (Application memory) {
+        _extensionView();
     }
 
     function applicationCount() external view returns (uint256) {
-        return _book.count;
+        _extensionView();
     }
 
     /// @notice Units of `account` in pending applications: what is encumbered but neither
     /// frozen nor locked.
-    function pendingOf(address account) external view returns (uint256) {
-        return _accounts[account].encumbered - _frozenTokens[account] - totalLockedOf(account);
+    function pendingOf(address) external view returns (uint256) {
+        _extensionView();
     }
 
     function _approve(uint256 id, bytes calldata data) private {
@@ -135,10 +111,15 @@ abstract contract TokenApprovals is TokenOperations {
         if (status == ApplicationStatus.None) revert TokenUnknownApplication(id);
         if (status != ApplicationStatus.Pending) revert TokenApplicationNotPending(id, status);
         holder = app.from;
-        // A recovered wallet has nothing encumbered left: follow the recovery chain.
+        // A pending amount is part of its holder's encumbered amount, so an applicant holding less
+        // was recovered since (the account word is read by the approval anyway: the common case
+        // pays no extra slot). Where the amount went is the explicit record of each recovery
+        // (TokenStorage._recoveries), followed while the application predates it.
         if (_accounts[holder].encumbered < app.value) {
-            while (_recoveredTo[holder] != address(0)) {
-                holder = _recoveredTo[holder];
+            Recovery memory rec = _recoveries[holder];
+            while (rec.to != address(0) && id < rec.applicationsBefore) {
+                holder = rec.to;
+                rec = _recoveries[holder];
             }
         }
     }
@@ -146,9 +127,6 @@ abstract contract TokenApprovals is TokenOperations {
     /// Returns the application's amount to its holder's free balance.
     function _close(StoredApplication storage app, address holder, ApplicationStatus status) private {
         app.status = status;
-        // Underflow not possible: a pending amount is part of its holder's encumbered amount.
-        unchecked {
-            _accounts[holder].encumbered -= app.value;
-        }
+        _release(holder, app.value);
     }
 }

@@ -1,23 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {IERC20Errors} from "@openzeppelin/contracts/interfaces/draft-IERC6093.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IERC1404} from "../../interfaces/IERC1404.sol";
 import {IInvestorRegistry} from "../../interfaces/IInvestorRegistry.sol";
 import {ISecurityToken} from "../../interfaces/ISecurityToken.sol";
-import {RestrictionMessages} from "./RestrictionMessages.sol";
+import {TokenExtension} from "./TokenExtension.sol";
+import {TokenStorage} from "./TokenStorage.sol";
 
 /// @title TokenCore
-/// @notice ERC-20 core of a Kabuto security token: packed storage, the ONE movement hook
-/// {_update} that applies every transfer rule, ERC-1404 answers and lazy record-date checkpoints.
+/// @notice ERC-20 core of a Kabuto security token: the rule engine {_restriction}, the movement
+/// hook {_update} that applies it, the fast path {_fastMove} for the common holder movement
+/// (proven against the engine: docs/assurance.md), ERC-1404 answers, lazy record-date checkpoints,
+/// the one owner of encumbrances, and the delegation of rarely called functions to the token's
+/// TokenExtension. State: TokenStorage.
 /// @dev Storage is laid out for the hot path (see docs/security-token.md): a transfer reads the
 /// token's config slot, each party's account slot and one registry staticcall, and writes the two
 /// account slots. Details of encumbrances (frozen, pending, locked) live in other mappings that
 /// only the operations creating them touch.
-abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
+abstract contract TokenCore is ISecurityToken, IERC20Errors, TokenStorage {
     using Checkpoints for Checkpoints.Trace208;
     using SafeCast for uint256;
 
@@ -35,40 +38,6 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         Redeem,
         Forced,
         Recovery
-    }
-
-    /// One slot per account: 96 + 96 + 16 + 8 + 40 = 256 bits.
-    struct Account {
-        uint96 balance; // everything the wallet owns (the legal holding)
-        uint96 encumbered; // frozen + pending + locked: the part that cannot move freely
-        uint16 lastRecordCount; // passed record dates when the balance last changed (at most 65,535)
-        bool walletFrozen;
-        // Units locked to the token's settlement lock address (TokenLocks): kept here, in the word
-        // every movement writes anyway, so a lock to the DvP contract creates no new slot.
-        uint40 settlementLocked;
-    }
-
-    /// One slot per token, read by every movement: 4 * 8 + 2 * 24 + 48 + 32 + 40 + 40 + 16 = 256 bits.
-    /// The issuer's Rules (widths narrowed where noted, checked when rules are set) plus hot state.
-    struct Config {
-        uint8 allowedClasses;
-        bool qiiResaleOnly;
-        bool approvalRequired;
-        bool paused;
-        uint24 holderCap; // Rules.holderCap (uint32) narrowed: at most 16,777,215 investors
-        uint24 holderCount;
-        uint48 maxBalance; // Rules.maxBalance (uint64) narrowed
-        uint32 minHolding;
-        uint40 lockUpUntil;
-        uint40 nextRecordDate; // 0: none scheduled ahead
-        uint16 passedRecordCount; // record dates already passed when a balance last changed
-    }
-
-    /// One slot: 96 + 32 + 8 = 136 bits. Touched by issue and redeem only.
-    struct Supply {
-        uint96 totalSupply;
-        uint32 lastRecordCount;
-        bool redeemed;
     }
 
     /// Field offsets in the registry's packed investor record.
@@ -103,24 +72,13 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     uint256 private constant _UINT96 = 0xffffffffffffffffffffffff;
 
     IInvestorRegistry internal immutable _REGISTRY;
-    RestrictionMessages private immutable _MESSAGE_TABLE;
+    /// The token's own TokenExtension (created by the constructor): the rarely called functions,
+    /// run on this token's storage by {_extension}.
+    address private immutable _EXTENSION;
     Category internal immutable _CATEGORY;
     Kind internal immutable _KIND;
 
-    string private _name;
-    string private _symbol;
-    Config internal _config;
-    Supply private _supply;
-    mapping(address account => Account) internal _accounts;
-    mapping(address account => mapping(address spender => uint256)) private _allowances;
-    mapping(address account => uint256) internal _frozenTokens;
-    uint40[] private _recordDates;
-    mapping(address account => Checkpoints.Trace208) private _balanceHistory;
-    Checkpoints.Trace208 private _supplyHistory;
-
     error TokenInvalidRegistry(address registry);
-    error TokenRecordDateInPast(uint40 recordDate, uint256 timestamp);
-    error TokenTooManyRecordDates();
 
     constructor(string memory name_, string memory symbol_, Category category_, Kind kind_, address registry_) {
         if (registry_.code.length == 0) revert TokenInvalidRegistry(registry_);
@@ -130,7 +88,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         _CATEGORY = category_;
         _KIND = kind_;
         _REGISTRY = IInvestorRegistry(registry_);
-        _MESSAGE_TABLE = new RestrictionMessages();
+        _EXTENSION = address(new TokenExtension());
     }
 
     // ---------------------------------------------------------------- ERC-20
@@ -173,7 +131,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         return true;
     }
 
+    /// @dev A zero-value movement the holder did not make is refused ({TokenZeroValue}): the
+    /// token's events are the register's source, and a stranger's Transfer(holder, x, 0) is the
+    /// address-poisoning pattern.
     function transferFrom(address from, address to, uint256 value) external returns (bool) {
+        if (value == 0 && msg.sender != from) revert TokenZeroValue();
         uint256 allowed = _allowances[from][msg.sender];
         if (allowed != type(uint256).max) {
             if (allowed < value) revert ERC20InsufficientAllowance(msg.sender, allowed, value);
@@ -252,57 +214,65 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     }
 
     /// @inheritdoc IERC1404
-    function messageForTransferRestriction(uint8 restrictionCode) external view returns (string memory) {
-        return _MESSAGE_TABLE.message(restrictionCode);
+    function messageForTransferRestriction(uint8) external view returns (string memory) {
+        _extensionView();
     }
 
     // ---------------------------------------------------------------- record dates
 
     /// @inheritdoc ISecurityToken
-    function scheduleRecordDate(uint40 date) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256 index) {
-        return _scheduleRecordDate(date);
+    function scheduleRecordDate(uint40) external onlyRole(DEFAULT_ADMIN_ROLE) returns (uint256) {
+        _extension();
     }
 
-    function recordDate(uint256 index) external view returns (uint40) {
-        return _recordDates[index];
+    function recordDate(uint256) external view returns (uint40) {
+        _extensionView();
     }
 
     function recordDateCount() external view returns (uint256) {
-        return _recordDates.length;
+        _extensionView();
     }
 
     /// @inheritdoc ISecurityToken
-    function balanceOfAtRecordDate(address account, uint256 index) external view returns (uint256) {
-        _requirePassed(index);
-        Account memory acc = _account(account);
-        if (acc.lastRecordCount <= index) return acc.balance;
-        return _balanceHistory[account].upperLookup(uint48(index));
+    function balanceOfAtRecordDate(address, uint256) external view returns (uint256) {
+        _extensionView();
     }
 
-    function totalSupplyAtRecordDate(uint256 index) external view returns (uint256) {
-        _requirePassed(index);
-        Supply memory s = _supply;
-        if (s.lastRecordCount <= index) return s.totalSupply;
-        return _supplyHistory.upperLookup(uint48(index));
+    function totalSupplyAtRecordDate(uint256) external view returns (uint256) {
+        _extensionView();
     }
 
-    function _requirePassed(uint256 index) private view {
-        if (index >= _recordDates.length || block.timestamp <= _recordDates[index]) {
-            revert TokenRecordDateNotPassed(index);
+    /// @notice Every address ever authorised as a lock address (TokenExtension).
+    function lockAddresses() external view returns (address[] memory) {
+        _extensionView();
+    }
+
+    // ---------------------------------------------------------------- the extension
+
+    /// @dev Runs the current call's function in this token's TokenExtension on this token's
+    /// storage (DELEGATECALL with the same calldata) and ends the call with what it returned or
+    /// reverted with. Callers check roles first; the extension's code is fixed at deployment.
+    function _extension() internal {
+        address extension = _EXTENSION;
+        assembly {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), extension, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
         }
     }
 
-    function _scheduleRecordDate(uint40 date) internal returns (uint256 index) {
-        if (date < block.timestamp) revert TokenRecordDateInPast(date, block.timestamp);
-        index = _recordDates.length;
-        if (index != 0 && date <= _recordDates[index - 1]) {
-            revert TokenRecordDateNotAfterLast(date, _recordDates[index - 1]);
+    /// @dev {_extension} for a view function: the extension's views only read (a DELEGATECALL is
+    /// not a view operation to the compiler, hence the cast of the function's type).
+    function _extensionView() internal view {
+        _asView(_extension)();
+    }
+
+    function _asView(function() internal fn) private pure returns (function() internal view viewFn) {
+        assembly ("memory-safe") {
+            viewFn := fn
         }
-        if (index >= type(uint16).max) revert TokenTooManyRecordDates();
-        _recordDates.push(date);
-        // Invariant: nextRecordDate == 0 exactly when every scheduled date has been passed.
-        if (_config.nextRecordDate == 0) _config.nextRecordDate = date;
-        emit RecordDateScheduled(index, date);
     }
 
     /// Moves the passed-count over every record date that block.timestamp has gone past.
@@ -323,9 +293,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         if (balance != 0 || history.length() != 0) history.push(fromIndex, balance);
     }
 
-    // ---------------------------------------------------------------- the one movement hook
+    // ---------------------------------------------------------------- the movement hook
 
-    /// @dev Every balance change flows through here: it applies the rules for `path`, keeps the
+    /// @dev Every balance change flows through here except the holder movements {_fastMove}
+    /// performs itself (only those for which {_restriction} returns Success, writing and emitting
+    /// what this would: the differential test compares both). It applies the rules for `path`, keeps the
     /// holder count, the lazy record-date checkpoints and the supply, and emits {Transfer}.
     /// `fromEncumbered` is the part of `value` taken out of the sender's encumbered amount
     /// (a pending application, a lock, frozen units in a forced transfer, everything in recovery);
@@ -406,8 +378,11 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
     /// any other case it returns false before writing anything and the full engine decides (and
     /// names the refusal). The eligible transfer is what the gas targets measure
     /// (docs/performance.md), hence words, OR-ed conditions and few branches.
+    /// Virtual only so that the differential test's SecurityTokenSlowPath (contracts/testing/)
+    /// can decline every movement and run the same scenarios on the rule engine alone.
     function _fastMove(address from, address to, uint256 value, uint256 fromEncumbered, uint256 slowFlags)
-        private
+        internal
+        virtual
         returns (bool moved)
     {
         address registry_ = address(_REGISTRY);
@@ -510,28 +485,27 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         return _REGISTRY.packedInvestorsOf(from, to);
     }
 
-    /// The storage slot of `account`'s {Account} and the word stored there.
-    function _accountWord(address account) private view returns (uint256 slot, uint256 word) {
-        assembly ("memory-safe") {
-            mstore(0x00, account)
-            mstore(0x20, _accounts.slot)
-            slot := keccak256(0x00, 0x40)
-            word := sload(slot)
-        }
-    }
-
+    /// Issue (increase) or redeem `value`; an issue counts towards the issue limit, which
+    /// counts every unit ever issued (the term sheet's total issue amount), not the supply.
     function _changeSupply(uint256 value, bool increase, uint16 passed) private {
         Supply memory s = _supply;
         if (s.lastRecordCount < passed) {
             _checkpoint(_supplyHistory, s.lastRecordCount, s.totalSupply);
-            _supply.lastRecordCount = passed;
+            s.lastRecordCount = passed;
         }
-        uint256 updated = increase ? s.totalSupply + value : s.totalSupply - value;
-        _supply.totalSupply = updated.toUint96();
-        if (!increase && updated == 0) {
-            _supply.redeemed = true;
-            emit TokenRedeemedAll(msg.sender);
+        if (increase) {
+            uint256 issued = s.issued + value;
+            if (s.issueLimit != 0 && issued > s.issueLimit) revert TokenIssueLimitExceeded(s.issueLimit, issued);
+            s.issued = issued.toUint64();
+            s.totalSupply = (s.totalSupply + value).toUint96();
+        } else {
+            s.totalSupply -= uint96(value);
+            if (s.totalSupply == 0) {
+                s.redeemed = true;
+                emit TokenRedeemedAll(msg.sender);
+            }
         }
+        _supply = s;
     }
 
     /// Evaluates the rules for a movement of free units that has not happened yet.
@@ -539,7 +513,7 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         return _restriction(from, to, value, path, 0, _loadConfig(), _account(from), _account(to));
     }
 
-    function _loadConfig() private view returns (Config memory) {
+    function _loadConfig() internal view returns (Config memory) {
         return _config;
     }
 
@@ -552,8 +526,14 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         if (code != Restriction.Success) revert TransferRestricted(code, from, to, value);
     }
 
-    /// Moves `value` free units of `account` into its encumbered part (freeze, lock).
-    /// `to` is the counterparty named in the refusal (the lock address; 0 for a freeze).
+    // ---------------------------------------------------------------- encumbrances
+    // Account.encumbered (frozen + pending + locked) is written only here, in {_update} (the
+    // part of a movement taken out of it) and in {_fastMove}: every other part of the token
+    // calls these two checked helpers.
+
+    /// Moves `value` free units of `account` into its encumbered part (freeze, lock, application,
+    /// a recovered wallet's encumbrances). `to` is the counterparty named in the refusal (the
+    /// lock address or recipient; 0 for a freeze).
     function _encumber(address account, uint256 value, address to) internal {
         if (value == 0) revert TokenZeroValue();
         Account memory acc = _account(account);
@@ -564,6 +544,12 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, AccessControl {
         unchecked {
             _accounts[account].encumbered = acc.encumbered + uint96(value);
         }
+    }
+
+    /// Returns `value` encumbered units of `account` to its free balance (unfreeze, unlock to
+    /// itself, a closed application). Checked: reverts rather than underflow.
+    function _release(address account, uint256 value) internal {
+        _accounts[account].encumbered -= value.toUint96();
     }
 
     /// @dev The rule engine shared by every path and by {detectTransferRestriction}, so a refusal

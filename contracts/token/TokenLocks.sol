@@ -14,54 +14,29 @@ import {TokenCore} from "./TokenCore.sol";
 abstract contract TokenLocks is TokenCore {
     using SafeCast for uint256;
 
-    /// Lock addresses are few and chosen by the issuer: recovery and the per-account total
-    /// iterate over them, so their number is capped.
-    uint256 public constant MAX_LOCK_ADDRESSES = 16;
-
-    /// One slot per lock address: 4 * 8 bits.
-    struct LockAddress {
-        bool authorized; // may receive new locks
-        bool carriesApproval; // enforces the issuer's approval itself (the settlement contract)
-        bool listed; // in _lockAddressList (kept after de-authorisation: old locks still release)
-        bool inAccountWord; // the settlement lock address: its locks live in Account.settlementLocked
-    }
-
-    mapping(address lockAddress => LockAddress) private _lockAddresses;
-    address[] private _lockAddressList;
-    mapping(address lockAddress => mapping(address account => uint256)) private _locked;
-    /// The first lock address authorised to carry the issuer's approval (the platform's DvP
-    /// contract): its locks are kept in each holder's account word (Account.settlementLocked),
-    /// so a delivery instruction's lock writes no new slot. Every other lock address uses _locked.
-    address private _settlementLockAddress;
-
-    error TokenTooManyLockAddresses(uint256 max);
     /// A lock address moved `value` locked for `lostWallet` to its new wallet in a recovery.
     event LockRecovered(address indexed lockAddress, address indexed lostWallet, address indexed newWallet, uint256 value);
 
     /// @inheritdoc ISecurityToken
-    function authorizeLockAddress(address lockAddress, bool authorized, bool carriesApproval)
-        external
-        onlyRole(DEFAULT_ADMIN_ROLE)
-    {
-        if (lockAddress == address(0)) revert TokenUnauthorizedLockAddress(lockAddress);
-        LockAddress storage entry = _lockAddresses[lockAddress];
-        if (!entry.listed) {
-            if (_lockAddressList.length >= MAX_LOCK_ADDRESSES) revert TokenTooManyLockAddresses(MAX_LOCK_ADDRESSES);
-            _lockAddressList.push(lockAddress);
-            entry.listed = true;
-        }
-        entry.authorized = authorized;
-        entry.carriesApproval = carriesApproval;
-        if (carriesApproval && _settlementLockAddress == address(0)) {
-            _settlementLockAddress = lockAddress;
-            entry.inAccountWord = true;
-        }
-        emit LockAddressAuthorized(lockAddress, authorized, carriesApproval);
+    /// @dev Run by the token's extension (rarely called). Emits {LockAddressAuthorized}.
+    function authorizeLockAddress(address, bool, bool) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _extension();
     }
 
-    function isAuthorizedLockAddress(address lockAddress) external view returns (bool authorized, bool carriesApproval) {
-        LockAddress memory entry = _lockAddresses[lockAddress];
-        return (entry.authorized, entry.carriesApproval);
+    /// @inheritdoc ISecurityToken
+    /// @dev Run by the token's extension (rarely called): TokenExtension.setSettlementLockAddress
+    /// explains the generations. Emits {SettlementLockAddressSet}.
+    function setSettlementLockAddress(address) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _extension();
+    }
+
+    /// @notice Every address ever named the settlement lock address, oldest first.
+    function settlementLockAddresses() external view returns (address[] memory) {
+        _extensionView();
+    }
+
+    function isAuthorizedLockAddress(address) external view returns (bool, bool) {
+        _extensionView();
     }
 
     /// @inheritdoc ISecurityToken
@@ -69,26 +44,23 @@ abstract contract TokenLocks is TokenCore {
         return _settlementLockAddress;
     }
 
+    /// @dev In the token, not its extension: the DvP contract asks it on every acceptance.
     function lockedOf(address lockAddress, address account) external view returns (uint256) {
-        return _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
+        return _lockedOf(_lockAddresses[lockAddress], lockAddress, account);
     }
 
-    function totalLockedOf(address account) public view returns (uint256 total) {
-        uint256 count = _lockAddressList.length;
-        for (uint256 i = 0; i < count; ++i) {
-            address lockAddress = _lockAddressList[i];
-            total += _lockedOf(_lockAddresses[lockAddress].inAccountWord, lockAddress, account);
-        }
+    function totalLockedOf(address) external view returns (uint256) {
+        _extensionView();
     }
 
     /// @inheritdoc ISecurityToken
     /// @dev The holder must be an eligible investor with an unfrozen wallet and enough free
     /// balance; the token must not be paused. Emits {Locked}.
     function lock(address lockAddress, uint256 value, bytes calldata data) external {
-        bool inAccountWord = _requireAuthorized(lockAddress);
+        LockAddress memory entry = _requireAuthorized(lockAddress);
         _requireAllowed(_lockRestriction(msg.sender), msg.sender, lockAddress, value);
         _encumber(msg.sender, value, lockAddress);
-        _addLock(inAccountWord, lockAddress, msg.sender, value);
+        _addLock(entry, lockAddress, msg.sender, value);
         emit Locked(lockAddress, msg.sender, value, data);
         if (lockAddress.code.length != 0) _notifyLockReceiver(lockAddress, msg.sender, value, data);
     }
@@ -106,9 +78,9 @@ abstract contract TokenLocks is TokenCore {
     /// @dev To another investor the move passes every rule; on an approval-required token only a
     /// lock address that carries the approval may unlock to someone else. Emits {Unlocked}.
     function unlock(address account, address recipient, uint256 value, bytes calldata data) external {
-        LockAddress storage entry = _lockAddresses[msg.sender];
+        LockAddress memory entry = _lockAddresses[msg.sender];
         Path path = entry.carriesApproval ? Path.Approved : Path.Transfer;
-        _release(entry.inAccountWord, msg.sender, account, recipient, value, path);
+        _releaseLock(entry, msg.sender, account, recipient, value, path);
         emit Unlocked(msg.sender, account, recipient, value, data);
     }
 
@@ -118,9 +90,9 @@ abstract contract TokenLocks is TokenCore {
         external
         onlyRole(AGENT_ROLE)
     {
-        bool inAccountWord = _requireAuthorized(lockAddress);
+        LockAddress memory entry = _requireAuthorized(lockAddress);
         _encumber(account, value, lockAddress);
-        _addLock(inAccountWord, lockAddress, account, value);
+        _addLock(entry, lockAddress, account, value);
         emit ForceLocked(lockAddress, account, value, data);
         // A seizure to a contract lock address is accounted for like any lock: the settlement
         // contract refuses units that no instruction owns.
@@ -133,47 +105,76 @@ abstract contract TokenLocks is TokenCore {
         external
         onlyRole(AGENT_ROLE)
     {
-        _release(_lockAddresses[lockAddress].inAccountWord, lockAddress, account, recipient, value, Path.Forced);
+        _releaseLock(_lockAddresses[lockAddress], lockAddress, account, recipient, value, Path.Forced);
         emit ForceUnlocked(lockAddress, account, recipient, value, data);
     }
 
     /// Moves every lock of `lostWallet` to `newWallet` (recovery); the encumbered total moves with
-    /// the account in {_update}.
+    /// the account in {_update}. Both account words are settled first, so only the current
+    /// settlement lock address's locks are left in account words.
     function _moveLocks(address lostWallet, address newWallet) internal {
+        _settleAccountWord(lostWallet);
+        _settleAccountWord(newWallet);
         uint256 count = _lockAddressList.length;
         for (uint256 i = 0; i < count; ++i) {
             address lockAddress = _lockAddressList[i];
-            bool inAccountWord = _lockAddresses[lockAddress].inAccountWord;
-            uint256 value = _lockedOf(inAccountWord, lockAddress, lostWallet);
+            LockAddress memory entry = _lockAddresses[lockAddress];
+            uint256 value = _lockedOf(entry, lockAddress, lostWallet);
             if (value != 0) {
-                _setLocked(inAccountWord, lockAddress, lostWallet, 0);
-                _addLock(inAccountWord, lockAddress, newWallet, value);
+                if (entry.inAccountWord) {
+                    _accounts[lostWallet].settlementLocked = 0;
+                    _setAccountWordLock(newWallet, entry.generation, _lockedOf(entry, lockAddress, newWallet) + value);
+                } else {
+                    _locked[lockAddress][lostWallet] = 0;
+                    _locked[lockAddress][newWallet] += value;
+                }
                 emit LockRecovered(lockAddress, lostWallet, newWallet, value);
             }
         }
     }
 
-    /// `inAccountWord`: the lock address's entry flag (the settlement lock address), read once by
-    /// the caller, which decides where its locks are kept.
-    function _lockedOf(bool inAccountWord, address lockAddress, address account) private view returns (uint256) {
-        if (inAccountWord) return _accounts[account].settlementLocked;
-        return _locked[lockAddress][account];
+    /// After a replacement of the settlement lock address, moves what `account`'s word holds
+    /// for an earlier one (tagged with its generation) into the lock map under that address, so
+    /// the word is free for the current one. What each address has locked does not change. Run
+    /// only where a word may be older than the current generation: a lock to the current
+    /// address finding an older tag, a release by a replaced address, a recovery.
+    function _settleAccountWord(address account) private {
+        Account storage acc = _accounts[account];
+        uint256 value = acc.settlementLocked;
+        if (value == 0) return;
+        address owner = _settlementLockAddresses[acc.settlementGeneration - 1];
+        if (_lockAddresses[owner].inAccountWord) return; // the current one's: nothing to move
+        acc.settlementLocked = 0;
+        _locked[owner][account] += value;
     }
 
-    function _setLocked(bool inAccountWord, address lockAddress, address account, uint256 value) private {
-        if (inAccountWord) _accounts[account].settlementLocked = value.toUint40();
-        else _locked[lockAddress][account] = value;
+    /// `account`'s word: `value` locked to the settlement lock address of `generation`.
+    function _setAccountWordLock(address account, uint8 generation, uint256 value) private {
+        Account storage acc = _accounts[account];
+        acc.settlementLocked = value.toUint32();
+        acc.settlementGeneration = generation;
     }
 
-    function _addLock(bool inAccountWord, address lockAddress, address account, uint256 value) private {
-        _setLocked(inAccountWord, lockAddress, account, _lockedOf(inAccountWord, lockAddress, account) + value);
+    /// A new lock: in the account word for the current settlement lock address (moving an
+    /// earlier address's lock out of the word first), in the lock map for any other.
+    function _addLock(LockAddress memory entry, address lockAddress, address account, uint256 value) private {
+        if (entry.inAccountWord) {
+            Account storage acc = _accounts[account];
+            if (acc.settlementGeneration == entry.generation) {
+                acc.settlementLocked = (uint256(acc.settlementLocked) + value).toUint32();
+            } else {
+                _settleAccountWord(account); // the holder's first lock under this generation
+                _setAccountWordLock(account, entry.generation, value);
+            }
+        } else {
+            _locked[lockAddress][account] += value;
+        }
     }
 
-    /// Reverts unless `lockAddress` may receive new locks; returns where its locks are kept.
-    function _requireAuthorized(address lockAddress) private view returns (bool inAccountWord) {
-        LockAddress storage entry = _lockAddresses[lockAddress];
+    /// Reverts unless `lockAddress` may receive new locks; returns its entry.
+    function _requireAuthorized(address lockAddress) private view returns (LockAddress memory entry) {
+        entry = _lockAddresses[lockAddress];
         if (!entry.authorized) revert TokenUnauthorizedLockAddress(lockAddress);
-        return entry.inAccountWord;
     }
 
     /// A holder locking its own units must be an eligible investor with an unfrozen wallet.
@@ -184,22 +185,26 @@ abstract contract TokenLocks is TokenCore {
     }
 
     /// Releases `value` of `account`'s lock at `lockAddress`: back to the free balance when
-    /// recipient == account, otherwise moved to `recipient` through {_move} under `path`.
-    function _release(bool inAccountWord, address lockAddress, address account, address recipient, uint256 value, Path path)
+    /// recipient == account, otherwise moved to `recipient` through {_move} under `path`. The
+    /// current settlement lock address releases from the account word; any other address from
+    /// the lock map, after moving its part of the word there (a replaced settlement address).
+    function _releaseLock(LockAddress memory entry, address lockAddress, address account, address recipient, uint256 value, Path path)
         private
     {
         if (value == 0) revert TokenZeroValue();
-        uint256 locked = _lockedOf(inAccountWord, lockAddress, account);
+        uint256 locked = _lockedOf(entry, lockAddress, account);
         if (locked < value) revert TokenInsufficientLocked(lockAddress, account, locked, value);
         // Underflow not possible: locked >= value was checked above.
         unchecked {
-            _setLocked(inAccountWord, lockAddress, account, locked - value);
+            if (entry.inAccountWord) {
+                _accounts[account].settlementLocked = uint32(locked - value);
+            } else {
+                if (entry.generation != 0) _settleAccountWord(account);
+                _locked[lockAddress][account] = locked - value;
+            }
         }
         if (recipient == account) {
-            // Underflow not possible: the account's encumbered amount includes this lock.
-            unchecked {
-                _accounts[account].encumbered -= uint96(value);
-            }
+            _release(account, value);
         } else {
             _move(account, recipient, value, path, value);
         }

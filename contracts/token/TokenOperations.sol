@@ -11,10 +11,6 @@ import {TokenLocks} from "./TokenLocks.sol";
 /// @dev Pause blocks holder movements (transfer, applications, approvals, lock, unlock) but not
 /// agent operations (issue, redeem, forced transfer, recovery, force lock/unlock), as in ERC-3643.
 abstract contract TokenOperations is TokenLocks {
-    /// lostWallet => the wallet its holding was recovered to; lets an application filed from the
-    /// lost wallet be settled from the new one.
-    mapping(address lostWallet => address) internal _recoveredTo;
-
     event Paused(address indexed operator);
     event Unpaused(address indexed operator);
 
@@ -48,6 +44,22 @@ abstract contract TokenOperations is TokenLocks {
     }
 
     // ---------------------------------------------------------------- issue and redeem
+
+    /// @inheritdoc ISecurityToken
+    function issueLimit() external view returns (uint256) {
+        _extensionView();
+    }
+
+    /// @inheritdoc ISecurityToken
+    function totalIssued() external view returns (uint256) {
+        _extensionView();
+    }
+
+    /// @inheritdoc ISecurityToken
+    /// @dev Emits {IssueLimitSet}.
+    function setIssueLimit(uint256) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _extension();
+    }
 
     /// @inheritdoc ISecurityToken
     /// @dev The recipient must be eligible under the rules (class, cap, max balance, minimum
@@ -101,7 +113,8 @@ abstract contract TokenOperations is TokenLocks {
 
     /// @inheritdoc ISecurityToken
     /// @dev Skips the sender's checks (frozen wallet, lock-up, eligibility); the recipient must be
-    /// eligible. Takes free units first, then frozen ones (emitting {TokensUnfrozen}); pending
+    /// eligible. Takes free units first, then frozen ones (emitting {TokensUnfrozen}; never to the
+    /// same wallet: only compliance unfreezes); pending
     /// and locked units are released through their own flows first. Emits {ForcedTransfer}.
     function forcedTransfer(address from, address to, uint256 value, ForcedTransferReason reason, bytes calldata data)
         external
@@ -112,7 +125,9 @@ abstract contract TokenOperations is TokenLocks {
         Account memory acc = _account(from);
         uint256 free = acc.balance - acc.encumbered;
         uint256 fromFrozen;
-        if (value > free) {
+        // Frozen units are taken only to move them to another wallet: forced to the same wallet
+        // they would simply become free, undoing a compliance freeze the agent may not undo.
+        if (value > free && from != to) {
             fromFrozen = value - free;
             uint256 frozen = _frozenTokens[from];
             if (fromFrozen > frozen) revert TransferRestricted(Restriction.InsufficientFreeBalance, from, to, value);
@@ -138,10 +153,11 @@ abstract contract TokenOperations is TokenLocks {
         if (lost.balance == 0) revert TokenZeroValue();
 
         _update(lostWallet, newWallet, lost.balance, Path.Recovery, lost.encumbered);
-        Account storage target = _accounts[newWallet];
-        target.encumbered += lost.encumbered;
+        // The whole balance moved free ({_update} took it out of the lost wallet's encumbered
+        // part); the same parts are encumbered again on the new wallet.
+        if (lost.encumbered != 0) _encumber(newWallet, lost.encumbered, newWallet);
         if (lost.walletFrozen) {
-            target.walletFrozen = true;
+            _accounts[newWallet].walletFrozen = true;
             delete _accounts[lostWallet].walletFrozen;
             emit AddressFrozen(newWallet, true, msg.sender);
         }
@@ -151,7 +167,8 @@ abstract contract TokenOperations is TokenLocks {
             _frozenTokens[newWallet] += frozen;
         }
         _moveLocks(lostWallet, newWallet);
-        _recoveredTo[lostWallet] = newWallet;
+        // The applications pending now (ids below the count) are held by newWallet from now on.
+        _recoveries[lostWallet] = Recovery(newWallet, _book.count);
         emit RecoverySuccess(lostWallet, newWallet, investorId);
         return true;
     }
@@ -176,11 +193,11 @@ abstract contract TokenOperations is TokenLocks {
         if (value == 0) revert TokenZeroValue();
         uint256 frozen = _frozenTokens[account];
         if (value > frozen) revert TokenInsufficientFrozen(account, frozen, value);
-        // Underflow not possible: value <= frozen <= encumbered.
+        // Underflow not possible: value <= frozen was checked above.
         unchecked {
             _frozenTokens[account] = frozen - value;
-            _accounts[account].encumbered -= uint96(value);
         }
+        _release(account, value);
         emit TokensUnfrozen(account, value);
     }
 

@@ -5,14 +5,10 @@ import {TokenApprovals} from "./TokenApprovals.sol";
 
 /// @title TokenTerms
 /// @notice The security's terms on-chain (bond: face value, coupon, dates, redemption, payment
-/// token; beneficiary: issue price, distribution dates, payment token). Their record dates are
-/// scheduled as the token's record dates, so entitlements are fixed exactly at them.
+/// token; beneficiary: issue price, distribution dates, payment token), set at deployment. Their
+/// record dates are scheduled as the token's record dates, so entitlements are fixed exactly at
+/// them. The views are answered by the token's TokenExtension.
 abstract contract TokenTerms is TokenApprovals {
-    /// abi.encode(BondTerms) or abi.encode(BeneficiaryTerms) per the token's kind, re-encoded
-    /// from the decoded terms (canonical), so the views return it as it is: far less code than
-    /// encoding the structs from storage (the token is near the 24,576-byte limit).
-    bytes private _encodedTerms;
-
     error TokenInvalidTerms();
 
     /// Stores `encoded` (abi-encoded BondTerms or BeneficiaryTerms, per the token's kind) and
@@ -39,25 +35,13 @@ abstract contract TokenTerms is TokenApprovals {
         emit TermsUpdated(_KIND);
     }
 
-    /// @dev All zero when the token is not a bond or its terms are unset.
-    function bondTerms() external view returns (BondTerms memory unset) {
-        if (_KIND == Kind.Bond) _returnEncodedTerms();
-        return unset;
+    /// @dev All zero when the token is not a bond or its terms are unset (TokenExtension).
+    function bondTerms() external view returns (BondTerms memory) {
+        _extensionView();
     }
 
     /// @dev All zero when the token is not a beneficiary interest or its terms are unset.
-    function beneficiaryTerms() external view returns (BeneficiaryTerms memory unset) {
-        if (_KIND == Kind.Beneficiary) _returnEncodedTerms();
-        return unset;
-    }
-
-    /// Ends the call returning the stored encoding when terms are set; else returns normally.
-    function _returnEncodedTerms() private view {
-        bytes memory encoded = _encodedTerms;
-        if (encoded.length != 0) {
-            assembly ("memory-safe") {
-                return(add(encoded, 0x20), mload(encoded))
-            }
-        }
+    function beneficiaryTerms() external view returns (BeneficiaryTerms memory) {
+        _extensionView();
     }
 }

@@ -38,6 +38,7 @@ from kabuto.manifest import save_manifest
 from kabuto.service.auth import Role, add_token
 from kabuto.service.db import open_database
 from kabuto.service.indexer.follow import Indexer
+from kabuto.service.localpg import LocalPostgres
 
 INDEX_KEY = "service.index_10k_investors_100k_transfers"
 REGISTER_KEY = "service.register_10k_holders"
@@ -55,22 +56,16 @@ KEYS = (
     f"{LOAD}.postgresql.p99_ms",
     f"{LOAD}.postgresql.errors",
 )
+TIME_KEYS = (f"{INDEX_KEY}.sqlite", f"{INDEX_KEY}.postgresql", REGISTER_KEY)  # seconds
 CLIENTS = 50
 LOAD_SECONDS = 30.0
 SYMBOL = "KBB"
 
 
-def _postgres_url(folder: Path) -> tuple[str, object]:
-    import pgserver
-    import psycopg
-
-    server = pgserver.get_server(folder, cleanup_mode="stop")
-    uri = server.get_uri()
-    with psycopg.connect(uri, autocommit=True) as connection:
-        connection.execute("CREATE DATABASE kabuto_bench")
-    base, _, query = uri.partition("?")
-    host = base.split("://", 1)[1].rsplit("/", 1)[0]
-    return f"postgresql+psycopg://{host}/kabuto_bench?{query}", server
+def _postgres_url() -> tuple[str, LocalPostgres]:
+    """A new database on a local PostgreSQL server (durable: fsync on, as in production)."""
+    server = LocalPostgres(durable=True).start()
+    return server.new_database("kabuto_bench"), server
 
 
 def index_into(url: str, rpc_url: str, manifest: Path) -> float:
@@ -109,7 +104,11 @@ class Server:
     def stop(self) -> None:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=20)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=20)
 
 
 def load_test(url: str, token: str, seconds: float = LOAD_SECONDS) -> dict[str, float]:
@@ -178,7 +177,7 @@ def _env(
     return env
 
 
-def measure_population(population: object, rpc_url: str) -> list[Outcome]:
+def measure_population(population: object, rpc_url: str, transfers: int) -> list[Outcome]:
     """Every key on a built population (kabuto.bench.throughput.Population)."""
     kp = population.kp  # type: ignore[attr-defined]
     folder = Path(tempfile.mkdtemp(prefix="kabuto-bench-service-"))
@@ -189,7 +188,8 @@ def measure_population(population: object, rpc_url: str) -> list[Outcome]:
     investors, holders = len(population.wallets), len(population.wallets)  # type: ignore[attr-defined]
     outcomes: list[Outcome] = []
     sqlite_url = f"sqlite:///{folder / 'index.db'}"
-    postgres_url, postgres = _postgres_url(folder / "pg")
+    postgres_url, postgres = _postgres_url()
+    at_scale = (investors, transfers) == (10_000, 100_000)
     try:
         for name, url in (("sqlite", sqlite_url), ("postgresql", postgres_url)):
             seconds = index_into(url, rpc_url, manifest_path)
@@ -199,6 +199,7 @@ def measure_population(population: object, rpc_url: str) -> list[Outcome]:
                     round(seconds, 2),
                     0,
                     0,
+                    at_target_scale=at_scale,
                     note=f"python -m kabuto.service index from block 0 into a new {name} database: "
                     f"{investors:,} investors, their holdings and every transfer, audit trail of every event",
                 )
@@ -230,6 +231,7 @@ def measure_population(population: object, rpc_url: str) -> list[Outcome]:
                             round(cold["agent"], 3),
                             0,
                             0,
+                            at_target_scale=at_scale,
                             note=f"the first GET /tokens/{SYMBOL}/register of the server (nothing cached) "
                             f"with an agent token: {holders:,} holders, lots from every transfer, from the "
                             f"SQLite index; with the issuer's token (all {holders:,} names decrypted in the "
@@ -251,7 +253,7 @@ def measure_population(population: object, rpc_url: str) -> list[Outcome]:
                 RateMeasurement(f"{prefix}.errors", result["errors"], "requests", note),
             ]
     finally:
-        postgres.cleanup()  # type: ignore[attr-defined]
+        postgres.stop()
     return outcomes
 
 
@@ -262,7 +264,7 @@ def measure(ctx: BenchContext) -> Iterable[Outcome]:
         return [
             Pending(key, "needs the throughput jobs' population (run after them)") for key in KEYS
         ]
-    return measure_population(population, str(ctx.chain.provider.http_uri))
+    return measure_population(population, str(ctx.chain.provider.http_uri), ctx.scale_transfers)
 
 
 PEER = Peer("service", "Kabuto service", KEYS, measure)

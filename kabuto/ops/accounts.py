@@ -113,3 +113,29 @@ def local_account_of(wallet: str, what: str = "HOLDER") -> Any:
         if str(account.address) == wallet:
             return account
     raise AccountError(f"{what}: {wallet} is not one of this local chain's test accounts")
+
+
+def investor_account(wallet: str, alias: str | None = None, what: str = "HOLDER") -> Any:
+    """The account an investor signs with: the Ape alias if given (it must be `wallet`), else
+    on local chains the test account whose address is `wallet`.
+
+    Raises:
+        AccountError: no such alias, an alias of another wallet, or no local account.
+    """
+    if not alias:
+        return local_account_of(wallet, what)
+    if alias.isdigit():
+        account = test_account(int(alias))
+    else:
+        try:
+            account = accounts.load(alias)
+        except Exception as exc:  # ape raises several kinds for a missing alias
+            raise AccountError(
+                f"--account: no Ape account {alias!r}: import it with `ape accounts import {alias}`"
+            ) from exc
+    if str(account.address) != wallet:
+        raise AccountError(
+            f"--account {alias} is {account.address}, not {what}'s wallet {wallet}; "
+            "an investor signs with its own wallet"
+        )
+    return account

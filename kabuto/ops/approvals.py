@@ -109,9 +109,11 @@ def decide(
     reason: str = "",
     batch_size: int = 50,
     progress: bool = True,
+    dry_run: bool = False,
 ) -> BatchReport:
     """Approves (in `batchApproveTransfer` chunks) or rejects the applications `ids` (None:
-    every pending one). Approvals are simulated first; nothing is sent if any would fail."""
+    every pending one). Approvals are simulated first; nothing is sent if any would fail.
+    `dry_run`: only the checks; the report's total is what would be decided, nothing is sent."""
     chosen = _selected(token, ids)
     data = reason.encode("utf-8")
     if approve:
@@ -130,6 +132,8 @@ def decide(
                 )
         if issues:
             raise InputError(issues)
+    if dry_run:
+        return BatchReport(len(chosen), 0, 0, 0, 0)
 
     def done_keys(keys: Sequence[int]) -> Collection[int]:
         return {k for k in keys if application(token, k).status != PENDING}

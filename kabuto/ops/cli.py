@@ -120,3 +120,34 @@ def claim_days_option(default: int) -> Callable[[F], F]:
         show_default=True,
         help="days after the payment date that holders may still claim",
     )
+
+
+def account_option(f: F) -> F:
+    """--account ALIAS: the investor's own Ape account (investor-side commands)."""
+    return click.option(
+        "--account",
+        "account",
+        default=None,
+        metavar="ALIAS",
+        help="Ape account alias of the investor who signs (local networks: the investor's "
+        "test account, found by its wallet)",
+    )(f)
+
+
+DRY_RUN = click.option("--dry-run", is_flag=True, help="check and say what would be sent")
+
+
+def subcommand(
+    group: click.Group, name: str, short: str, *decorators: Callable[[Any], Any]
+) -> Callable[[F], F]:
+    """`group`'s subcommand `name` on a connected chain (Ape's --network first), with
+    `decorators` applied as if written above the function in this order."""
+    from ape.cli import ConnectedProviderCommand, network_option
+
+    def decorate(f: F) -> F:
+        for decorator in reversed(decorators):
+            f = decorator(f)
+        f = network_option()(f)
+        return group.command(name, cls=ConnectedProviderCommand, short_help=short)(f)  # type: ignore[return-value]
+
+    return decorate

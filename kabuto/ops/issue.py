@@ -444,6 +444,11 @@ def authorize_lock_addresses(platform: Platform, token: Any, issuer: Any) -> lis
     """The platform's settlement contracts as the token's lock addresses, as every token of the
     platform has them (the benchmark deploys its bond with this too); returns what was done."""
     steps = []
+    # The settlement lock address is named explicitly, before any authorisation (the token
+    # never infers it; docs/settlement.md).
+    if token.settlementLockAddress() != platform.dvp.address:
+        send(token.setSettlementLockAddress, platform.dvp, sender=issuer)
+        steps.append("settlement lock address DvP settlement")
     for lock_address, label in (
         (platform.dvp, "DvP settlement"),
         (platform.batch, "venue batch settlement"),
@@ -502,3 +507,23 @@ def run_issue(
         unit="allotment",
     )
     return IssueReport(str(token.address), deployed, steps, run_batches(job, progress=progress))
+
+
+def preview_issue(plan: IssuePlan) -> str:
+    """What `run_issue` would send for `plan` (checked by plan_issue); sends nothing."""
+    symbol, total = plan.sheet.symbol, len(plan.allotments)
+    if plan.token_address is None:
+        return (
+            f"would deploy {symbol}, set it up and issue all {total} allotments; "
+            "dry run, nothing sent"
+        )
+    token = plan.platform.token(symbol)
+    wallets = issued_wallets(token, plan.data)
+    pending = [a for a in plan.allotments if a.wallet not in wallets]
+    if not pending:
+        return f"{symbol}: all {total} allotments of this tranche already issued; nothing to send"
+    units = sum(a.units for a in pending)
+    return (
+        f"would issue {len(pending)} of {total} allotments ({units} units) of {symbol}; "
+        "dry run, nothing sent"
+    )

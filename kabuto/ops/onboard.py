@@ -320,3 +320,14 @@ def run_onboarding(
         unit="investor",
     )
     return run_batches(job, progress=progress)
+
+
+def preview_onboarding(plan: OnboardPlan) -> str:
+    """What `run_onboarding` would send for `plan`; sends nothing."""
+    registry = str(plan.platform.registry.address)
+    done = onboard_batch.onboarded(registry, plan.issuer, list(plan.investors))
+    new = [row.investor_id for row in plan.investors if row.investor_id not in done]
+    changes = len(plan.changes)
+    if not new and not changes:
+        return f"all {len(plan.investors)} investors already on chain; nothing to send"
+    return f"would onboard {len(new)} investors and update {changes}; dry run, nothing sent"

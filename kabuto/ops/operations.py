@@ -33,30 +33,50 @@ def _need_reason(reason: str) -> bytes:
 
 
 def freeze(
-    token: Any, compliance: Any, wallet: str, units: int | None, reason: str, unfreeze: bool = False
+    token: Any,
+    compliance: Any,
+    wallet: str,
+    units: int | None,
+    reason: str,
+    unfreeze: bool = False,
+    dry_run: bool = False,
 ) -> str:
     """Freezes (or unfreezes) the whole wallet, or `units` of its balance."""
     _need_reason(reason)
+    verb = "unfreeze" if unfreeze else "freeze"
     if units is None:
         if bool(token.isFrozen(wallet)) == (not unfreeze):
             return f"{wallet} is already {'unfrozen' if unfreeze else 'frozen'}; nothing sent"
+        if dry_run:
+            return f"would {verb} {wallet}; dry run, nothing sent"
         send(token.setAddressFrozen, wallet, not unfreeze, sender=compliance)
         return f"{wallet} {'unfrozen' if unfreeze else 'frozen'}"
     if unfreeze:
         frozen = int(token.frozenTokensOf(wallet))
         if units > frozen:
             raise OptionError("--units", f"{wallet} has only {frozen} frozen units")
+        if dry_run:
+            return f"would {verb} {units} units of {wallet}; dry run, nothing sent"
         send(token.unfreezePartialTokens, wallet, units, sender=compliance)
         return f"{units} units of {wallet} unfrozen"
     free = int(token.freeBalanceOf(wallet))
     if units > free:
         raise OptionError("--units", f"{wallet} has only {free} free units to freeze")
+    if dry_run:
+        return f"would {verb} {units} units of {wallet}; dry run, nothing sent"
     send(token.freezePartialTokens, wallet, units, sender=compliance)
     return f"{units} units of {wallet} frozen"
 
 
 def force_transfer(
-    token: Any, agent: Any, source: str, recipient: str, units: int, reason_code: str, reason: str
+    token: Any,
+    agent: Any,
+    source: str,
+    recipient: str,
+    units: int,
+    reason_code: str,
+    reason: str,
+    dry_run: bool = False,
 ) -> str:
     """An agent moves `units` from `source` to `recipient` without the holder; the recipient
     must be eligible under every rule (checked first)."""
@@ -73,6 +93,8 @@ def force_transfer(
     refusal = restriction(token, ZERO_ADDRESS, recipient, units)  # recipient-side rules
     if refusal is not None and refusal.name != "TOKEN_REDEEMED":
         raise OptionError("TO", f"{recipient} may not receive it: {refusal}")
+    if dry_run:
+        return f"would move {units} units {source} -> {recipient} ({reason_code}); dry run"
     send(
         token.forcedTransfer,
         source,
@@ -93,6 +115,7 @@ def recover(
     new_wallet: str,
     reason: str = "wallet lost",
     trust_bank: Any | None = None,
+    dry_run: bool = False,
 ) -> list[str]:
     """Replaces the investor's lost wallet in the registry (if not done yet), moves every
     token of the manifest the lost wallet holds to the new one, then its yen coin through the
@@ -109,9 +132,13 @@ def recover(
         owner = bytes(registry.investorIdOf(new_wallet))
         if owner != b"\0" * 32:
             raise OptionError("NEW_WALLET", f"{new_wallet} already belongs to an investor")
+        if dry_run:
+            return _preview_recovery(platform, investor_id, current, new_wallet)
         send(registry.replaceWallet, raw_id, new_wallet, sender=registrar)
         done.append(f"registry: {investor_id} wallet {current} -> {new_wallet} ({reason})")
     lost = str(registry.previousWalletOf(raw_id))
+    if dry_run and lost != ZERO_ADDRESS:
+        return _preview_recovery(platform, investor_id, lost, new_wallet, replaced=True)
     if lost == ZERO_ADDRESS:
         raise ChainStateError(f"{investor_id} has no replaced wallet to recover from")
     for symbol in platform.manifest.tokens:
@@ -121,6 +148,20 @@ def recover(
             done.append(f"{symbol}: {token.balanceOf(new_wallet)} units now at {new_wallet}")
     done += _recover_yen(platform, trust_bank, lost, new_wallet, data)
     return done
+
+
+def _preview_recovery(
+    platform: Platform, investor_id: str, lost: str, new_wallet: str, replaced: bool = False
+) -> list[str]:
+    lines = [] if replaced else [f"would replace {investor_id}'s wallet {lost} -> {new_wallet}"]
+    for symbol in platform.manifest.tokens:
+        units = int(platform.token(symbol).balanceOf(lost))
+        if units:
+            lines.append(f"would move {units} {symbol} {lost} -> {new_wallet}")
+    balance = int(platform.yen.balanceOf(lost))
+    if balance:
+        lines.append(f"would freeze and seize {balance:,} yen coin {lost} -> {new_wallet}")
+    return [*lines, "dry run, nothing sent"] if lines else ["nothing to recover; nothing sent"]
 
 
 def _recover_yen(

@@ -142,12 +142,28 @@ class TextType(click.ParamType):
         return text
 
 
+class Bytes32Type(click.ParamType):
+    """A 32-byte id in hex (0x and 64 hex digits), e.g. a DvP instruction id."""
+
+    name = "0xID"
+    _RE = re.compile(r"^0x[0-9a-fA-F]{64}$")
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> bytes:
+        if isinstance(value, bytes):
+            return value
+        text = str(value).strip()
+        if not self._RE.match(text):
+            self.fail(f"{text!r} is not an id (0x and 64 hex digits)", param, ctx)
+        return bytes.fromhex(text[2:])
+
+
 DATE = DateType()
 ADDRESS = AddressType()
 HOLDER = HolderType()
 INVESTOR_ID = InvestorIdType()
 SYMBOL = SymbolType()
 TEXT = TextType()
+BYTES32 = Bytes32Type()
 UNITS = click.IntRange(min=1, max=UINT64_MAX)
 YEN = click.IntRange(min=1, max=2**128 - 1)
 COUNT = click.IntRange(min=1, max=10_000)

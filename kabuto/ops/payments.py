@@ -539,3 +539,38 @@ def redeem_at_maturity(
     return _run(
         platform, plan, agent, payer or agent, claim_days, batch_size, progress, records_dir, None
     )
+
+
+def _preview(platform: Platform, plan: _Plan, agent: Any, payer: Any) -> str:
+    """What a run would send, after every check a run makes first; sends nothing."""
+    missing = _preflight(platform, plan, agent, payer)
+    symbol, what = plan.token.symbol(), KIND_NAMES[plan.kind]
+    if plan.payment_id is None:
+        steps = [f"declare the {symbol} {what} payable {plan.payment_day}"]
+    else:
+        steps = [f"continue payment #{plan.payment_id}"]
+    if missing:
+        steps.append(f"fund {missing:,} yen from {payer.address}")
+    steps.append("pay every holder of record not paid yet")
+    return "would " + ", ".join(steps) + "; dry run, nothing sent"
+
+
+def preview_record_date(
+    platform: Platform,
+    symbol: str,
+    record_day: date,
+    agent: Any,
+    payer: Any | None = None,
+    amount_per_unit: int | None = None,
+) -> str:
+    """`pay_record_date` checked but not sent: what it would do."""
+    plan = _plan_record_date(platform, platform.token(symbol), record_day, amount_per_unit)
+    return _preview(platform, plan, agent, payer or agent)
+
+
+def preview_redemption(
+    platform: Platform, symbol: str, agent: Any, payer: Any | None = None
+) -> str:
+    """`redeem_at_maturity` checked but not sent: what it would do."""
+    plan = _plan_redemption(platform, platform.token(symbol))
+    return _preview(platform, plan, agent, payer or agent)

@@ -89,8 +89,10 @@ def instruct_dvp(
     quantity: int,
     amount: int,
     valid_seconds: int = 3 * 24 * 3600,
+    salt: bytes | None = None,
 ) -> DvpInstruction:
-    """The seller locks `quantity` to the DvP contract; the lock carries the instruction."""
+    """The seller locks `quantity` to the DvP contract; the lock carries the instruction
+    (a random salt unless given)."""
     refusal = restriction(token, str(seller.address), buyer, quantity)
     if refusal is not None and refusal.code != Restriction.APPROVAL_REQUIRED:
         raise ChainStateError(f"the token would refuse this delivery: {refusal}")
@@ -102,7 +104,7 @@ def instruct_dvp(
             "nothing was sent"
         )
     expiry = chain.pending_timestamp + valid_seconds
-    salt = os.urandom(32)
+    salt = os.urandom(32) if salt is None else salt
     dvp = platform.dvp
     data = dvp.encodeInstruction(buyer, amount, expiry, salt)
     instruction = DvpInstruction(

@@ -167,6 +167,11 @@ class Holding(Base):
     units: Mapped[int]
     frozen: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_block: Mapped[int]
+    # the holder's acquisition lots of a security, oldest first: [[block timestamp, units],
+    # ...] as kabuto.lots builds them, kept by the indexer as transfers arrive (the register
+    # at the head reads them instead of replaying every transfer); None for the yen coin, and
+    # for rows indexed before this column existed (the register then replays the transfers)
+    lots: Mapped[list[Any] | None] = mapped_column(JSON, nullable=True)
 
 
 class TransferRow(Base):
@@ -339,6 +344,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")  # readers do not block the indexer's writes
     cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never torn
     cursor.execute("PRAGMA busy_timeout=30000")
+    # 64 MB of page cache (default 2 MB): 100,000 events go into indexes keyed by random
+    # hashes and addresses, whose pages would otherwise be written and read back over and over
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

@@ -18,6 +18,7 @@ PRIVNET = "ethereum:privnet:node"
 class DemoWorld:
     node: AnvilNode
     folder: Path
+    head: int = -1  # the chain's last block when the world was made (tests add blocks after)
 
     @property
     def deployments(self) -> Path:
@@ -57,4 +58,16 @@ def start_demo_world(folder: Path, echo=lambda _: None, run_demo: bool = True) -
                 world.keys,
                 echo,
             )
+    world.head = block_number(node.url)
     return world
+
+
+def block_number(url: str) -> int:
+    import requests
+
+    answer = requests.post(
+        url,
+        json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
+        timeout=10,
+    )
+    return int(answer.json()["result"], 16)

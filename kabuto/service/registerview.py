@@ -9,14 +9,15 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+import msgspec
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session
 
 from kabuto.coupons import end_of_jst_day
 from kabuto.domain import jst_date
 from kabuto.errors import DecryptionError, KabutoError
 from kabuto.keys import KeyFiles, load_private_key
-from kabuto.lots import TransferEvent, build_lots
+from kabuto.lots import Lot, TransferEvent, build_lots
 from kabuto.onchain_types import Category, Kind, TaxStatus
 from kabuto.personal_data import PersonalData, decrypt_personal_data
 from kabuto.register import (
@@ -122,7 +123,9 @@ def _tax_statuses_at(session: Session, block: int, current: bool) -> dict[str, T
     if current:
         return {
             i: TaxStatus(s)
-            for i, s in session.execute(select(db.Investor.investor_id, db.Investor.tax_status))
+            for i, s in session.connection().execute(
+                select(db.Investor.investor_id, db.Investor.tax_status)
+            )
         }
     statuses: dict[str, TaxStatus] = {}
     for event in session.scalars(
@@ -153,6 +156,53 @@ def _terms(token: db.TokenRow) -> BondTermsView | BeneficiaryTermsView:
     return BeneficiaryTermsView(
         int(t.get("issuePrice", 0)),
         tuple(jst_date(int(d)) for d in t.get("distributionPaymentDates", [])),
+    )
+
+
+_LOTS = msgspec.json.Decoder(dict[str, list[Lot]])
+
+
+def kept_lots(session: Session, token: str) -> dict[str, list[Lot]] | None:
+    """The lots at the head as the indexer keeps them in the holdings (no replay); None when
+    a holding's lots are unknown (indexed before lots were kept). The JSON is read as text
+    and decoded by msgspec in one document: 10,000 holders' 100,000 lots in a fraction of a
+    second. (The register reconciles the lots' units with the holdings.)"""
+    parts = []
+    for wallet, kept in session.connection().execute(
+        select(db.Holding.wallet, cast(db.Holding.lots, Text)).where(
+            db.Holding.token == token, db.Holding.units != 0
+        )
+    ):
+        if kept is None or kept == "null":
+            return None
+        parts.append(f'"{wallet}":{kept}')
+    return _LOTS.decode("{" + ",".join(parts) + "}")
+
+
+def replayed_lots(session: Session, token: str, block: int) -> dict[str, list[Lot]]:
+    """The lots at `block`, replaying the token's transfers up to it (kabuto.lots)."""
+    rows = session.execute(
+        select(
+            db.TransferRow.block_number,
+            db.TransferRow.timestamp,
+            db.TransferRow.sender,
+            db.TransferRow.recipient,
+            db.TransferRow.value,
+        )
+        .where(db.TransferRow.token == token, db.TransferRow.block_number <= block)
+        .order_by(db.TransferRow.block_number, db.TransferRow.log_index)
+    ).all()
+    replaced = {
+        (w.address, w.replaced_by)
+        for w in session.scalars(
+            select(db.Wallet).where(
+                db.Wallet.replaced_by.is_not(None), db.Wallet.replaced_block <= block
+            )
+        )
+    }
+    return build_lots(
+        [TransferEvent(*row) for row in rows],
+        same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced,
     )
 
 
@@ -204,30 +254,12 @@ def register_from_index(
     block = last if block is None else block
     if block > last:
         raise NotIndexedError(f"block {block} is not indexed yet (the index ends at {last})")
-    rows = session.execute(
-        select(
-            db.TransferRow.block_number,
-            db.TransferRow.timestamp,
-            db.TransferRow.sender,
-            db.TransferRow.recipient,
-            db.TransferRow.value,
-        )
-        .where(db.TransferRow.token == token.address, db.TransferRow.block_number <= block)
-        .order_by(db.TransferRow.block_number, db.TransferRow.log_index)
-    ).all()
-    replaced = {
-        (w.address, w.replaced_by)
-        for w in session.scalars(
-            select(db.Wallet).where(
-                db.Wallet.replaced_by.is_not(None), db.Wallet.replaced_block <= block
-            )
-        )
-    }
-    lots = build_lots(
-        [TransferEvent(*row) for row in rows],
-        same_investor=lambda a, b: (a, b) in replaced or (b, a) in replaced,
+    lots = (kept_lots(session, token.address) if block == last else None) or replayed_lots(
+        session, token.address, block
     )
-    wallets = dict(session.execute(select(db.Wallet.address, db.Wallet.investor_id)).all())
+    wallets = dict(
+        session.connection().execute(select(db.Wallet.address, db.Wallet.investor_id)).all()
+    )
     investor_ids = {w: wallets.get(w, "") for w in lots}
     people: dict[str, PersonalData] = {}
     if personal_data:

@@ -3,14 +3,21 @@ module (console_support.py has the helpers)."""
 
 from __future__ import annotations
 
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from ape import networks
-from console_support import CHAIN_ID, CHROMIUM, SCREENSHOTS, Console, populate, start_service
+from console_support import (
+    CHAIN_ID,
+    CHROMIUM,
+    SCREENSHOTS,
+    Console,
+    populate,
+    start_service,
+    stop_process,
+)
 
 from kabuto.localchain import AnvilNode
 
@@ -30,11 +37,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
             running.wait_indexed()
             yield running
         finally:
-            running.process.terminate()
-            try:
-                running.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                running.process.kill()
+            stop_process(running.process)
     finally:
         node.stop()
 

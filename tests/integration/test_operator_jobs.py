@@ -249,8 +249,6 @@ def test_issue__beyond_total_issue_amount__refused_by_script_and_token(world, tm
     with pytest.raises(InputError, match="total issue amount of 200 units"):
         plan_issue(world.platform, STBOND[0], over, "over")
     assert chain.blocks.height == height
-    if not any(getattr(i, "name", None) == "issueLimit" for i in token.contract_type.abi):
-        pytest.skip("the token has no issueLimit yet (token helper's change not merged)")
     assert token.issueLimit() == 200
     with ape.reverts(token.TokenIssueLimitExceeded):
-        token.issue(investor(1), 81, b"", sender=world.ops.issuer)
+        send(token.issue, investor(1), 81, b"", sender=world.ops.issuer)  # gas-free chain

@@ -395,17 +395,23 @@ class PlatformModel:
     def predict_forced_transfer(
         self, token: TokenModel, sender: str, to: str, value: int
     ) -> Expect | None:
-        """forcedTransfer: free units first, then frozen ones; the recipient's rules only."""
+        """forcedTransfer: free units first, then frozen ones (never to the same wallet: only
+        compliance unfreezes, issue 14.5); the recipient's rules only."""
         if value == 0:
             return Expect("TokenZeroValue")
-        from_frozen = max(0, value - token.free(sender))
+        from_frozen = self._forced_from_frozen(token, sender, to, value)
         if from_frozen > token.frozen.get(sender, 0):
             return Expect.rule(Restriction.INSUFFICIENT_FREE_BALANCE)
         code = self.restriction(token, sender, to, value, Path.FORCED, from_encumbered=from_frozen)
         return None if code is None else Expect.rule(code)
 
+    @staticmethod
+    def _forced_from_frozen(token: TokenModel, sender: str, to: str, value: int) -> int:
+        """The frozen units a forced transfer takes (TokenOperations.forcedTransfer)."""
+        return max(0, value - token.free(sender)) if sender != to else 0
+
     def apply_forced_transfer(self, token: TokenModel, sender: str, to: str, value: int) -> None:
-        from_frozen = max(0, value - token.free(sender))
+        from_frozen = self._forced_from_frozen(token, sender, to, value)
         if from_frozen:
             token.frozen[sender] -= from_frozen
         self._move(token, sender, to, value)

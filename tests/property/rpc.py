@@ -9,6 +9,7 @@ and checks predicted refusals with `eth_call` from the same sender, decoding the
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,7 @@ class Rpc:
         self._next_id = 0
         self.calls = 0
         self.transactions = 0
+        self._legacy_gas_price: str | None = None
 
     def request(self, method: str, params: list[Any]) -> Any:
         reply = self._post({"jsonrpc": "2.0", "id": self._id(), "method": method, "params": params})
@@ -174,10 +176,17 @@ class Rpc:
     def send(self, sender: str, to: str, data: bytes) -> dict[str, Any]:
         """Sends a transaction from an unlocked dev account and returns its receipt (mined at once)."""
         self.transactions += 1
-        tx_hash = self.request(
-            "eth_sendTransaction",
-            [{"from": sender, "to": to, "data": "0x" + data.hex(), "gas": hex(TX_GAS)}],
-        )
+        tx: dict[str, str] = {
+            "from": sender,
+            "to": to,
+            "data": "0x" + data.hex(),
+            "gas": hex(TX_GAS),
+        }
+        if os.environ.get("KABUTO_TX_TYPE") == "0":
+            # Before london (KABUTO_EVM_VERSION=berlin) only legacy transactions exist: a gas
+            # price makes the node fill no EIP-1559 fee fields.
+            tx["gasPrice"] = self._gas_price()
+        tx_hash = self.request("eth_sendTransaction", [tx])
         # Anvil mines each transaction at once but may answer before the receipt is stored.
         for _ in range(500):
             receipt = self.request("eth_getTransactionReceipt", [tx_hash])
@@ -185,6 +194,11 @@ class Rpc:
                 return receipt
             time.sleep(0.002)
         raise RpcError(f"transaction {tx_hash} was not mined within a second (is automine off?)")
+
+    def _gas_price(self) -> str:
+        if self._legacy_gas_price is None:
+            self._legacy_gas_price = self.request("eth_gasPrice", [])
+        return self._legacy_gas_price
 
     def timestamp(self) -> int:
         return int(self.request("eth_getBlockByNumber", ["latest", False])["timestamp"], 16)

@@ -196,6 +196,7 @@ def money(project, chain, accounts) -> Money:
     for role in (AGENT_ROLE, COMPLIANCE_ROLE):
         token.grantRole(role, admin, sender=admin)
     token.grantRole(AGENT_ROLE, corporate, sender=admin)  # it burns what the redemption pays
+    token.setSettlementLockAddress(dvp, sender=admin)  # explicit since issue 16
     token.authorizeLockAddress(dvp, True, True, sender=admin)
     registry.setPlatformToken(token, True, sender=admin)
     corporate.setTreatyRate(token, keccak(text="money investor C"), TREATY, True, sender=admin)

@@ -14,6 +14,7 @@ from service_support import Service, new_database, service_env
 from kabuto.localchain import free_port
 from kabuto.service.auth import ALL_ROLES, add_token
 from kabuto.service.localdemo import DemoWorld, start_demo_world
+from kabuto.service.localpg import LocalPostgres
 
 DATABASES = ("sqlite", "postgresql")
 
@@ -21,20 +22,19 @@ DATABASES = ("sqlite", "postgresql")
 @pytest.fixture(scope="session")
 def demo_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoWorld]:
     world = start_demo_world(tmp_path_factory.mktemp("service-chain"))
-    yield world
-    world.node.stop()
+    try:
+        yield world
+    finally:
+        world.node.stop()
 
 
 @pytest.fixture(scope="session")
-def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A PostgreSQL server for the session (pgserver: the real server binaries from PyPI);
-    the base URL of its unix socket, a fresh database per use (new_database)."""
-    import pgserver
-
-    folder = tmp_path_factory.mktemp("pg")
-    server = pgserver.get_server(folder, cleanup_mode="stop")
-    yield server.get_uri()
-    server.cleanup()
+def postgres() -> Iterator[LocalPostgres]:
+    """A PostgreSQL server for the session (pgserver's real server binaries from PyPI, run
+    with bounded start and stop: kabuto.service.localpg); a fresh database per use."""
+    server = LocalPostgres(durable=False).start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -50,8 +50,8 @@ def service(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Service]:
     folder = tmp_path_factory.mktemp(f"service-{database_kind}")
-    postgres_uri = request.getfixturevalue("postgres") if database_kind == "postgresql" else None
-    database_url = new_database(database_kind, folder, postgres_uri)
+    postgres = request.getfixturevalue("postgres") if database_kind == "postgresql" else None
+    database_url = new_database(database_kind, folder, postgres)
     tokens = {
         role: add_token(folder / "tokens.json", role, f"test-{role.value}") for role in ALL_ROLES
     }
@@ -63,7 +63,9 @@ def service(
         folder,
         tokens,
     ).start()
-    running.wait_indexed()
-    yield running
-    running.stop()
-    shutil.rmtree(folder / "state", ignore_errors=True)
+    try:
+        running.wait_indexed()
+        yield running
+    finally:
+        running.stop()
+        shutil.rmtree(folder / "state", ignore_errors=True)

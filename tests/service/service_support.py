@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,19 +16,14 @@ import requests
 from kabuto.environment import PROJECT_ROOT
 from kabuto.service.auth import Role
 from kabuto.service.localdemo import DemoWorld
+from kabuto.service.localpg import LocalPostgres
 
 
-def new_database(kind: str, folder: Path, postgres_uri: str | None) -> str:
+def new_database(kind: str, folder: Path, postgres: LocalPostgres | None) -> str:
     if kind == "sqlite":
         return f"sqlite:///{folder / 'index.db'}"
-    assert postgres_uri is not None
-    name = "kabuto_" + uuid.uuid4().hex[:12]
-    import psycopg
-
-    with psycopg.connect(postgres_uri, autocommit=True) as connection:
-        connection.execute(f"CREATE DATABASE {name}")
-    base, _, query = postgres_uri.partition("?")
-    return "postgresql+psycopg://" + base.split("://", 1)[1].rsplit("/", 1)[0] + f"/{name}?{query}"
+    assert postgres is not None
+    return postgres.new_database()
 
 
 @dataclass
@@ -72,7 +66,7 @@ class Service:
     def kill_hard(self) -> None:
         assert self.process is not None
         os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -13,10 +13,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -24,7 +26,9 @@ import requests
 from eth_account import Account
 from service_support import new_database, service_env
 from sqlalchemy import create_engine, func, inspect, select, text
+from sqlalchemy.orm import Session
 
+from kabuto.domain import jst_date
 from kabuto.environment import PROJECT_ROOT
 from kabuto.inputs.investors import COLUMNS as INVESTOR_COLUMNS
 from kabuto.localchain import privnet_node
@@ -32,6 +36,10 @@ from kabuto.manifest import load_manifest
 from kabuto.service import db
 from kabuto.service.api.access import ACCESS
 from kabuto.service.auth import ALL_ROLES, PERSONAL_DATA_ROLES, Role
+from kabuto.service.db import open_database
+from kabuto.service.indexer.follow import ChainMismatchError, Indexer, followed_contracts
+from kabuto.service.indexer.verify import verify
+from kabuto.service.registerview import cursor_block, kept_lots, replayed_lots
 
 # (method, path, access key); writes are sent an empty body: an allowed role gets 422.
 ENDPOINTS = [
@@ -150,22 +158,28 @@ def test_reads_are_paged_and_filtered(service):
     assert mine and all(h["wallet"] == wallet for h in mine)
     paid = service.get("/holder-payments", Role.PAYING_AGENT, status="paid").json()
     assert paid["total"] > 0 and all(p["status"] == "paid" for p in paid["items"])
-    trail = service.get("/events", Role.AUDITOR, event="TransferApproved").json()["items"]
+    trail = service.get(
+        "/events", Role.AUDITOR, event="TransferApproved", to_block=service.world.head
+    ).json()["items"]
     assert len(trail) == 1 and trail[0]["tx_hash"].startswith("0x")
     window = service.get("/events", Role.AUDITOR, from_block=10, to_block=12).json()["items"]
     assert window and all(10 <= e["block_number"] <= 12 for e in window)
     assert service.get("/holdings", Role.AUDITOR, token="NOPE").status_code == 404
 
 
-def _head(service) -> int:
+def _head_of(url: str) -> int:
     return int(
         requests.post(
-            service.world.node.url,
+            url,
             json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
             timeout=5,
         ).json()["result"],
         16,
     )
+
+
+def _head(service) -> int:
+    return _head_of(service.world.node.url)
 
 
 def test_bad_input_is_a_422_with_file_row_and_field_before_anything_is_sent(service, tmp_path):
@@ -195,7 +209,7 @@ def test_bad_input_is_a_422_with_file_row_and_field_before_anything_is_sent(serv
     assert service.get("/jobs", Role.AUDITOR).json()["total"] == 0
 
 
-INVESTORS = 24
+INVESTORS = 12
 
 
 def _investors_csv(folder: Path, prefix: str, first_account: int) -> Path:
@@ -269,39 +283,151 @@ def test_a_job_survives_sigkill_of_the_service_and_does_no_step_twice(
     assert sorted(ids) == [f"{prefix}-{n:03d}" for n in range(INVESTORS)], "registered twice or not"
 
 
+def _wait_for_job(service, answer: requests.Response, timeout_s: float = 180) -> dict:
+    """The job of a 202 answer, once it has ended (bounded)."""
+    assert answer.status_code == 202, answer.text
+    job_id = answer.json()["job_id"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        job = service.get(f"/jobs/{job_id}").json()
+        if job["status"] not in ("queued", "running"):
+            assert job["status"] == "succeeded", f"{job['kind']} {job['status']}: {job['message']}"
+            return job
+        assert time.monotonic() < deadline, f"job still {job['status']} after {timeout_s} s: {job}"
+        time.sleep(0.2)
+
+
+def _holdings(service, symbol: str) -> dict[str, int]:
+    items = service.get("/holdings", Role.AUDITOR, token=symbol, limit=1000).json()["items"]
+    return {h["wallet"]: h["units"] for h in items if h["units"]}
+
+
+def test_value_moving_jobs_run_to_the_end(service, database_kind, tmp_path):
+    """issue (a new bond from a term sheet and an allocation), settle_batch (a venue trade),
+    approve and reject (transfer applications), pay (a coupon): each submitted to the API as
+    its role, run by the service to the end, and its effect read back from the index."""
+    from ape import networks
+
+    from kabuto.ops.chain import load_platform
+    from kabuto.ops.clock import travel_to
+    from kabuto.ops.demo import investor
+    from kabuto.ops.trading import allow_venue_payment, apply_for_transfer, prepare_venue_trade
+
+    symbol = "STBOND8" if database_kind == "sqlite" else "STBOND9"  # one new bond per database
+    seller, buyer = investor(1), investor(2)
+    world = service.world
+    with networks.parse_network_choice(
+        "ethereum:privnet:node", provider_settings={"uri": world.node.url}
+    ):
+        today = jst_date(world_time())
+        # examples/stbond2.yaml moved by whole years until its first record date is ahead
+        years = next(k for k in range(1, 10) if date(2027 + k, 12, 15) > today)
+        sheet = re.sub(
+            r"\b(20\d\d)-(\d\d-\d\d)\b",
+            lambda m: f"{int(m.group(1)) + years}-{m.group(2)}",
+            (PROJECT_ROOT / "examples" / "stbond2.yaml").read_text(encoding="utf-8"),
+        ).replace("STBOND2", symbol)
+        issued = _wait_for_job(
+            service,
+            service.post(
+                "/jobs/issue",
+                Role.ISSUER,
+                files={
+                    "term_sheet": ("sheet.yaml", sheet),
+                    "allocation": ("a.csv", "investor_id,units\nINV-001,10\nINV-002,10\n"),
+                },
+                data={"allow_early": "true"},
+            ),
+        )
+        service.wait_indexed()
+        assert _holdings(service, symbol) == {seller.address: 10, buyer.address: 10}, issued
+        platform = load_platform(world.deployments)
+        prepare_venue_trade(platform, platform.token(symbol), seller, 3)
+        allow_venue_payment(platform, buyer, 300_090)
+        protrust = platform.token("PROTRUST1")
+        holder, recipient = investor(9), str(investor(10).address)
+        approve_id = apply_for_transfer(protrust, holder, recipient, 1, "job test: approve")
+        reject_id = apply_for_transfer(protrust, holder, recipient, 1, "job test: reject")
+        executions = (
+            "trade_id,seller_wallet,buyer_wallet,symbol,quantity,yen_amount\n"
+            f"JOB-{symbol},{seller.address},{buyer.address},{symbol},3,300090\n"
+        )
+        settled = _wait_for_job(
+            service,
+            service.post(
+                "/jobs/settle-batch", Role.AGENT, files={"executions": ("x.csv", executions)}
+            ),
+        )
+        approved, rejected = (
+            _wait_for_job(
+                service,
+                service.post(
+                    f"/jobs/{kind}",
+                    Role.ISSUER,
+                    json={"symbol": "PROTRUST1", "ids": [application], "reason": f"job: {kind}"},
+                ),
+            )
+            for kind, application in (("approve", approve_id), ("reject", reject_id))
+        )
+        record_date = date(2027 + years, 12, 15)
+        travel_to(date(2027 + years, 12, 31))  # after its record date and payment date
+    pay = {"symbol": symbol, "record_date": record_date.isoformat()}
+    paid = _wait_for_job(service, service.post("/jobs/pay", Role.PAYING_AGENT, json=pay))
+    again = service.post("/jobs/pay", Role.PAYING_AGENT, json=pay)
+    assert again.status_code == 200 and again.json()["job_id"] == paid["job_id"], "paid twice"
+
+    service.wait_indexed()
+    assert _holdings(service, symbol) == {seller.address: 7, buyer.address: 13}
+    batches = service.get("/venue-batches", Role.AGENT, limit=1000).json()["items"]
+    assert settled["result"]["batch_id"] in {b["batch_id"] for b in batches}, batches
+    decided = {
+        a["application_id"]: a["status"]
+        for a in service.get("/applications", Role.ISSUER, token="PROTRUST1", limit=1000).json()[
+            "items"
+        ]
+    }
+    assert (decided[approve_id], decided[reject_id]) == ("approved", "rejected"), decided
+    payment = service.get("/payments", Role.PAYING_AGENT, token=symbol).json()["items"]
+    assert [p["payment_id"] for p in payment] == [paid["result"]["payment_id"]], payment
+    payments = service.get(
+        "/holder-payments", Role.PAYING_AGENT, payment_id=paid["result"]["payment_id"]
+    ).json()["items"]
+    assert {p["holder"]: p["status"] for p in payments} == {
+        seller.address: "paid",
+        buyer.address: "paid",
+    }, payments
+
+
+def test_the_lots_the_indexer_keeps_are_a_replay_of_every_transfer(service):
+    """After the demo and the jobs above (issues, a venue trade, an approved transfer)."""
+    service.wait_indexed()
+    database = open_database(service.database_url, migrate=False)
+    with Session(database.engine) as session:
+        head = cursor_block(session)
+        tokens = session.scalars(
+            select(db.TokenRow.address).where(db.TokenRow.kind.in_(("bond", "beneficiary")))
+        ).all()
+        assert len(tokens) >= 2
+        for token in tokens:
+            kept = kept_lots(session, token)
+            assert kept is not None and kept == replayed_lots(session, token, head), token
+    database.engine.dispose()
+
+
+def world_time() -> int:
+    from ape import chain
+
+    return int(chain.blocks.head.timestamp)
+
+
 # -- the indexer as a process -----------------------------------------------------------
 
 LOGS_PER_COMMIT = 2  # many small commits: the kill lands between two of them
 
 
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "kabuto.service", *args],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
 def chain_logs(url: str, manifest_path) -> int:
     manifest = load_manifest(manifest_path)
-    addresses = list(manifest.contracts.values()) + [t.address for t in manifest.tokens.values()]
-    followed = [
-        a
-        for name, a in manifest.contracts.items()
-        if name
-        in (
-            "InvestorRegistry",
-            "YenCoin",
-            "Settlement",
-            "BatchSettlement",
-            "CorporateActions",
-            "PrimaryOffering",
-        )
-    ] + [t.address for t in manifest.tokens.values()]
-    assert set(followed) <= set(addresses)
+    followed = [f.address for f in followed_contracts(manifest)]
     answer = requests.post(
         url,
         json={
@@ -323,21 +449,14 @@ def cursor(engine) -> int:
 
 @pytest.mark.parametrize("database_kind", ["sqlite", "postgresql"])
 def test_indexer_killed_mid_sync_resumes_exactly(request, database_kind, demo_world, tmp_path):
+    """The indexer process (python -m kabuto.service index) is SIGKILLed mid-sync; the same
+    indexer resumes (here in the test's process: the same code, without a second start-up)
+    and ends with every event once and a verify that finds no difference."""
     postgres = request.getfixturevalue("postgres") if database_kind == "postgresql" else None
     url = new_database(database_kind, tmp_path, postgres)
     env = service_env(demo_world, url, tmp_path)
-    migrated = run(["migrate"], env)
-    assert migrated.returncode == 0, migrated.stderr
-    engine = create_engine(url)
-    head = int(
-        requests.post(
-            demo_world.node.url,
-            json={"jsonrpc": "2.0", "id": 1, "method": "eth_blockNumber", "params": []},
-            timeout=5,
-        ).json()["result"],
-        16,
-    )
-
+    database = open_database(url)  # migrated
+    head = _head_of(demo_world.node.url)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -350,33 +469,38 @@ def test_indexer_killed_mid_sync_resumes_exactly(request, database_kind, demo_wo
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=(tmp_path / "index.log").open("wb"),
         start_new_session=True,
     )
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and cursor(engine) < head // 3:
-        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-        time.sleep(0.005)
-    os.killpg(process.pid, signal.SIGKILL)
-    process.wait()
-    stopped_at = cursor(engine)
+    try:
+        deadline = time.monotonic() + 120
+        while cursor(database.engine) < head // 3:
+            assert process.poll() is None, (tmp_path / "index.log").read_text()
+            assert time.monotonic() < deadline, "the indexer did not reach a third of the chain"
+            time.sleep(0.005)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=30)
+    stopped_at = cursor(database.engine)
     assert 0 <= stopped_at < head, f"not killed mid-sync (cursor {stopped_at}, head {head})"
 
-    resumed = run(["index"], env)
-    assert resumed.returncode == 0, resumed.stderr
-    assert cursor(engine) == head
-    with engine.connect() as connection:
+    indexer = Indexer(database, demo_world.node.url, demo_world.manifest)
+    report = indexer.sync()
+    assert report.first_block == stopped_at + 1 and cursor(database.engine) == head
+    with database.engine.connect() as connection:
         events = connection.execute(select(func.count()).select_from(db.EventRow)).scalar()
-    engine.dispose()
     assert events == chain_logs(demo_world.node.url, demo_world.manifest), (
         "an event twice or missing"
     )
-    checked = run(["verify"], env)
-    assert checked.returncode == 0 and checked.stdout.startswith("EXACT"), (
-        checked.stdout + checked.stderr
-    )
+    checked = verify(database, demo_world.node.url)
+    assert checked.ok and checked.statement().startswith("EXACT"), checked.statement()
+    database.engine.dispose()
 
-    # another chain on the same database: refused, nothing written
+
+def test_a_node_of_another_chain_is_refused(demo_world, tmp_path):
+    database = open_database(f"sqlite:///{tmp_path / 'index.db'}")
+    Indexer(database, demo_world.node.url, demo_world.manifest).sync(to_block=3)
     other = privnet_node().start()
     try:
         requests.post(
@@ -384,7 +508,9 @@ def test_indexer_killed_mid_sync_resumes_exactly(request, database_kind, demo_wo
             json={"jsonrpc": "2.0", "id": 1, "method": "evm_mine", "params": []},
             timeout=5,
         )
-        refused = run(["index", "--rpc-url", other.url], env)
+        with pytest.raises(ChainMismatchError, match="use another database"):
+            Indexer(database, other.url, demo_world.manifest).sync()
     finally:
         other.stop()
-    assert refused.returncode != 0 and "use another database" in refused.stderr, refused.stderr
+    assert cursor(database.engine) == 3, "something was written"
+    database.engine.dispose()

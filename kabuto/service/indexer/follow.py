@@ -38,6 +38,7 @@ LOGS_PER_COMMIT = 20_000
 FIRST_SPAN = 2_000  # blocks per log request at first; halved or doubled by how dense they are
 TERMS_UPDATED_TOPIC = "0x" + keccak(text="TermsUpdated(uint8)").hex()
 BLOCKS_PER_FETCH = 20_000
+ADDRESS_CACHE = 1_000_000  # topics kept checksummed (~150 MB at most)
 
 
 class ChainMismatchError(KabutoError):
@@ -82,6 +83,9 @@ class Indexer:
     state: State | None = field(default=None, init=False)
     # called after each commit with the last committed block (tests, progress)
     on_commit: Callable[[int], None] | None = None
+    # log topic -> checksummed address, across groups: EIP-55 (a keccak each) of the same
+    # 10,000 holders again in every group was a third of the indexer's time
+    _addresses: dict[str, str] = field(default_factory=dict, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.reader = IndexReader(self.rpc_url)
@@ -188,17 +192,14 @@ class Indexer:
         return wanted
 
     def _apply(self, state: State, followed: list[Followed], logs: list[FullLog]) -> int:
-        by_address = {f.address.lower(): f for f in followed}
-        numbers = sorted({log.blockNumber for log in logs})
-        stamps = (
-            {
-                hex(n): stamp
-                for n, (_, stamp) in self.reader.headers([int(x, 16) for x in numbers]).items()
-            }
-            if numbers
-            else {}
-        )
-        addresses: dict[str, str] = {}
+        by_lower = {f.address.lower(): f for f in followed}
+        by_address = {log.address: by_lower[log.address.lower()] for log in logs}
+        blocks = {x: int(x, 16) for x in {log.blockNumber for log in logs}}  # hex once a block
+        headers = self.reader.headers(sorted(blocks.values())) if blocks else {}
+        stamps = {x: headers[n][1] for x, n in blocks.items()}
+        addresses = self._addresses
+        if len(addresses) > ADDRESS_CACHE:
+            addresses.clear()
 
         def address(topic: str) -> str:
             found = addresses.get(topic)
@@ -207,9 +208,9 @@ class Indexer:
             return found
 
         for log in logs:
-            f = by_address[log.address.lower()]
-            block, index = int(log.blockNumber, 16), int(log.logIndex, 16)
-            stamp = stamps[hex(block)]
+            f = by_address[log.address]
+            block, index = blocks[log.blockNumber], int(log.logIndex, 16)
+            stamp = stamps[log.blockNumber]
             topic0 = log.topics[0] if log.topics else ""
             if topic0 == TRANSFER_TOPIC and f.role in ("token", "YenCoin") and len(log.topics) == 3:
                 sender, recipient, value = (

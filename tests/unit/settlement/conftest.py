@@ -127,6 +127,7 @@ def deploy_token(project, admin, agent, registry, dvp, seller):
         )
         token.grantRole(token.AGENT_ROLE(), agent, sender=admin)
         token.grantRole(token.COMPLIANCE_ROLE(), agent, sender=admin)
+        token.setSettlementLockAddress(dvp, sender=admin)
         token.authorizeLockAddress(dvp, True, True, sender=admin)
         registry.setPlatformToken(token, True, sender=admin)
         for holder in holders if holders is not None else (seller,):

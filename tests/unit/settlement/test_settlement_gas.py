@@ -16,8 +16,10 @@ from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, Rules
 from kabuto.settlement import Execution, batch_id, build_batch
 
 TARGET = 200_000  # targets.md: every transaction of one settlement
-# Regression bound of the permit variant (measured 2026-11-25: 216,373, the buyer's first permit).
-FIRST_SETTLEMENT_PERMIT_BOUND = 225_000
+# Regression bound of the permit variant (measured 2026-11-25: 216,373, the buyer's first permit;
+# 2026-12-03: 226,527, the token's settlementLockedTotal adds a storage write to the lock and to
+# the acceptance, issue 16: docs/settlement.md "Gas").
+FIRST_SETTLEMENT_PERMIT_BOUND = 230_000
 QTY = 10
 AMOUNT = 1_000_000
 

@@ -150,8 +150,8 @@ def test_direct_transfer_on_excluded_class2__refused_with_approval_required(excl
     assert excluded.detectTransferRestriction(alice, bob, 1) == 14  # ApprovalRequired
 
 
-# A lock address carrying the issuer's approval, the first one, is the token's settlement lock
-# address: its locks are kept in the holder's account word instead of the per-lock-address map.
+# The settlement lock address (named with setSettlementLockAddress) keeps its locks in the
+# holder's account word instead of the per-lock-address map.
 LOCK_STORAGE = pytest.mark.parametrize(
     "settlement_lock", [False, True], ids=["lock-map", "account-word"]
 )
@@ -164,6 +164,8 @@ def test_locks__lock_unlock_force__never_spent_twice(
     token.issue(alice, 100, b"", sender=agent)
     with ape.reverts(token.TokenUnauthorizedLockAddress):
         token.lock(venue, 10, b"", sender=alice)
+    if settlement_lock:
+        token.setSettlementLockAddress(venue, sender=issuer)
     receipt = token.authorizeLockAddress(venue, True, settlement_lock, sender=issuer)
     assert receipt.events.filter(token.LockAddressAuthorized)[0].lockAddress == venue
     assert token.settlementLockAddress() == (
@@ -211,6 +213,8 @@ def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
 
     token.issue(alice, 100, b"", sender=agent)
     token.issue(bob, 5, b"", sender=agent)
+    if settlement_lock:
+        token.setSettlementLockAddress(venue, sender=issuer)
     token.authorizeLockAddress(venue, True, settlement_lock, sender=issuer)
     token.lock(venue, 30, b"", sender=alice)
     token.applyForTransfer(bob, 20, b"", sender=alice)
@@ -275,31 +279,32 @@ def test_application_to_oneself__approval_releases_the_pending_amount(excluded, 
     assert_ledger(excluded, [alice])
 
 
-def test_forced_transfer_to_the_same_wallet__frozen_units_stay_accounted(
-    token, agent, compliance, alice
-):
+def test_forced_transfer_to_the_same_wallet__takes_free_units_only(token, agent, compliance, alice):
     token.issue(alice, 10, b"", sender=agent)
     token.freezePartialTokens(alice, 8, sender=compliance)
-    token.forcedTransfer(alice, alice, 9, 2, b"correction", sender=agent)
-    # 2 free + 7 of the frozen units were taken; to the same wallet they simply become free.
+    # Only the 2 free units can be forced to the same wallet: a freeze is compliance's to undo.
+    with ape.reverts(token.TransferRestricted):
+        token.forcedTransfer(alice, alice, 9, 2, b"correction", sender=agent)
+    token.forcedTransfer(alice, alice, 2, 2, b"correction", sender=agent)
     assert (token.balanceOf(alice), token.frozenTokensOf(alice), token.freeBalanceOf(alice)) == (
         10,
-        1,
-        9,
+        8,
+        2,
     )
     assert_ledger(token, [alice])
 
 
-def test_settlement_lock_address__first_carrying_approval__kept_when_others_follow(
+def test_settlement_lock_address__named_explicitly__other_lock_addresses_use_the_map(
     token, issuer, agent, venue, alice, bob, accounts
 ):
     other = accounts.generate_test_account()
     accounts[0].transfer(other, 10**18)
+    token.setSettlementLockAddress(other, sender=issuer)
     token.authorizeLockAddress(venue, True, False, sender=issuer)
-    assert token.settlementLockAddress() == ape.utils.ZERO_ADDRESS
     token.authorizeLockAddress(other, True, True, sender=issuer)
     token.authorizeLockAddress(venue, True, True, sender=issuer)
     assert token.settlementLockAddress() == other
+    assert list(token.lockAddresses()) == [venue, other]
     token.issue(alice, 100, b"", sender=agent)
     token.lock(other, 30, b"", sender=alice)
     token.lock(venue, 20, b"", sender=alice)

@@ -4,6 +4,8 @@ from == to, including the release of `fromEncumbered`, so the units stay out of 
 with nothing (no application, freeze or lock) to release them. Fixed in TokenCore._update (the encumbered part is released on a self-move); kept as regression tests:
 when the token is fixed these tests pass and the marker must go."""
 
+import ape
+
 from kabuto.onchain_types import ApplicationStatus, ForcedTransferReason
 
 FINDING = "TokenCore._update skips the release of fromEncumbered when from == to"
@@ -28,12 +30,14 @@ def test_approve__application_to_self__releases_the_pending_amount(token, agent,
     assert parts(token, alice) == (100, 100, 0, 0, 0)
 
 
-def test_forced_transfer__to_self_of_frozen_units__leaves_no_phantom_pending(
+def test_forced_transfer__to_self_of_frozen_units__refused_and_nothing_moves(
     token, agent, compliance, alice
 ):
     token.issue(alice, 100, b"", sender=agent)
     token.freezePartialTokens(alice, 100, sender=compliance)
-    token.forcedTransfer(alice, alice, 40, int(ForcedTransferReason.CORRECTION), b"", sender=agent)
-    # The 40 units left the frozen amount (TokensUnfrozen) but stay encumbered: pendingOf shows 40
-    # with no application behind them, and the free balance never gets them back.
-    assert parts(token, alice) == (100, 40, 60, 0, 0)
+    # Forced to the same wallet the frozen units would only become free (issue 14.5): refused.
+    with ape.reverts(token.TransferRestricted):
+        token.forcedTransfer(
+            alice, alice, 40, int(ForcedTransferReason.CORRECTION), b"", sender=agent
+        )
+    assert parts(token, alice) == (100, 0, 100, 0, 0)

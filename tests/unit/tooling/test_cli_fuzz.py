@@ -34,6 +34,9 @@ TYPE_ONLY = {"deploy", "demo", "venue", "bench", "bench_scale", "venue_server", 
 # Ape start another local node, which an in-process run cannot afford.
 SKIP_PARAMS = {"help", "verbosity", "network", "provider_settings"}
 
+UNKNOWN_ID = "0x" + "11" * 32
+DVP_STEPS = ("show", "accept", "approve", "reject", "cancel", "refuse", "release")
+OFFERING_STEPS = ("close", "settle", "finalize", "cancel", "show")
 # A valid command line per command (name -> value); files are the examples.
 BASELINES: dict[str, dict[str, str]] = {
     "onboard": {"investors_csv": str(EXAMPLES / "investors.csv")},
@@ -69,6 +72,37 @@ BASELINES: dict[str, dict[str, str]] = {
     "investor suspend": {"investor_id": "INV-001"},
     "investor reactivate": {"investor_id": "INV-001"},
     "investor revoke": {"investor_id": "INV-001"},
+    "holder lock": {"symbol": "STBOND1", "holder": "INV-001", "units": "1"},
+    "holder allow": {"holder": "INV-001", "amount": "1", "--to": "venue"},
+    "holder allowances": {"holder": "INV-001"},
+    "holder apply": {
+        "symbol": "STBOND1",
+        "holder": "INV-001",
+        "recipient": "INV-002",
+        "units": "1",
+        "--note": "fuzz",
+    },
+    "holder cancel": {"symbol": "STBOND1", "application_id": "0"},
+    "dvp instruct": {
+        "symbol": "STBOND1",
+        "seller": "INV-001",
+        "buyer": "INV-002",
+        "units": "1",
+        "amount": "1",
+        "--ref": "fuzz",
+    },
+    **{f"dvp {step}": {"instruction_id": UNKNOWN_ID} for step in DVP_STEPS},
+    "offering open": {
+        "symbol": "STBOND1",
+        "--units": "10",
+        "--min": "1",
+        "--max": "5",
+        "--end": "2020-01-01",
+    },
+    "offering apply": {"offering_id": "0", "holder": "INV-001", "units": "1"},
+    "offering cancel-application": {"offering_id": "0", "holder": "INV-001"},
+    "offering allot": {"offering_id": "0", "allotments": "INV-001=1"},
+    **{f"offering {step}": {"offering_id": "0"} for step in OFFERING_STEPS},
     "deploy": {},
     "demo": {},
     "venue": {},
@@ -86,12 +120,21 @@ EXTRA = {
     ("clock", "--to"): ["2020-01-01"],
     ("investor renew-kyc", "--until"): ["2020-01-01"],
     ("pay", "--treaty-rate"): ["INV-012", "INV-012=abc", "=10"],
+    ("holder lock", "--to"): ["INV-001", "0x1234", LOWER, WALLET_1],
+    ("holder lock", "units"): ["99999"],
+    ("holder apply", "recipient"): ["INV-001"],
+    ("holder cancel", "application_id"): ["99"],
+    ("dvp instruct", "buyer"): ["INV-001"],
+    ("dvp instruct", "units"): ["99999"],
+    ("offering allot", "allotments"): ["INV-001", "INV-001=0", "INV 1=2", "INV-001=x", "=3"],
 }
 PAIRS = [
     ("export_register", {"symbol": "STBOND1", "--block": "1", "--record-date": "2027-06-30"}),
     ("approvals approve", {"symbol": "STBOND1", "--id": "0", "--all": None}),
     ("approvals approve", {"symbol": "STBOND1"}),
     ("approvals reject", {"symbol": "STBOND1", "--id": "0"}),
+    ("offering allot", {"offering_id": "0", "--as-applied": None, "allotments": "INV-001=1"}),
+    ("offering allot", {"offering_id": "0"}),
 ]
 
 
@@ -132,6 +175,8 @@ def malformed(param: click.Parameter, files: dict[str, str], type_only: bool) ->
         return [WALLET_1, "INV 001", "INV-404"]
     if isinstance(kind, params.SymbolType):
         return ["stbond1", "NOPE1", ""]
+    if isinstance(kind, params.Bytes32Type):
+        return ["0x1234", "abc", UNKNOWN_ID[:-1] + "g", UNKNOWN_ID]
     if isinstance(kind, params.TextType):
         return ["", "   "]
     if isinstance(kind, click.Choice):
@@ -268,14 +313,15 @@ def test_upkeep_coin_clock__send_once_then_nothing(fuzz_chain, chain):
         first = run(*args, *where)
         assert first.exit_code == 0 and said in first.output, first.output
         assert chain.blocks.height == height + 1
-        again = run(*args, *where)
-        if args[0] == "investor":
-            assert "nothing sent" in again.output and chain.blocks.height == height + 1
+        again = run(*args, *where)  # a rerun: the coin's too (same amount, account and day)
+        assert "nothing sent" in again.output and chain.blocks.height == height + 1
     dry = run("coin", "burn", "1", "--dry-run", *where)
     assert "holds 0 yen" in dry.output or "dry run" in dry.output
     height = chain.blocks.height
     moved = run("clock", "--to", "2031-07-15")
     assert moved.exit_code == 0 and "2031-07-15" in moved.output
+    same = run("clock", "--to", "2031-07-15")  # a rerun: already that day, nothing mined
+    assert same.exit_code == 0 and "already" in same.output, same.output
     back = run("clock", "--to", "2031-07-01")
     assert back.exit_code != 0 and "never goes back" in back.output
     assert chain.blocks.height == height + 1
@@ -289,6 +335,10 @@ def test_recover__moves_tokens_and_yen_coin_with_reason(fuzz_chain, chain):
     units = int(platform.token("STBOND1").balanceOf(lost))
     assert units > 0
     assert run("coin", "mint", "INV-004", "7000", *where).exit_code == 0
+    height = chain.blocks.height
+    preview = run("operate", "recover", "INV-004", fresh, "--reason", "x", "--dry-run", *where)
+    assert preview.exit_code == 0 and chain.blocks.height == height, preview.output
+    assert f"would move {units} STBOND1" in preview.output and "7,000 yen" in preview.output
     result = run("operate", "recover", "INV-004", fresh, "--reason", "phone lost", *where)
     assert result.exit_code == 0, result.output
     assert "7,000 yen moved" in result.output
