@@ -3,8 +3,8 @@
 Each side keeps, per price, a FIFO queue of orders (time priority) and the level's total, and
 a heap of its prices (price priority). A cancelled or replaced order is marked dead (``qty`` 0)
 and its level total reduced at once; the dead entry leaves its queue when matching reaches it,
-and an empty level leaves the heap when it comes to the top. Invariant: a price has a level
-exactly while it is on its side's heap.
+and an empty level leaves the heap when it comes to the top (at once when matching empties
+it). Invariant: a price has a level exactly while it is on its side's heap.
 """
 
 from __future__ import annotations
@@ -48,10 +48,15 @@ class Side:
             price = -heap[0] if self.is_buy else heap[0]
             if totals[price] > 0:
                 return price
-            heapq.heappop(heap)
-            del totals[price]
-            del self.levels[price]
+            self.drop_top()
         return None
+
+    def drop_top(self) -> None:
+        """Removes the best level, which has no live order left."""
+        price = heapq.heappop(self.heap)
+        price = -price if self.is_buy else price
+        del self.totals[price]
+        del self.levels[price]
 
     def depth(self, limit: int) -> list[tuple[int, int]]:
         """Up to ``limit`` live levels, best first: (price, quantity)."""
@@ -93,7 +98,7 @@ class Book:
 
     def rest(self, order: Order) -> None:
         """Puts a live order in the book (behind every order at its price)."""
-        self.side(order.side).add(order)
+        (self.bids if order.side == BUY else self.asks).add(order)
         self.live[order.order_id] = order
 
     def remove(self, order: Order) -> None:
@@ -115,13 +120,12 @@ class Book:
         the caller rests or cancels what is left of ``incoming``."""
         is_buy = incoming.side == BUY
         opposite = self.asks if is_buy else self.bids
-        levels, totals = opposite.levels, opposite.totals
+        levels, totals, heap, live = opposite.levels, opposite.totals, opposite.heap, self.live
         limit = incoming.price
         fills: list[Fill] = []
-        heap = opposite.heap
-        while incoming.qty:
-            if not heap:
-                break
+        left = incoming.qty  # incoming.qty and .filled are written back when matching ends
+        stop = None
+        while left and heap:
             best = heap[0] if is_buy else -heap[0]  # the top, if its level is live
             if not totals[best]:
                 best = opposite.best()
@@ -130,27 +134,32 @@ class Book:
             if best > limit if is_buy else best < limit:
                 break
             queue = levels[best]
-            while incoming.qty and queue:
+            while left and queue:
                 resting = queue[0]
                 if not resting.qty:
                     queue.popleft()
                     continue
-                qty = resting.qty if resting.qty < incoming.qty else incoming.qty
+                qty = resting.qty if resting.qty < left else left
                 stop = check(resting, incoming, qty)
                 if stop is not None:
-                    return fills, stop
+                    break
                 resting.qty -= qty
                 resting.filled += qty
-                incoming.qty -= qty
-                incoming.filled += qty
+                left -= qty
                 totals[best] -= qty
                 if not resting.qty:
                     queue.popleft()
-                    del self.live[resting.order_id]
+                    del live[resting.order_id]
+                    if not totals[best]:  # the level is empty: off the top at once
+                        opposite.drop_top()
                 fills.append(
                     (incoming, resting, best, qty) if is_buy else (resting, incoming, best, qty)
                 )
-        return fills, None
+            if stop is not None:
+                break
+        incoming.filled += incoming.qty - left
+        incoming.qty = left
+        return fills, stop
 
     def allocate(self, price: int, volume: int) -> list[Fill]:
         """Call-auction allocation at one ``price``: ``volume`` units pair the bids at or above

@@ -34,6 +34,7 @@ PHASE_ORDER = (Phase.CLOSED, Phase.PRE_OPEN, Phase.CONTINUOUS, Phase.PRE_CLOSE)
 LOCK_COVERED = {int(Restriction.INSUFFICIENT_FREE_BALANCE)}
 
 Listener = Callable[[dict[str, Any]], None]
+_new_tuple = tuple.__new__
 
 
 @dataclass(slots=True)
@@ -48,15 +49,19 @@ class Stats:
     turnover: int = 0  # yen
     trades: int = 0
 
-    def add(self, price: int, qty: int) -> None:
+    def add_run(
+        self, first: int, last: int, high: int, low: int, volume: int, turnover: int, trades: int
+    ) -> None:
+        """Several trades at once: the first and last prices, their extremes and totals."""
         if self.open is None:
-            self.open = self.high = self.low = price
-        self.high = max(self.high or price, price)
-        self.low = min(self.low or price, price)
-        self.close = price
-        self.volume += qty
-        self.turnover += price * qty
-        self.trades += 1
+            self.open, self.high, self.low = first, high, low
+        else:
+            self.high = max(self.high, high)  # type: ignore[type-var]
+            self.low = min(self.low, low)  # type: ignore[type-var]
+        self.close = last
+        self.volume += volume
+        self.turnover += turnover
+        self.trades += trades
 
     @property
     def vwap(self) -> float | None:
@@ -70,6 +75,21 @@ class TradeState:
     batch: str | None = None
     code: int | None = None
     reason: str = ""
+
+
+class _Product:
+    """One product's constants for the day, found with one lookup per order: its book, its
+    market data, its price rules and its order sizes."""
+
+    __slots__ = ("book", "stats", "rules", "lower", "upper", "band_tick", "min_order", "max_order")
+
+    def __init__(self, book: Book, stats: Stats, rules: PriceRules, min_order: int, max_order: int):
+        self.book = book
+        self.stats = stats
+        self.rules = rules
+        self.lower, self.upper, self.band_tick = rules.lower, rules.upper, rules.band_tick
+        self.min_order = min_order
+        self.max_order = max_order
 
 
 @dataclass
@@ -121,6 +141,16 @@ class Venue:
                 ticks, config.band_table(product.band_table), reference
             )
         self._sizes = {p.symbol: (p.min_order, p.max_order) for p in config.products}
+        self._products = {
+            p.symbol: _Product(
+                self.books[p.symbol],
+                self.stats[p.symbol],
+                self.rules[p.symbol],
+                p.min_order,
+                p.max_order,
+            )
+            for p in config.products
+        }
         self._wallet_of = {
             (p.id, inv.id): inv.wallet for p in config.participants for inv in p.investors
         }
@@ -424,11 +454,11 @@ class Venue:
         quantity: int,
         client_id: str,
     ) -> str:
-        phase = self.phase
-        if phase is Phase.CLOSED:
+        continuous = self.phase is Phase.CONTINUOUS
+        if not continuous and self.phase is Phase.CLOSED:
             raise Refused(Reason.MARKET_CLOSED, f"the market is closed ({self._closed_text()})")
-        rules = self.rules.get(symbol)
-        if rules is None:
+        product = self._products.get(symbol)
+        if product is None:
             raise Refused(Reason.UNKNOWN_SYMBOL, f"{symbol!r} is not traded at this venue")
         wallet = self._wallet_of.get((participant, investor))
         if wallet is None:
@@ -442,12 +472,13 @@ class Venue:
             raise Refused(Reason.INVALID, f"side must be buy or sell, not {side!r}")
         if type(price) is not int or type(quantity) is not int:
             raise Refused(Reason.INVALID, "price and quantity must be whole numbers")
-        low, high = self._sizes[symbol]
-        if not low <= quantity <= high:
+        if not product.min_order <= quantity <= product.max_order:
             self._check_size(symbol, quantity)
-        # the common case inline: inside the band and on the tick (rules.refusal explains)
-        if not (rules.lower <= price <= rules.upper and not price % rules.ticks.tick_at(price)):
-            self._check_price(rules, price)
+        # the common case inline: inside the band and on its one tick (rules.refusal explains)
+        tick = product.band_tick
+        if not (tick and product.lower <= price <= product.upper and not price % tick):
+            if not product.rules.quotable(price):
+                self._check_price(product.rules, price)
         if client_id and (participant, client_id) in self._client_ids:
             raise Refused(
                 Reason.DUPLICATE_CLIENT_ID, f"client order id {client_id!r} was used today"
@@ -464,7 +495,7 @@ class Venue:
                 (symbol, wallet), 0
             ):
                 self._check_cover(symbol, wallet, side, quantity)
-        if phase is not Phase.CONTINUOUS:
+        if not continuous:
             self._check_self_cross(symbol, investor, side, price, None)
         return wallet
 
@@ -579,7 +610,8 @@ class Venue:
             seller, buyer = incoming.wallet, resting.wallet
         if self._recorder is None and self._replay_pairs is None:  # the common case
             code = self.facts.pair_code(incoming.symbol, seller, buyer, qty)
-            code = 0 if code in LOCK_COVERED else code
+            if code and code in LOCK_COVERED:
+                code = 0
         else:
             code = self._pair_code(incoming.symbol, seller, buyer, qty)
         if code:
@@ -660,6 +692,8 @@ class Venue:
         return None
 
     def _executions(self, fills: list[Fill], now: datetime, phase: str) -> list[Execution]:
+        """The fills of one match or one auction (one book's) as executions: numbered, stored
+        pending settlement, in the day's market data."""
         if not fills:
             return []
         out = []
@@ -667,46 +701,51 @@ class Venue:
             self._iso_of, self._iso = now, now.isoformat()
         when = self._iso
         trades, prefix, committed = self.trades, self._trade_prefix, self.committed_yen
-        stats = self.stats[fills[0][0].symbol]  # one book's fills
         listeners = self.listeners
         number = self._trade_no
+        high = low = fills[0][2]
+        volume = turnover = 0
         for buy, sell, price, qty in fills:
             number += 1
-            execution = Execution(
-                f"{prefix}{number:06d}",
-                buy.symbol,
-                price,
-                qty,
-                buy.investor,
-                buy.wallet,
-                buy.participant,
-                buy.order_id,
-                sell.investor,
-                sell.wallet,
-                sell.participant,
-                sell.order_id,
-                phase,
-                when,
+            trade_id = prefix + str(number).zfill(6)  # as f"{number:06d}", at half the cost
+            # Execution(...) field by field, without the named tuple's argument binding
+            execution = _new_tuple(
+                Execution,
+                (
+                    trade_id,
+                    buy.symbol,
+                    price,
+                    qty,
+                    buy.investor,
+                    buy.wallet,
+                    buy.participant,
+                    buy.order_id,
+                    sell.investor,
+                    sell.wallet,
+                    sell.participant,
+                    sell.order_id,
+                    phase,
+                    when,
+                ),
             )
             # The buyer committed its limit price; it pays the trade price.
             if buy.price != price:
                 committed[buy.wallet] -= (buy.price - price) * qty
-            trades[execution.trade_id] = TradeState(execution)
-            if stats.open is None:
-                stats.open = stats.high = stats.low = price
-            elif price > stats.high:  # type: ignore[operator]
-                stats.high = price
-            elif price < stats.low:  # type: ignore[operator]
-                stats.low = price
-            stats.close = price
-            stats.volume += qty
-            stats.turnover += price * qty
-            stats.trades += 1
+            trades[trade_id] = TradeState(execution)
+            if price > high:
+                high = price
+            elif price < low:
+                low = price
+            volume += qty
+            turnover += price * qty
             out.append(execution)
             if listeners:
                 self._trade_no = number
                 self._emit({"type": "execution"} | execution.view())
         self._trade_no = number
+        self.stats[fills[0][0].symbol].add_run(
+            fills[0][2], price, high, low, volume, turnover, len(fills)
+        )
         return out
 
     # ------------------------------------------------------------------ bookkeeping

@@ -39,6 +39,13 @@ class TickTable:
         """The tick of the range ``price`` falls in."""
         return self.rows[bisect_left(self._bounds, price)][1]  # type: ignore[attr-defined]
 
+    def one_tick(self, low: int, high: int) -> int:
+        """The tick of every price from ``low`` to ``high`` when they fall in one range of
+        the table, else 0."""
+        bounds = self._bounds  # type: ignore[attr-defined]
+        same = bisect_left(bounds, low) == bisect_left(bounds, high)
+        return self.tick_at(low) if same else 0
+
     def on_tick(self, price: int) -> bool:
         return price > 0 and price % self.tick_at(price) == 0
 
@@ -77,12 +84,17 @@ class BandTable:
 
 @dataclass(frozen=True)
 class PriceRules:
-    """One product's prices for one day: its tick table and the band around the reference."""
+    """One product's prices for one day: its tick table and the band around the reference.
+
+    ``band_tick`` is the one tick of every price inside the band when the band lies within
+    one range of the tick table (the usual day), else 0: then a price inside the band is on
+    the tick exactly when ``price % band_tick == 0``, with no table lookup."""
 
     ticks: TickTable
     reference: int
     lower: int
     upper: int
+    band_tick: int = 0
 
     @classmethod
     def for_day(cls, ticks: TickTable, bands: BandTable, reference: int) -> PriceRules:
@@ -91,7 +103,13 @@ class PriceRules:
         width = bands.width(reference)
         lower = ticks.round_up(max(reference - width, ticks.rows[0][1]))
         upper = ticks.round_down(reference + width)
-        return cls(ticks, reference, lower, upper)
+        return cls(ticks, reference, lower, upper, ticks.one_tick(lower, upper))
+
+    def quotable(self, price: int) -> bool:
+        """``refusal(price) is None``, decided without building the refusal's text."""
+        if not self.lower <= price <= self.upper:
+            return False
+        return not price % (self.band_tick or self.ticks.tick_at(price))
 
     def refusal(self, price: int) -> tuple[str, str] | None:
         """Why ``price`` may not be quoted today, as ("tick" | "band", text), or None."""

@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kabuto.venue.config import load_venue_config
 from kabuto.venue.rules import BandTable, PriceRules, RuleTableError, TickTable
@@ -78,3 +80,35 @@ def test_example_real_estate_table__same_tick_on_both_sides_of_the_100000_yen_is
         retrust.issue_price,
     )
     assert (rules.lower, rules.upper) == (900_000, 1_100_000)
+
+
+@st.composite
+def _tick_tables(draw: st.DrawFn) -> TickTable:
+    """Tables of one to four ranges, each bound on its own range's tick (any tick order)."""
+    rows: list[tuple[int | None, int]] = []
+    bound = 0
+    for _ in range(draw(st.integers(0, 3))):
+        tick = draw(st.sampled_from([1, 2, 5, 10, 50]))
+        bound = (bound // tick + draw(st.integers(1, 60))) * tick
+        rows.append((bound, tick))
+    rows.append((None, draw(st.sampled_from([1, 2, 5, 10, 50]))))
+    return TickTable("drawn", tuple(rows))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    ticks=_tick_tables(),
+    width=st.integers(1, 400),
+    reference=st.integers(1, 1500),
+    price=st.integers(-5, 3000),
+)
+def test_the_quick_price_check_agrees_with_the_explained_refusal(ticks, width, reference, price):
+    """Differential: PriceRules.quotable and the band's one tick (the engine's fast path)
+    accept exactly the prices PriceRules.refusal (the plain path) does not refuse."""
+    rules = PriceRules.for_day(ticks, BandTable("w", ((None, width),)), reference)
+    plain = rules.refusal(price) is None
+    assert rules.quotable(price) is plain
+    if rules.band_tick:
+        assert all(ticks.tick_at(p) == rules.band_tick for p in range(rules.lower, rules.upper + 1))
+        quick = rules.lower <= price <= rules.upper and not price % rules.band_tick
+        assert quick is plain
