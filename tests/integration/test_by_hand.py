@@ -40,6 +40,16 @@ def _cli_support():
 cli = _cli_support()
 
 
+@pytest.fixture
+def _function_isolation():
+    """Ape snapshots the chain around every test and reverts it afterwards. The privnet node, like
+    a real consortium node, has no snapshots: asking it makes Ape switch isolation off for the
+    rest of the worker's session, and later modules then see this module's state (a frozen wallet
+    here failed the venue's replay test in CI). This module's steps build on each other anyway,
+    so its tests take no snapshots; the session's own chain is isolated as usual."""
+    yield
+
+
 @pytest.fixture(scope="module")
 def node(tmp_path_factory):
     base = tmp_path_factory.mktemp("byhand")
