@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from fixtures.platform import AGENT_ROLE, deploy_registry, deploy_token, investor_id_for, onboard
+from offering_support import DAY, MAX_ALLOWANCE, UNIT_PRICE, YEN_PER_INVESTOR
 
 from kabuto.onchain_types import (
     ZERO_ADDRESS,
@@ -20,11 +21,6 @@ from kabuto.onchain_types import (
     Rules,
     class_mask,
 )
-
-DAY = 24 * 3600
-UNIT_PRICE = 100_000  # SBI's first ST bond: 100,000 yen per unit
-YEN_PER_INVESTOR = 2_000_000
-MAX_ALLOWANCE = 2**256 - 1
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,13 @@ from eth_utils import to_hex
 from hexbytes import HexBytes
 from web3.exceptions import ContractCustomError
 
+# The offering tests' figures (imported by conftest.py and the tests: a test module never
+# imports `conftest`, whose module name every test folder shares).
+DAY = 24 * 3600
+UNIT_PRICE = 100_000  # SBI's first ST bond: 100,000 yen per unit
+YEN_PER_INVESTOR = 2_000_000
+MAX_ALLOWANCE = 2**256 - 1
+
 
 def refusal(contract: Any, method: str, *args: Any, sender: Any, raised_by: Any = None) -> Any:
     """The custom error `sender` calling `contract.method(*args)` reverts with, decoded with the ABI

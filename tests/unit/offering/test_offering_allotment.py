@@ -3,8 +3,7 @@ failures that move nothing, settling at most once, rerun-safe batches, and the e
 
 from __future__ import annotations
 
-from conftest import UNIT_PRICE, YEN_PER_INVESTOR
-from offering_support import decode_error, expect_refusal
+from offering_support import UNIT_PRICE, YEN_PER_INVESTOR, decode_error, expect_refusal
 
 from kabuto.allotment import Application, pro_rata
 from kabuto.onchain_types import Restriction

@@ -4,9 +4,8 @@ apply for how much and when, and cancelling an application."""
 from __future__ import annotations
 
 import pytest
-from conftest import DAY, UNIT_PRICE
 from fixtures.platform import AGENT_ROLE, investor_id_for
-from offering_support import expect_refusal
+from offering_support import DAY, UNIT_PRICE, expect_refusal
 
 from kabuto.onchain_types import ZERO_ADDRESS, Kind, Restriction
 from kabuto.signing import Eip712Domain, Permit, sign_typed

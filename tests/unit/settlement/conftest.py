@@ -9,14 +9,16 @@ from collections.abc import Callable
 
 import pytest
 from eth_abi import encode
+from settlement_support import (
+    DAY,
+    LOCKED_FOR_VENUE,
+    UNITS_START,
+    VENUE_ALLOWANCE,
+    YEN_START,
+)
 
 from kabuto.onchain_types import Category, InvestorClass, Kind, Rules
 from kabuto.signing import Eip712Domain, Permit, sign_typed
-
-YEN_START = 10_000_000
-UNITS_START = 1_000
-DAY = 86_400
-ZERO_ADDRESS = "0x" + "00" * 20
 
 
 @pytest.fixture(scope="session")
@@ -180,10 +182,6 @@ def sign_permit(coin) -> Callable:
         return sig.v, sig.r, sig.s
 
     return _sign
-
-
-LOCKED_FOR_VENUE = 500
-VENUE_ALLOWANCE = 5_000_000
 
 
 @pytest.fixture(scope="module")

@@ -2,8 +2,8 @@
 
 import ape
 import pytest
-from conftest import LOCKED_FOR_VENUE, UNITS_START, VENUE_ALLOWANCE, YEN_START
 from eth_utils import keccak
+from settlement_support import LOCKED_FOR_VENUE, UNITS_START, VENUE_ALLOWANCE, YEN_START
 
 from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, Restriction, Rules
 from kabuto.settlement import Execution, batch_id, build_batch, net_yen

@@ -2,8 +2,8 @@
 
 import ape
 import pytest
-from conftest import DAY, UNITS_START, YEN_START
 from eth_abi import encode
+from settlement_support import DAY, UNITS_START, YEN_START
 
 from kabuto.settlement import InstructionStatus as S
 

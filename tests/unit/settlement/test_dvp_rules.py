@@ -3,7 +3,7 @@ Every refusal leaves every balance as it was and the instruction open."""
 
 import ape
 import pytest
-from conftest import UNITS_START, YEN_START
+from settlement_support import UNITS_START, YEN_START
 
 from kabuto.onchain_types import (
     PROFESSIONAL_CLASSES,

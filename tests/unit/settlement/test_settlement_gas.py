@@ -9,8 +9,8 @@ printed (run with -s); docs/settlement.md, "Gas".
 """
 
 import pytest
-from conftest import DAY
 from eth_abi import encode
+from settlement_support import DAY
 
 from kabuto.onchain_types import PROFESSIONAL_CLASSES, Category, Rules
 from kabuto.settlement import Execution, batch_id, build_batch

@@ -3,8 +3,8 @@ settlement lock address is replaced while delivery instructions are open on the 
 The old contract's instructions still settle and cancel through it; new ones lock to the new
 contract; nobody's units are stranded and no lock is counted twice."""
 
-from conftest import DAY
 from eth_abi import encode
+from settlement_support import DAY
 
 QTY = 10
 AMOUNT = 1_000_000
