@@ -15,7 +15,7 @@ from eth_utils import keccak, to_checksum_address
 
 from kabuto.errors import ChainStateError, OptionError
 from kabuto.ops.chain import Platform, send
-from kabuto.ops.trading import DvpInstruction, instruct_dvp
+from kabuto.ops.trading import DvpInstruction, check_dvp_instruction, instruct_dvp
 
 STATUSES = ("None", "Open", "Approved", "Settled", "Cancelled", "Refused", "Rejected", "Expired")
 OPEN, APPROVED = 1, 2
@@ -123,6 +123,7 @@ def instruct(
     if quantity > free:
         raise OptionError("UNITS", f"{seller.address} has {free} {token.symbol()} free to lock")
     if dry_run:
+        check_dvp_instruction(token, str(seller.address), buyer, quantity)
         return (
             f"would lock {quantity} {token.symbol()} of {seller.address} to the DvP contract "
             f"for {buyer} against {amount:,} yen; dry run, nothing sent"

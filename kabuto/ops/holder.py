@@ -8,10 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from kabuto.errors import ChainStateError, OptionError
-from kabuto.onchain_types import Restriction
 from kabuto.ops.approvals import STATUSES, application
 from kabuto.ops.chain import Platform, send
-from kabuto.ops.trading import restriction
+from kabuto.ops.trading import require_transferable
 
 # Contracts that pull an investor's yen coin: name on the command line -> (platform attribute,
 # what it is).
@@ -116,9 +115,7 @@ def apply(
                     f"{wallet}: already applied as #{number} ({found.status_name}); nothing "
                     "sent (--again files another application of the same transfer)"
                 )
-    refusal = restriction(token, wallet, recipient, units)
-    if refusal is not None and refusal.code != Restriction.APPROVAL_REQUIRED:
-        raise ChainStateError(f"{symbol} would refuse this transfer: {refusal}; nothing sent")
+    require_transferable(token, wallet, recipient, units, f"{symbol} would refuse this transfer")
     if dry_run:
         return f"would apply for {units} {symbol} {wallet} -> {recipient}; dry run, nothing sent"
     send(token.applyForTransfer, recipient, units, note.encode(), sender=holder)

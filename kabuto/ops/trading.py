@@ -56,6 +56,36 @@ def apply_for_transfer(token: Any, holder: Any, recipient: str, value: int, note
     return int(token.applicationCount()) - 1
 
 
+def require_transferable(token: Any, sender: str, recipient: str, value: int, what: str) -> None:
+    """Raises unless the token's ERC-1404 check allows the transfer or asks only for the
+    issuer's approval (a transfer application or an approved DvP: a step of the settlement).
+
+    Raises:
+        ChainStateError: `what` and the token's refusal; nothing was sent.
+    """
+    refusal = restriction(token, sender, recipient, value)
+    if refusal is not None and refusal.code != Restriction.APPROVAL_REQUIRED:
+        raise ChainStateError(f"{what}: {refusal}; nothing sent")
+
+
+def check_dvp_instruction(token: Any, seller: str, buyer: str, quantity: int) -> None:
+    """What the token says of a DvP instruction before anything is sent: its verdict on the
+    delivery, and that it notifies the DvP contract of the lock (onTokensLocked) that
+    carries the instruction. The real instruction and its dry run both check this.
+
+    Raises:
+        ChainStateError: the token would refuse the delivery or cannot carry the instruction.
+    """
+    require_transferable(token, seller, buyer, quantity, "the token would refuse this delivery")
+    selector = keccak(text="onTokensLocked(address,uint256,bytes)")[:4]
+    if selector not in bytes(chain.provider.get_code(token.address)):
+        raise ChainStateError(
+            f"{token.symbol()} does not notify a lock address of locks "
+            "(onTokensLocked), so a lock cannot carry a DvP instruction; "
+            "nothing was sent"
+        )
+
+
 OPEN = 1  # ISettlement.Status.Open
 
 
@@ -93,16 +123,7 @@ def instruct_dvp(
 ) -> DvpInstruction:
     """The seller locks `quantity` to the DvP contract; the lock carries the instruction
     (a random salt unless given)."""
-    refusal = restriction(token, str(seller.address), buyer, quantity)
-    if refusal is not None and refusal.code != Restriction.APPROVAL_REQUIRED:
-        raise ChainStateError(f"the token would refuse this delivery: {refusal}")
-    selector = keccak(text="onTokensLocked(address,uint256,bytes)")[:4]
-    if selector not in bytes(chain.provider.get_code(token.address)):
-        raise ChainStateError(
-            f"{token.symbol()} does not notify a lock address of locks "
-            "(onTokensLocked), so a lock cannot carry a DvP instruction; "
-            "nothing was sent"
-        )
+    check_dvp_instruction(token, str(seller.address), buyer, quantity)
     expiry = chain.pending_timestamp + valid_seconds
     salt = os.urandom(32) if salt is None else salt
     dvp = platform.dvp

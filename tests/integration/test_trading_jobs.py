@@ -10,7 +10,7 @@ from ape import chain
 from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue
 
 from kabuto.errors import ChainStateError, InputError, OptionError
-from kabuto.ops import approvals, operations, trading
+from kabuto.ops import approvals, dvp, operations, trading
 from kabuto.ops.chain import Platform, send
 from kabuto.ops.clock import travel_to
 from kabuto.ops.export import export_register
@@ -133,6 +133,20 @@ def test_dvp__approval_required_token__issuer_approves_then_buyer_accepts(world,
         before[1] + 50_000,
     )
     assert token.lockedOf(dvp, seller) == 0
+
+
+def test_dvp_instruct__dry_run_refuses_what_the_real_run_refuses__nothing_sent(world, issued):
+    """`ape run dvp instruct --dry-run` checked only the seller's free units and said "would
+    lock" where the real instruction is refused by the token's verdict on the delivery (here:
+    the buyer is no registered investor). Both now ask the token the same questions."""
+    token = issued.token("STBOND1")
+    seller, stranger = investor(5), str(investor(30).address)  # INV-005 holds 12; 30: nobody
+    height = chain.blocks.height
+    for dry_run in (True, False):
+        with pytest.raises(ChainStateError, match="refuse this delivery.*RECIPIENT_NOT_REGISTERED"):
+            dvp.instruct(issued, token, seller, stranger, 1, 100_030, "OTC-9", 3, dry_run=dry_run)
+    assert chain.blocks.height == height
+    assert token.lockedOf(issued.dvp, seller) == 0
 
 
 def test_pay_redeem_and_export(world, issued, tmp_path):
