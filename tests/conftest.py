@@ -1,5 +1,6 @@
 """Accounts named by the role they play on the platform, shared by every test."""
 
+import functools
 import json
 import os
 from pathlib import Path
@@ -140,3 +141,18 @@ def _decode_nested_errors_without_step_traces() -> None:
 
 
 _decode_nested_errors_without_step_traces()
+
+
+def _network_classes_made_once() -> None:
+    """Ape (0.8) rebuilds the networks of ape-config.yaml (privnet, besu and their forks) on
+    every look-up, and each rebuild defines a new pydantic model class per network
+    (ape.api.networks.create_network_type). Every transaction asks for the default
+    transaction type, so each paid ~10-20 ms of CPU for four class definitions. The class
+    depends only on its arguments, so it is defined once per (chain id, network id, fork);
+    the networks themselves are still built from the config on every look-up, as before."""
+    from ape.api import networks as ape_networks
+
+    ape_networks.create_network_type = functools.cache(ape_networks.create_network_type)
+
+
+_network_classes_made_once()
