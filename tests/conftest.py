@@ -156,3 +156,52 @@ def _network_classes_made_once() -> None:
 
 
 _network_classes_made_once()
+
+
+# The longest test files first (wall seconds of a run, longest first): `make test` runs with
+# pytest-xdist --dist loadfile --no-loadscope-reorder, so a worker takes whole files in this
+# order and the short files at the end even out the two workers. xdist's own order (most
+# tests first) left single-test runs of 40-90 s (slither, the demo, the fault test) for
+# last, with one core idle while the other finished them. A file missing here only runs
+# in collection order after these; the order changes no test.
+HEAVY_FIRST = (
+    "tests/service/test_service.py",
+    "tests/integration/test_by_hand.py",
+    "tests/console/test_console.py",
+    "tests/assurance/test_static_analysis.py",
+    "tests/integration/test_venue_day.py",
+    "tests/unit/token/test_differential.py",
+    "tests/integration/test_demo.py",
+    "tests/faults/test_kill_and_resume.py",
+    "tests/property/test_platform_state_machine.py",
+    "tests/unit/bench/test_venue_bench.py",
+    "tests/unit/token/test_approvals_locks.py",
+    "tests/unit/corporate/test_coupon_schedule.py",
+    "tests/integration/test_payment_jobs.py",
+    "tests/integration/test_operator_jobs.py",
+    "tests/unit/bench/test_peers.py",
+    "tests/integration/test_trading_jobs.py",
+    "tests/property/test_money_state_machine.py",
+    "tests/unit/corporate/test_interest.py",
+    "tests/unit/settlement/test_dvp_rules.py",
+    "tests/toolchain/test_solc_frontend.py",
+)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """Under xdist, every worker orders the files the same way (HEAVY_FIRST, then the
+    collection order); tests inside a file keep their order."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    rank = {name: number for number, name in enumerate(HEAVY_FIRST)}
+    root = Path(config.rootpath)
+
+    def cost_rank(item: pytest.Item) -> int:
+        try:
+            name = Path(item.path).relative_to(root).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(name, len(rank))
+
+    items.sort(key=cost_rank)

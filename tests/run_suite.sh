@@ -3,8 +3,9 @@
 #  1. the default EVM target (cancun) on Ape's local anvil: every test, in two pytest-xdist
 #     workers (each with its own anvil on a free port; a test file stays in one worker, so its
 #     module-scoped chain state is never shared). One worker leaves a core idle while it waits
-#     on its anvil, so two keep both cores of a 2-core machine busy. KABUTO_TEST_WORKERS=0 runs
-#     in one process.
+#     on its anvil, so two keep both cores of a 2-core machine busy. Files are handed out longest
+#     first (tests/conftest.py HEAVY_FIRST; --no-loadscope-reorder keeps that order), so the
+#     two workers end together. KABUTO_TEST_WORKERS=0 runs in one process.
 #  2. the contracts rebuilt for berlin on a berlin anvil: the tests that depend on the target
 #     (tests/toolchain/test_networks.py, the size budget), the whole lifecycle end to end by the
 #     operator jobs (tests/integration/test_demo.py), a short run of the property state machine
@@ -23,7 +24,7 @@ tools/ensure-build
 .venv/bin/python -m kabuto.contract_sizes  # the size budget: fails within 1,024 bytes of the limit
 WORKERS=${KABUTO_TEST_WORKERS:-2}
 PARALLEL=()
-[[ "$WORKERS" -gt 0 ]] && PARALLEL=(-n "$WORKERS" --dist loadfile)
+[[ "$WORKERS" -gt 0 ]] && PARALLEL=(-n "$WORKERS" --dist loadfile --no-loadscope-reorder)
 $APE test tests "${PARALLEL[@]}"
 
 if [[ "${KABUTO_EVM_VERSION:-cancun}" != "berlin" ]]; then

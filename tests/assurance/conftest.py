@@ -16,12 +16,13 @@ def pytest_collection_modifyitems(session, config, items):
     static = [item for item in items if item.path.name == "test_static_analysis.py"]
     if not static or not kabuto_sources():
         return
-    items[:] = [item for item in items if item not in static] + static
     if os.environ.get("PYTEST_XDIST_WORKER"):
         # Every xdist worker collects every test, but only the one given this file runs it:
         # two slithers compiling into the same directory at once break each other, so under
-        # xdist the fixture starts the one run in the worker that needs it.
+        # xdist the fixture starts the one run in the worker that needs it, and the file is
+        # scheduled by its cost like any other (tests/conftest.py, HEAVY_FIRST).
         return
+    items[:] = [item for item in items if item not in static] + static
     _BACKGROUND.append(start_slither())
 
 
