@@ -103,6 +103,8 @@ class ChainReader:
         def field(answer: Any, name: str) -> Any:
             return answer.get(name) if isinstance(answer, dict) else getattr(answer, name)
 
+        if not isinstance(answers, list):
+            raise ChainReadError(f"the node refused a batch of {len(calls)} {calls[0][0]} calls: {answers}")
         answers = sorted(answers, key=lambda a: field(a, "id"))
         errors = [field(a, "error") for a in answers if field(a, "error") is not None]
         if errors:

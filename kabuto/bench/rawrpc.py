@@ -25,6 +25,11 @@ from kabuto.chainread import (
 __all__ = ["Log", "RawRpc", "Sent", "address_calldata", "calldata", "checksum_address"]
 
 
+# anvil refuses a request body over 2 MiB ("Invalid request"): a burst's calldata stays under it
+MAX_BATCH_BYTES = 1_500_000
+REQUEST_OVERHEAD_BYTES = 256  # the JSON-RPC envelope of one eth_sendTransaction beside its data
+
+
 @dataclass(frozen=True)
 class Sent:
     """What a burst of transactions took: how many, in which blocks, total gas used."""
@@ -45,15 +50,14 @@ class RawRpc(ChainReader):
         self.call("evm_setAutomine", False)
         first = self.block_number() + 1
         block_gas = int(self.call("eth_getBlockByNumber", "latest", False)["gasLimit"], 16)
-        in_block = 0
+        in_block = in_bytes = 0
         count = 0
-        nonces: dict[str, int] = {}
+        txs = list(txs)
+        nonces = self._nonces({tx["from"] for tx in txs})
         try:
             pending: list[tuple[str, list[Any]]] = []
             for tx in txs:
                 sender = tx["from"]
-                if sender not in nonces:
-                    nonces[sender] = int(self.call("eth_getTransactionCount", sender, "latest"), 16)
                 request = {
                     **tx,
                     "gasPrice": "0x0",
@@ -63,11 +67,17 @@ class RawRpc(ChainReader):
                 nonces[sender] += 1
                 # anvil drops what does not fit the block it mines (by gas limit), so every
                 # burst is one block's worth
-                if pending and (len(pending) == chunk or in_block + tx["gas"] > block_gas):
+                size = len(tx["data"]) + REQUEST_OVERHEAD_BYTES
+                if pending and (
+                    len(pending) == chunk
+                    or in_block + tx["gas"] > block_gas
+                    or in_bytes + size > MAX_BATCH_BYTES
+                ):
                     count += self._send_and_mine(pending)
-                    pending, in_block = [], 0
+                    pending, in_block, in_bytes = [], 0, 0
                 pending.append(("eth_sendTransaction", [request]))
                 in_block += tx["gas"]
+                in_bytes += size
             count += self._send_and_mine(pending)
         finally:
             self.call("evm_setAutomine", True)
@@ -86,6 +96,17 @@ class RawRpc(ChainReader):
         if mined != count:
             raise BenchError(f"sent {count} transactions but blocks {first}-{last} hold {mined}")
         return Sent(count, first, last, gas)
+
+    def _nonces(self, senders: set[str]) -> dict[str, int]:
+        """Each sender's next nonce, read in batched requests (one request per sender would
+        cost a round trip each: a million transfers from 100,000 wallets)."""
+        ordered = sorted(senders)
+        nonces: dict[str, int] = {}
+        for start in range(0, len(ordered), REQUESTS_PER_BATCH):
+            part = ordered[start : start + REQUESTS_PER_BATCH]
+            answers = self.batch([("eth_getTransactionCount", [a, "latest"]) for a in part])
+            nonces.update((a, int(n, 16)) for a, n in zip(part, answers, strict=True))
+        return nonces
 
     def _send_and_mine(self, requests_: list[tuple[str, list[Any]]]) -> int:
         if not requests_:
