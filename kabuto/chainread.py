@@ -104,7 +104,9 @@ class ChainReader:
             return answer.get(name) if isinstance(answer, dict) else getattr(answer, name)
 
         if not isinstance(answers, list):
-            raise ChainReadError(f"the node refused a batch of {len(calls)} {calls[0][0]} calls: {answers}")
+            raise ChainReadError(
+                f"the node refused a batch of {len(calls)} {calls[0][0]} calls: {answers}"
+            )
         answers = sorted(answers, key=lambda a: field(a, "id"))
         errors = [field(a, "error") for a in answers if field(a, "error") is not None]
         if errors:
@@ -125,13 +127,14 @@ class ChainReader:
     def block_number(self) -> int:
         return int(self.call("eth_blockNumber"), 16)
 
-    def eth_call(self, calls: Sequence[tuple[str, str]], block: int) -> list[bytes]:
+    def eth_call(self, calls: Sequence[tuple[str | None, str]], block: int) -> list[bytes]:
         """``(to, data)`` read calls at ``block``, batched (IN_FLIGHT batches at a time); raw
-        return data in order."""
+        return data in order. ``to`` None runs ``data`` as creation code (a contract that is
+        never deployed returns what its constructor returns)."""
         tag = hex(block)
         chunks = [
             [
-                ("eth_call", [{"to": to, "data": data}, tag])
+                ("eth_call", [{"to": to, "data": data} if to else {"data": data}, tag])
                 for to, data in calls[start : start + REQUESTS_PER_BATCH]
             ]
             for start in range(0, len(calls), REQUESTS_PER_BATCH)
