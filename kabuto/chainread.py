@@ -17,9 +17,9 @@ from typing import Any
 
 import msgspec
 import requests
-from Crypto.Hash import keccak as _keccak
 from eth_abi import encode
 from eth_utils import keccak
+from sha3 import keccak_256  # safe-pysha3: C keccak, ~10x pycryptodome's per short input
 
 from kabuto.errors import ChainReadError
 
@@ -51,8 +51,10 @@ def checksum_address(hex40: str) -> str:
     """EIP-55 form of a 40-digit hex address (a log topic's last 40 digits); the same as
     eth_utils.to_checksum_address, without its layers of validation (~2x faster)."""
     lower = hex40.lower()
-    digest = _keccak.new(digest_bits=256, data=lower.encode()).hexdigest()
-    return "0x" + "".join(c.upper() if digest[i] in "89abcdef" else c for i, c in enumerate(lower))
+    digest = keccak_256(lower.encode()).hexdigest()
+    return "0x" + "".join(
+        c.upper() if d >= "8" else c for c, d in zip(lower, digest[:40], strict=True)
+    )
 
 
 class Log(msgspec.Struct):
