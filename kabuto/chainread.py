@@ -24,6 +24,7 @@ from sha3 import keccak_256  # safe-pysha3: C keccak, ~10x pycryptodome's per sh
 from kabuto.errors import ChainReadError
 
 REQUESTS_PER_BATCH = 1_000
+BYTES_PER_BATCH = 1_500_000  # anvil refuses a request body over 2 MiB ("Invalid request")
 LOGS_PER_REQUEST = 20_000  # eth_getLogs answers of ~10 MB: bounded memory on both sides
 IN_FLIGHT = 2  # requests anvil works on while Python decodes the previous answer
 
@@ -134,13 +135,19 @@ class ChainReader:
         return data in order. ``to`` None runs ``data`` as creation code (a contract that is
         never deployed returns what its constructor returns)."""
         tag = hex(block)
-        chunks = [
-            [
+        chunks: list[list[tuple[str, list[Any]]]] = [[]]
+        size = 0
+        for to, data in calls:
+            if chunks[-1] and (
+                len(chunks[-1]) == REQUESTS_PER_BATCH or size + len(data) > BYTES_PER_BATCH
+            ):
+                chunks.append([])
+                size = 0
+            chunks[-1].append(
                 ("eth_call", [{"to": to, "data": data} if to else {"data": data}, tag])
-                for to, data in calls[start : start + REQUESTS_PER_BATCH]
-            ]
-            for start in range(0, len(calls), REQUESTS_PER_BATCH)
-        ]
+            )
+            size += len(data) + 100
+        chunks = [c for c in chunks if c]
         results: list[bytes] = []
         with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:
             for chunk, raw in zip(chunks, pool.map(self._post, chunks), strict=True):
