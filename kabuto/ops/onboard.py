@@ -42,6 +42,7 @@ from kabuto.personal_data import decrypt_personal_data, encrypt_personal_data
 
 ZERO32 = b"\x00" * 32
 PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
+IDS_PER_LOG_QUERY = 5_000  # investor ids named in one eth_getLogs query (~335 KB of topics)
 
 
 @dataclass(frozen=True)
@@ -222,19 +223,26 @@ def plan_onboarding(
 
 
 def _personal_data_logs(registry: Any, issuer: str, investor_ids: Collection[bytes]) -> list:
-    """The registry's `PersonalDataStored` logs of `investor_ids` for `issuer` (one query)."""
-    return chain.provider.web3.eth.get_logs(
-        {
-            "address": str(registry.address),
-            "fromBlock": 0,
-            "toBlock": "latest",
-            "topics": [
-                "0x" + PERSONAL_DATA_TOPIC.hex(),
-                ["0x" + investor_id.hex() for investor_id in investor_ids],
-                "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex(),
-            ],
-        }
-    )
+    """The registry's `PersonalDataStored` logs of `investor_ids` for `issuer`, in chain order
+    for each investor: one query per IDS_PER_LOG_QUERY ids (a query naming 100,000 ids is a
+    6.7 MB request, which nodes refuse: anvil answers "Invalid request" over 2 MiB)."""
+    ids = ["0x" + investor_id.hex() for investor_id in investor_ids]
+    issuer_topic = "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex()
+    logs: list = []
+    for start in range(0, len(ids), IDS_PER_LOG_QUERY):
+        logs += chain.provider.web3.eth.get_logs(
+            {
+                "address": str(registry.address),
+                "fromBlock": 0,
+                "toBlock": "latest",
+                "topics": [
+                    "0x" + PERSONAL_DATA_TOPIC.hex(),
+                    ids[start : start + IDS_PER_LOG_QUERY],
+                    issuer_topic,
+                ],
+            }
+        )
+    return logs
 
 
 def personal_data_published(
