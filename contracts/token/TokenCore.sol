@@ -515,15 +515,12 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, TokenStorage {
                     ) { break }
                 }
                 {
-                    // Within the issue counter's and the supply's widths and the issue limit
-                    // (0: none). value <= 2^64 - 1 first, so neither sum below can wrap.
-                    if gt(value, _UINT64) { break }
+                    // The value and the issued count after it within uint64 (so the sum cannot
+                    // wrap) and the issue limit (0: none). The supply never exceeds the issued
+                    // count, so it then fits its uint96 too.
                     let issuedAfter := add(and(shr(_SUP_ISSUED_SHIFT, sup), _UINT64), value)
                     let limit := and(shr(_SUP_LIMIT_SHIFT, sup), _UINT64)
-                    if or(
-                        or(gt(issuedAfter, _UINT64), gt(add(and(sup, _UINT96), value), _UINT96)),
-                        and(iszero(iszero(limit)), gt(issuedAfter, limit))
-                    ) { break }
+                    if or(shr(64, or(value, issuedAfter)), and(iszero(iszero(limit)), gt(issuedAfter, limit))) { break }
                 }
                 mstore(0x20, _accounts.slot)
                 mstore(0x00, to)
