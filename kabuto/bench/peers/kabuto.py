@@ -17,7 +17,7 @@ from ape import chain
 from eth_utils import keccak
 
 from kabuto.bench.context import BenchContext, expect, gas_of
-from kabuto.bench.model import GasMeasurement, Outcome, Pending
+from kabuto.bench.model import GasMeasurement, Outcome
 from kabuto.bench.registry import Peer
 from kabuto.core import JAPAN, YEAR, deploy_token
 from kabuto.crypto import public_key_from_der
@@ -44,9 +44,8 @@ TOKEN_KEYS = (
     "kabuto.approved_transfer.batch50_per_application",
 )
 ONBOARD_BATCH = 100
-APPROVAL_BATCH_PENDING = (
-    "not measured: the token's batch approval (issue 19, token side) is not in this build"
-)
+APPROVAL_BATCH = 50
+KEY_APPROVAL_BATCH = "kabuto.approved_transfer.batch50_per_application"
 SETTLEMENT_KEYS = ("kabuto.dvp.total", "kabuto.batch_settlement.per_trade")
 KEYS = TOKEN_KEYS + SETTLEMENT_KEYS
 
@@ -62,6 +61,13 @@ HOLDER_CAP = 49
 BENCH_RULES = Rules(
     allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED),
     holder_cap=HOLDER_CAP,
+)
+# The batch approval's bond: the bench rules with approval required, and a holder cap that the
+# batch's applicants and 50 new holders fit in.
+APPROVAL_RULES = Rules(
+    allowed_classes=BENCH_RULES.allowed_classes,
+    holder_cap=4 * APPROVAL_BATCH,
+    approval_required=True,
 )
 RULES_NOTE = (
     f"rules active: holder cap {HOLDER_CAP}, allowedClasses General+Specified, both parties' "
@@ -196,14 +202,13 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
         alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent
     )
     applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
-    application_id = applied.events.filter(token.TransferApplied)[0].id
-    approved = token.approveTransfer(application_id, b"", sender=agent)
+    approved = token.approveTransfer(applied_fields(token, applied), b"", sender=agent)
     for wallet in (bob, charlie, dave, erin):
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
     envelope_bytes = len(kp.envelope())
     return [
         measure_onboard_batch(ctx, kp),
-        Pending("kabuto.approved_transfer.batch50_per_application", APPROVAL_BATCH_PENDING),
+        measure_approval_batch(ctx, kp),
         gas_of("kabuto.transfer.new_holder", [new_holder], note=RULES_NOTE),
         gas_of("kabuto.transfer.existing_holder", [existing_holder], note=RULES_NOTE),
         gas_of(
@@ -228,6 +233,75 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
             note="applyForTransfer by the holder + approveTransfer by the agent, new holder",
         ),
     ]
+
+
+def applied_fields(token: Any, receipt: Any) -> tuple[int, str, str, int, int]:
+    """The ISecurityToken.Application an approval passes: the fields of the receipt's
+    TransferApplied (the token keeps only their hash)."""
+    log = receipt.events.filter(token.TransferApplied)[0]
+    return (int(log.id), str(log["from"]), str(log.to), int(log.value), int(log.expiry))
+
+
+def measure_approval_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
+    """APPROVAL_BATCH applications, each by its own applicant to its own new holder, approved by
+    the agent in one `batchApproveTransfer` (as `ape run approvals approve` sends them): the gas
+    of every apply plus the batch approval, per application."""
+    ops = kp.ops
+    token = deploy_token(
+        ops.issuer,
+        kp.registry,
+        rules=APPROVAL_RULES,
+        agent=ops.issuer,
+        compliance=ops.compliance,
+        name="Kabuto bench approvals",
+        symbol="KBA",
+        platform_admin=ops.deployer,
+    )
+    applicants = [ctx.new_investor() for _ in range(APPROVAL_BATCH)]
+    recipients = [ctx.new_address() for _ in range(APPROVAL_BATCH)]
+    first = kp.onboarded + 1
+    kp.onboarded += 2 * APPROVAL_BATCH
+    rows = [
+        OnboardingRow(
+            investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
+            wallet=wallet,
+            investor_class=InvestorClass.GENERAL,
+            tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
+            country=JAPAN,
+            kyc_expiry=int(chain.pending_timestamp) + YEAR,
+            ciphertext=encrypt_personal_data(batch_person(i), kp.public_key()),
+        )
+        for i, wallet in enumerate([str(a.address) for a in applicants] + recipients)
+    ]
+    kp.registry.onboardInvestors(ops.issuer, *batch_arguments(rows), sender=ops.registrar)
+    token.batchIssue(
+        [a.address for a in applicants], [10 * AMOUNT] * APPROVAL_BATCH, b"", sender=ops.issuer
+    )
+    applies = [
+        token.applyForTransfer(recipient, AMOUNT, b"", sender=applicant)
+        for applicant, recipient in zip(applicants, recipients, strict=True)
+    ]
+    fields = [applied_fields(token, receipt) for receipt in applies]
+    approval = token.batchApproveTransfer(fields, b"", sender=ops.issuer)
+    expect(
+        len(approval.events.filter(token.TransferApproved)) == APPROVAL_BATCH
+        and all(int(token.balanceOf(r)) == AMOUNT for r in recipients)
+        and all(int(token.balanceOf(a)) == 9 * AMOUNT for a in applicants)
+        and int(token.holderCount()) == 2 * APPROVAL_BATCH,
+        "Kabuto batch approval did not settle every application to its new holder",
+    )
+    total = gas_of(KEY_APPROVAL_BATCH, applies + [approval]).gas
+    return GasMeasurement(
+        key=KEY_APPROVAL_BATCH,
+        gas=round(total / APPROVAL_BATCH),
+        txs=APPROVAL_BATCH + 1,
+        note=f"{APPROVAL_BATCH} applyForTransfer (each its own applicant, to its own new holder) + "
+        f"one batchApproveTransfer of the {APPROVAL_BATCH} by the agent: {total:,} gas / "
+        f"{APPROVAL_BATCH} (approval {int(approval.gas_used):,}); the application record is one "
+        "slot (the fields' hash + status), the fields in the event and the approval's calldata; "
+        f"bond with approval required, holder cap {APPROVAL_RULES.holder_cap}, allowedClasses "
+        "General+Specified, both parties' registry records checked at apply and again at approval",
+    )
 
 
 def batch_person(i: int) -> PersonalData:

@@ -73,15 +73,13 @@ def kabuto_measured(new_bench_context):
 def test_kabuto_peer__measures_every_key_from_receipts(kabuto_measured):
     assert set(kabuto_measured) == set(peer_named("kabuto").keys)
     for key, outcome in kabuto_measured.items():
-        if key == "kabuto.approved_transfer.batch50_per_application":  # the token helper's part
-            assert isinstance(outcome, Pending) and "not measured" in outcome.reason
-            continue
         assert isinstance(outcome, GasMeasurement), key
         assert outcome.note, f"{key} has no note saying what it includes"
     batch = kabuto_measured["kabuto.onboard_investor.batch100_per_investor"]
     assert batch.gas < kabuto_measured["kabuto.onboard_investor"].gas and batch.txs == 1
     assert kabuto_measured["kabuto.onboard_investor"].txs == 1
     assert kabuto_measured["kabuto.approved_transfer.total"].txs == 2
+    assert kabuto_measured["kabuto.approved_transfer.batch50_per_application"].txs == 51
     assert kabuto_measured["kabuto.dvp.total"].txs == 2
     assert "acceptWithPermit" in kabuto_measured["kabuto.dvp.total"].note
 
@@ -97,6 +95,10 @@ def test_kabuto_peer__costs_ordered_as_the_operations_are(kabuto_measured):
         < 100_000
     )
     assert gas["kabuto.approved_transfer.total"] > gas["kabuto.transfer.new_holder"]
+    # Issue 19's targets: one-slot application record, the agent approving 50 at once.
+    batch = gas["kabuto.approved_transfer.batch50_per_application"]
+    assert batch <= 110_000, f"batch of 50: {batch:,} gas per application"
+    assert gas["kabuto.approved_transfer.total"] <= 176_118
     # A batch trade pays no 21,000 base fee of its own: cheaper than a single DvP.
     assert gas["kabuto.batch_settlement.per_trade"] < gas["kabuto.dvp.total"]
 
