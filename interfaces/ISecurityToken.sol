@@ -91,6 +91,12 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
         uint40 expiry; // 0: never expires
     }
 
+    /// What the token stores of an application ({application}).
+    struct ApplicationRecord {
+        ApplicationStatus status;
+        bytes32 fieldsHash; // of (applicant, to, value, expiry), low 3 bits cleared; 0 once approved
+    }
+
     struct BondTerms {
         uint256 faceValue; // yen per unit
         uint32 couponRate; // annual, in millionths (0.35% = 3500)
@@ -263,7 +269,7 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     /// status's bits in storage; 0 once approved: the approval clears the record). The fields
     /// themselves are in its {TransferApplied} event.
     /// @dev Reverts {TokenUnknownApplication} for an id never issued.
-    function application(uint256 id) external view returns (ApplicationStatus status, bytes32 fieldsHash);
+    function application(uint256 id) external view returns (ApplicationRecord memory);
 
     function applicationCount() external view returns (uint256);
 

@@ -80,7 +80,7 @@ abstract contract TokenApprovals is TokenOperations {
         emit ApplicationExpiryPeriodSet(period);
     }
 
-    function application(uint256) external view returns (ApplicationStatus, bytes32) {
+    function application(uint256) external view returns (ApplicationRecord memory) {
         _extensionView();
     }
 

@@ -25,6 +25,7 @@ from kabuto.domain import Category, Kind, investor_id_to_bytes32
 from kabuto.manifest import TokenEntry, update_manifest
 from kabuto.onboarding_batch import OnboardingRow, batch_arguments
 from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, TaxStatus, class_mask
+from kabuto.ops.approvals import applied
 from kabuto.ops.chain import Platform, load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.export import _terms
@@ -202,7 +203,7 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
         alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent
     )
     applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
-    approved = token.approveTransfer(applied_fields(token, applied), b"", sender=agent)
+    approved = token.approveTransfer(applied(token, applied).fields, b"", sender=agent)
     for wallet in (bob, charlie, dave, erin):
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
     envelope_bytes = len(kp.envelope())
@@ -233,13 +234,6 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
             note="applyForTransfer by the holder + approveTransfer by the agent, new holder",
         ),
     ]
-
-
-def applied_fields(token: Any, receipt: Any) -> tuple[int, str, str, int, int]:
-    """The ISecurityToken.Application an approval passes: the fields of the receipt's
-    TransferApplied (the token keeps only their hash)."""
-    log = receipt.events.filter(token.TransferApplied)[0]
-    return (int(log.id), str(log["from"]), str(log.to), int(log.value), int(log.expiry))
 
 
 def measure_approval_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
@@ -281,7 +275,7 @@ def measure_approval_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
         token.applyForTransfer(recipient, AMOUNT, b"", sender=applicant)
         for applicant, recipient in zip(applicants, recipients, strict=True)
     ]
-    fields = [applied_fields(token, receipt) for receipt in applies]
+    fields = [applied(token, receipt).fields for receipt in applies]
     approval = token.batchApproveTransfer(fields, b"", sender=ops.issuer)
     expect(
         len(approval.events.filter(token.TransferApproved)) == APPROVAL_BATCH

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from kabuto.bench import report
-from kabuto.bench.model import GasMeasurement, Pending
+from kabuto.bench.model import GasMeasurement
 from kabuto.bench.peers import kabuto as kabuto_peer
 from kabuto.bench.registry import peer_named
 from kabuto.bench.runner import BenchConfig, measure_all
