@@ -153,12 +153,45 @@ class KabutoPlatform:
         """The bond's terms as the register export reads them."""
         return _terms(self.token, Kind.Bond)
 
+    def batch_rows(self, wallets: list[str]) -> list[OnboardingRow]:
+        """`onboardInvestors` rows for new investors at `wallets`, each its own real envelope
+        (batch_person), with the next short investor ids."""
+        first = self.onboarded + 1
+        self.onboarded += len(wallets)
+        kyc_expiry = int(chain.pending_timestamp) + YEAR
+        return [
+            OnboardingRow(
+                investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
+                wallet=wallet,
+                investor_class=InvestorClass.GENERAL,
+                tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
+                country=JAPAN,
+                kyc_expiry=kyc_expiry,
+                ciphertext=encrypt_personal_data(batch_person(i), self.public_key()),
+            )
+            for i, wallet in enumerate(wallets)
+        ]
+
     def investor(self, ctx: BenchContext) -> Any:
         """A new funded wallet, onboarded."""
         wallet = ctx.new_investor()
         self.onboard(wallet)
         self.investors.append(wallet)
         return wallet
+
+
+def _bond(ops: Operators, registry: Any, rules: Rules, name: str, symbol: str) -> Any:
+    """A bond on `registry`, the issuer its admin and agent, listed by the platform admin."""
+    return deploy_token(
+        ops.issuer,
+        registry,
+        rules=rules,
+        agent=ops.issuer,
+        compliance=ops.compliance,
+        name=name,
+        symbol=symbol,
+        platform_admin=ops.deployer,
+    )
 
 
 def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> KabutoPlatform:
@@ -168,16 +201,7 @@ def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> Kabu
     ops = _operators(ctx)
     deploy_platform(ops, directory=workdir / "deployments", key_dir=workdir / "keys")
     platform = load_platform(workdir / "deployments")
-    token = deploy_token(
-        ops.issuer,
-        platform.registry,
-        rules=rules,
-        agent=ops.issuer,
-        compliance=ops.compliance,
-        name="Kabuto bench bond",
-        symbol=BENCH_SYMBOL,
-        platform_admin=ops.deployer,
-    )
+    token = _bond(ops, platform.registry, rules, "Kabuto bench bond", BENCH_SYMBOL)
     authorize_lock_addresses(platform, token, ops.issuer)  # as `ape run issue` does
     # in the manifest, as `ape run issue` leaves it: the operators' jobs (the register export)
     # find the bond by its symbol
@@ -202,8 +226,8 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
     forced = token.forcedTransfer(
         alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent
     )
-    applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
-    approved = token.approveTransfer(applied(token, applied).fields, b"", sender=agent)
+    application = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
+    approved = token.approveTransfer(applied(token, application).fields, b"", sender=agent)
     for wallet in (bob, charlie, dave, erin):
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
     envelope_bytes = len(kp.envelope())
@@ -230,7 +254,7 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
         ),
         gas_of(
             "kabuto.approved_transfer.total",
-            [applied, approved],
+            [application, approved],
             note="applyForTransfer by the holder + approveTransfer by the agent, new holder",
         ),
     ]
@@ -241,32 +265,10 @@ def measure_approval_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
     the agent in one `batchApproveTransfer` (as `ape run approvals approve` sends them): the gas
     of every apply plus the batch approval, per application."""
     ops = kp.ops
-    token = deploy_token(
-        ops.issuer,
-        kp.registry,
-        rules=APPROVAL_RULES,
-        agent=ops.issuer,
-        compliance=ops.compliance,
-        name="Kabuto bench approvals",
-        symbol="KBA",
-        platform_admin=ops.deployer,
-    )
+    token = _bond(ops, kp.registry, APPROVAL_RULES, "Kabuto bench approvals", "KBA")
     applicants = [ctx.new_investor() for _ in range(APPROVAL_BATCH)]
     recipients = [ctx.new_address() for _ in range(APPROVAL_BATCH)]
-    first = kp.onboarded + 1
-    kp.onboarded += 2 * APPROVAL_BATCH
-    rows = [
-        OnboardingRow(
-            investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
-            wallet=wallet,
-            investor_class=InvestorClass.GENERAL,
-            tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
-            country=JAPAN,
-            kyc_expiry=int(chain.pending_timestamp) + YEAR,
-            ciphertext=encrypt_personal_data(batch_person(i), kp.public_key()),
-        )
-        for i, wallet in enumerate([str(a.address) for a in applicants] + recipients)
-    ]
+    rows = kp.batch_rows([str(a.address) for a in applicants] + recipients)
     kp.registry.onboardInvestors(ops.issuer, *batch_arguments(rows), sender=ops.registrar)
     token.batchIssue(
         [a.address for a in applicants], [10 * AMOUNT] * APPROVAL_BATCH, b"", sender=ops.issuer
@@ -311,20 +313,7 @@ def measure_onboard_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
     """`onboardInvestors` of ONBOARD_BATCH new investors, each with its own real envelope, sent
     by kabuto.ops.onboard_batch as `ape run onboard` sends it: gas per investor."""
     registry, before = kp.registry, int(kp.registry.investorCount())
-    first = kp.onboarded + 1
-    kp.onboarded += ONBOARD_BATCH
-    rows = [
-        OnboardingRow(
-            investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
-            wallet=ctx.new_address(),
-            investor_class=InvestorClass.GENERAL,
-            tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
-            country=JAPAN,
-            kyc_expiry=int(chain.pending_timestamp) + YEAR,
-            ciphertext=encrypt_personal_data(batch_person(i), kp.public_key()),
-        )
-        for i in range(ONBOARD_BATCH)
-    ]
+    rows = kp.batch_rows([ctx.new_address() for _ in range(ONBOARD_BATCH)])
     receipt = registry.onboardInvestors(
         kp.ops.issuer, *batch_arguments(rows), sender=kp.ops.registrar
     )
