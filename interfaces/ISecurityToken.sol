@@ -79,16 +79,19 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     }
 
     /// The fields of a transfer application, exactly as {TransferApplied} emitted them (`id`,
-    /// `from` as `applicant`, `to`, `value`, `expiry`). The token stores only their hash with the
+    /// `from` as `applicant`, `to`, `expiry`, `value`). The token stores only their hash with the
     /// status (one slot per application), so every decision on an application passes them back
     /// and is refused ({TokenApplicationMismatch}) if any differs from what was applied for.
     /// `applicant` (not `from`): a field named after a Python keyword breaks Ape's decoding.
+    /// Field order and widths (expiry 256 bits, value 96) are chosen for the selectors they give:
+    /// the legacy dispatcher splits the sorted selector table, and these keep the path to
+    /// transfer, transferFrom, lock and unlock as short as before (their gas unchanged).
     struct Application {
         uint256 id;
         address applicant;
         address to;
-        uint256 value;
-        uint40 expiry; // 0: never expires
+        uint256 expiry; // 0: never expires (the uint40 of TransferApplied)
+        uint96 value;
     }
 
     /// What the token stores of an application ({application}).

@@ -68,7 +68,7 @@ abstract contract TokenApprovals is TokenOperations {
     /// @inheritdoc ISecurityToken
     function releaseExpiredTransfer(Application calldata app) external {
         (address holder, bytes32 fields) = _pending(app);
-        uint40 expiry = app.expiry;
+        uint40 expiry = uint40(app.expiry); // the applied uint40: _pending checked it against the hash
         if (expiry == 0 || block.timestamp <= expiry) revert TokenApplicationNotExpired(app.id, expiry);
         _close(app, holder, fields, ApplicationStatus.Expired);
         emit TransferExpired(app.id, app.applicant, app.to, app.value);
@@ -96,7 +96,7 @@ abstract contract TokenApprovals is TokenOperations {
 
     function _approve(Application calldata app, bytes calldata data) private {
         (address holder, ) = _pending(app);
-        uint40 expiry = app.expiry;
+        uint40 expiry = uint40(app.expiry); // the applied uint40: _pending checked it against the hash
         if (expiry != 0 && block.timestamp > expiry) revert TokenApplicationExpired(app.id, expiry);
         uint256 value = app.value;
         address to = app.to;
@@ -108,7 +108,7 @@ abstract contract TokenApprovals is TokenOperations {
     }
 
     /// The hash of an application's fields with the low 3 bits cleared for its status.
-    function _fieldsHash(address applicant, address to, uint256 value, uint40 expiry) private pure returns (bytes32) {
+    function _fieldsHash(address applicant, address to, uint256 value, uint256 expiry) private pure returns (bytes32) {
         return keccak256(abi.encode(applicant, to, value, expiry)) & ~_STATUS_BITS;
     }
 

@@ -41,8 +41,9 @@ class Application:
 
     @property
     def fields(self) -> tuple[int, str, str, int, int]:
-        """ISecurityToken.Application: what every decision on it passes to the token."""
-        return (self.id, self.sender, self.recipient, self.value, self.expiry)
+        """ISecurityToken.Application (id, applicant, to, expiry, value): what every decision
+        on it passes to the token."""
+        return (self.id, self.sender, self.recipient, self.expiry, self.value)
 
     def describe(self) -> str:
         expiry = jst_date(self.expiry).isoformat() if self.expiry else "never"

@@ -705,7 +705,7 @@ class PlatformMachine(RuleBasedStateMachine):
         app = token.applications[app_id]
         # What the decisions pass: the fields as TransferApplied emitted them (no expiry period
         # is set by this machine).
-        fields = (app_id, app.applicant, app.to, app.value, 0)
+        fields = (app_id, app.applicant, app.to, 0, app.value)
         if action == "approve":
             expect = self.model.predict_approve(token, app_id)
             if self.step(

@@ -113,14 +113,14 @@ def test_batch__refuses_exactly_as_the_single_call__nothing_changes(
 
 def test_tampered_fields__every_decision_refuses_them(approvals, agent, alice, bob, carol, dave):
     token, apps = approvals
-    app_id, applicant, to, value, expiry = apps[0]
+    app_id, applicant, to, expiry, value = apps[0]
     tampered = [
-        (app_id, bob, to, value, expiry),  # another applicant
-        (app_id, applicant, dave, value, expiry),  # another recipient
-        (app_id, applicant, to, value + 1, expiry),  # more units
-        (app_id, applicant, to, value - 1, expiry),  # fewer units
-        (app_id, applicant, to, value, expiry + 1),  # a later expiry
-        (apps[1][0], applicant, to, value, expiry),  # these fields under another id
+        (app_id, bob, to, expiry, value),  # another applicant
+        (app_id, applicant, dave, expiry, value),  # another recipient
+        (app_id, applicant, to, expiry, value + 1),  # more units
+        (app_id, applicant, to, expiry, value - 1),  # fewer units
+        (app_id, applicant, to, expiry + 1, value),  # a later expiry
+        (apps[1][0], applicant, to, expiry, value),  # these fields under another id
     ]
     for fields in tampered:
         with ape.reverts(token.TokenApplicationMismatch):
@@ -132,7 +132,7 @@ def test_tampered_fields__every_decision_refuses_them(approvals, agent, alice, b
     with ape.reverts(token.TokenApplicationMismatch):
         token.releaseExpiredTransfer(tampered[2], sender=alice)
     with ape.reverts(token.TokenUnknownApplication):
-        token.approveTransfer((99, applicant, to, value, expiry), b"", sender=agent)
+        token.approveTransfer((99, applicant, to, expiry, value), b"", sender=agent)
     # the record is the fields' hash with the status in the low bits
     status, stored = token.application(app_id).status, token.application(app_id).fieldsHash
     assert status == ApplicationStatus.PENDING

@@ -120,12 +120,12 @@ def test_expiry__anyone_releases_after_it__approval_refused(
         excluded.releaseExpiredTransfer(app.fields, sender=outsider)
     # The expiry is one of the hashed fields: a later one passed in calldata is refused.
     with ape.reverts(excluded.TokenApplicationMismatch):
-        excluded.approveTransfer((*app.fields[:4], 0), b"", sender=agent)
+        excluded.approveTransfer((*app.fields[:3], 0, app.value), b"", sender=agent)
     chain.pending_timestamp = expiry + 1
     with ape.reverts(excluded.TokenApplicationExpired):
         excluded.approveTransfer(app.fields, b"", sender=agent)
     with ape.reverts(excluded.TokenApplicationMismatch):
-        excluded.approveTransfer((*app.fields[:4], expiry + 1000), b"", sender=agent)
+        excluded.approveTransfer((*app.fields[:3], expiry + 1000, app.value), b"", sender=agent)
     receipt = excluded.releaseExpiredTransfer(app.fields, sender=outsider)
     assert receipt.events.filter(excluded.TransferExpired)[0].value == 10
     assert excluded.application(0).status == ApplicationStatus.EXPIRED

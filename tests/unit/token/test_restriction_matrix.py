@@ -58,7 +58,7 @@ class World:
     @property
     def application(self) -> tuple[int, str, str, int, int]:
         """Application 0 as the decisions pass it: alice's VALUE to bob, no expiry."""
-        return (0, str(self.sender.address), str(self.recipient.address), VALUE, 0)
+        return (0, str(self.sender.address), str(self.recipient.address), 0, VALUE)
 
     def set_rules(self, **changes: Any) -> None:
         fields = {**self.base_rules.__dict__, **changes}
