@@ -75,9 +75,8 @@ abstract contract TokenApprovals is TokenOperations {
     }
 
     /// @dev Applies to applications filed afterwards. Emits {ApplicationExpiryPeriodSet}.
-    function setApplicationExpiryPeriod(uint40 period) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _book.expiryPeriod = period;
-        emit ApplicationExpiryPeriodSet(period);
+    function setApplicationExpiryPeriod(uint40) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _extension();
     }
 
     function application(uint256) external view returns (ApplicationRecord memory) {

@@ -224,7 +224,35 @@ contract TokenExtension is TokenStorage {
         }
     }
 
+    // ---------------------------------------------------------------- pause
+
+    /// The token's events (TokenOperations), emitted here.
+    event Paused(address indexed operator);
+    event Unpaused(address indexed operator);
+
+    /// @dev The token checks COMPLIANCE_ROLE. Emits {Paused}.
+    function pause() external {
+        _config.paused = true;
+        emit Paused(msg.sender);
+    }
+
+    /// @dev The token checks COMPLIANCE_ROLE. Emits {Unpaused}.
+    function unpause() external {
+        _config.paused = false;
+        emit Unpaused(msg.sender);
+    }
+
     // ---------------------------------------------------------------- applications
+
+    /// The token's event (TokenApprovals), emitted here.
+    event ApplicationExpiryPeriodSet(uint40 period);
+
+    /// @dev The token checks DEFAULT_ADMIN_ROLE. Applies to applications filed afterwards.
+    /// Emits {ApplicationExpiryPeriodSet}.
+    function setApplicationExpiryPeriod(uint40 period) external {
+        _book.expiryPeriod = period;
+        emit ApplicationExpiryPeriodSet(period);
+    }
 
     function application(uint256 id) external view returns (ISecurityToken.ApplicationRecord memory) {
         if (id >= _book.count) revert ISecurityToken.TokenUnknownApplication(id);

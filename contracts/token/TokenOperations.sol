@@ -205,14 +205,14 @@ abstract contract TokenOperations is TokenLocks {
         emit TokensUnfrozen(account, value);
     }
 
+    /// @dev Run by the extension (rarely called: room in the token). Emits {Paused}.
     function pause() external onlyRole(COMPLIANCE_ROLE) {
-        _config.paused = true;
-        emit Paused(msg.sender);
+        _extension();
     }
 
+    /// @dev Run by the extension. Emits {Unpaused}.
     function unpause() external onlyRole(COMPLIANCE_ROLE) {
-        _config.paused = false;
-        emit Unpaused(msg.sender);
+        _extension();
     }
 
     /// @inheritdoc ISecurityToken
