@@ -78,13 +78,26 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
         bool approvalRequired; // every transfer goes through apply / approve
     }
 
+    /// The fields of a transfer application, exactly as {TransferApplied} emitted them (`id`,
+    /// `from` as `applicant`, `to`, `expiry`, `value`). The token stores only their hash with the
+    /// status (one slot per application), so every decision on an application passes them back
+    /// and is refused ({TokenApplicationMismatch}) if any differs from what was applied for.
     /// `applicant` (not `from`): a field named after a Python keyword breaks Ape's decoding.
+    /// Field order and widths (expiry 256 bits, value 96) are chosen for the selectors they give:
+    /// the legacy dispatcher splits the sorted selector table, and these keep the path to
+    /// transfer, transferFrom, lock and unlock as short as before (their gas unchanged).
     struct Application {
+        uint256 id;
         address applicant;
         address to;
-        uint256 value;
-        uint40 expiry; // 0: never expires
+        uint256 expiry; // 0: never expires (the uint40 of TransferApplied)
+        uint96 value;
+    }
+
+    /// What the token stores of an application ({application}).
+    struct ApplicationRecord {
         ApplicationStatus status;
+        bytes32 fieldsHash; // of (applicant, to, value, expiry), low 3 bits cleared; 0 once approved
     }
 
     struct BondTerms {
@@ -114,6 +127,8 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     error TokenApplicationNotPending(uint256 id, ApplicationStatus status);
     error TokenApplicationNotExpired(uint256 id, uint40 expiry);
     error TokenNotApplicant(uint256 id, address caller);
+    /// The fields passed for application `id` are not the ones it was filed with.
+    error TokenApplicationMismatch(uint256 id);
     error TokenInvalidRules();
     error TokenRecoveryNotRegistered(address lostWallet, address newWallet);
     error TokenArrayLengthMismatch(uint256 accounts, uint256 values);
@@ -225,20 +240,39 @@ interface ISecurityToken is IERC20Metadata, IERC1404, IERC1643 {
     // ---- issuer-approved transfers (ibet names) ----
     function applyForTransfer(address to, uint256 value, bytes calldata data) external returns (uint256 id);
 
-    function approveTransfer(uint256 id, bytes calldata data) external;
+    /// @notice Approves a pending application (agent): every rule is checked again and its amount
+    /// moves from the applicant (or the wallet a recovery moved the applicant's holding to) to
+    /// `app.to`. `app` must be the application's fields as {TransferApplied} emitted them.
+    /// @dev Reverts {TokenUnknownApplication}, {TokenApplicationMismatch} (a field altered),
+    /// {TokenApplicationNotPending} (decided already), {TokenApplicationExpired} or the rule's
+    /// {TransferRestricted}. Emits {Transfer} and {TransferApproved}.
+    function approveTransfer(Application calldata app, bytes calldata data) external;
 
-    function batchApproveTransfer(uint256[] calldata ids, bytes calldata data) external;
+    /// @notice Approves `apps` in order, each exactly as {approveTransfer} would (same checks,
+    /// same state, same events); all or nothing: one refused application reverts the batch.
+    function batchApproveTransfer(Application[] calldata apps, bytes calldata data) external;
 
-    function rejectTransfer(uint256 id, bytes calldata data) external;
+    /// @notice Rejects a pending application (agent): its amount is free again for its holder.
+    /// @dev Reverts as {approveTransfer} for unknown, altered or decided applications. Emits
+    /// {TransferRejected}.
+    function rejectTransfer(Application calldata app, bytes calldata data) external;
 
-    function cancelTransfer(uint256 id, bytes calldata data) external;
+    /// @notice The wallet holding a pending application's amount (the applicant, or after a
+    /// recovery its new wallet) withdraws it. Emits {TransferCancelled}.
+    function cancelTransfer(Application calldata app, bytes calldata data) external;
 
-    /// @notice After its expiry, anyone may return an application's amount to the applicant.
-    function releaseExpiredTransfer(uint256 id) external;
+    /// @notice After its expiry, anyone may return an application's amount to its holder.
+    /// Emits {TransferExpired}.
+    function releaseExpiredTransfer(Application calldata app) external;
 
     function setApplicationExpiryPeriod(uint40 period) external;
 
-    function application(uint256 id) external view returns (Application memory);
+    /// @notice The status of application `id` and the hash of its fields
+    /// (keccak256(abi.encode(applicant, to, value, expiry)) with the low 3 bits cleared: the
+    /// status's bits in storage; 0 once approved: the approval clears the record). The fields
+    /// themselves are in its {TransferApplied} event.
+    /// @dev Reverts {TokenUnknownApplication} for an id never issued.
+    function application(uint256 id) external view returns (ApplicationRecord memory);
 
     function applicationCount() external view returns (uint256);
 

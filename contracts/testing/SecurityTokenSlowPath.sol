@@ -4,7 +4,7 @@ pragma solidity 0.8.30;
 import {SecurityToken} from "../token/SecurityToken.sol";
 
 /// @title SecurityTokenSlowPath
-/// @notice TESTING ONLY: the security token with its fast path disabled, so every movement runs
+/// @notice TESTING ONLY: the security token with its fast paths disabled, so every movement and issue runs
 /// through the full rule engine (TokenCore._update). The differential test
 /// (tests/unit/token/test_differential.py) runs the same scenarios on this and on SecurityToken
 /// and requires identical outcomes, events and state.
@@ -22,6 +22,11 @@ contract SecurityTokenSlowPath is SecurityToken {
 
     /// Always declines: the caller falls back to {_update}.
     function _fastMove(address, address, uint256, uint256, uint256) internal pure override returns (bool) {
+        return false;
+    }
+
+    /// Always declines: every issue runs {_update} too.
+    function _fastIssue(address, uint256) internal pure override returns (bool) {
         return false;
     }
 }

@@ -56,6 +56,12 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, TokenStorage {
     uint256 private constant _CFG_SLOW_WHEN_APPROVED = (0xff << 8) | (0xff << 24) | (0xffffffff << 128);
     /// The same, plus approvalRequired for a direct transfer.
     uint256 private constant _CFG_SLOW = _CFG_SLOW_WHEN_APPROVED | (0xff << 16);
+    uint256 private constant _CFG_MIN_HOLDING_SHIFT = 128;
+    /// Field offsets in the stored {Supply} word; read by {_fastIssue}.
+    uint256 private constant _SUP_ISSUED_SHIFT = 96;
+    uint256 private constant _SUP_LIMIT_SHIFT = 160;
+    uint256 private constant _SUP_RECORD_SHIFT = 224;
+    uint256 private constant _SUP_REDEEMED_SHIFT = 240;
     uint256 private constant _ACC_ENCUMBERED_SHIFT = 96;
     uint256 private constant _ACC_RECORD_SHIFT = 192;
     uint256 private constant _ACC_FROZEN_BIT = 1 << 208;
@@ -67,8 +73,10 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, TokenStorage {
     uint256 private constant _UINT8 = 0xff;
     uint256 private constant _UINT24 = 0xffffff;
     uint256 private constant _UINT16 = 0xffff;
+    uint256 private constant _UINT32 = 0xffffffff;
     uint256 private constant _UINT40 = 0xffffffffff;
     uint256 private constant _UINT48 = 0xffffffffffff;
+    uint256 private constant _UINT64 = 0xffffffffffffffff;
     uint256 private constant _UINT96 = 0xffffffffffffffffffffffff;
 
     IInvestorRegistry internal immutable _REGISTRY;
@@ -474,6 +482,105 @@ abstract contract TokenCore is ISecurityToken, IERC20Errors, TokenStorage {
                 mstore(0x00, value)
                 log3(0x00, 0x20, _TRANSFER_EVENT, from, to) // emit Transfer(from, to, value)
                 moved := 1
+                break
+            }
+        }
+    }
+
+    /// @dev The common case of an issue, on the raw storage words, as {_fastMove} is for a holder
+    /// movement: no record date passed since the supply and the recipient last changed (no
+    /// checkpoint due), the issue not redeemed, within the issue limit and the counters' widths,
+    /// the recipient active, unexpired, unfrozen, of an allowed class, within the holder cap,
+    /// the maximum balance and at or above the minimum holding. It only SUCCEEDS where
+    /// {_restriction} returns Success for Path.Issue and {_changeSupply} would not revert, and
+    /// then writes and emits exactly what {_update} would (the supply word, the recipient's
+    /// account word, the holder count, {Transfer}); in any other case it returns false before
+    /// writing anything and {_update} decides (and names the refusal). Issue to a new holder is
+    /// a gas target (docs/performance.md). Virtual for the differential test's
+    /// SecurityTokenSlowPath, which declines every issue.
+    function _fastIssue(address to, uint256 value) internal virtual returns (bool done) {
+        address registry_ = address(_REGISTRY);
+        assembly ("memory-safe") {
+            for {} 1 {} {
+                let cfg := sload(_config.slot)
+                let sup := sload(_supply.slot)
+                let passed := shr(_CFG_PASSED_SHIFT, cfg)
+                {
+                    // A record date gone past (the engine advances the count), a supply
+                    // checkpoint due, the issue redeemed, a zero value or recipient.
+                    let next := and(shr(_CFG_NEXT_RECORD_SHIFT, cfg), _UINT40)
+                    if or(
+                        or(and(iszero(iszero(next)), gt(timestamp(), next)), lt(and(shr(_SUP_RECORD_SHIFT, sup), _UINT16), passed)),
+                        or(and(shr(_SUP_REDEEMED_SHIFT, sup), _UINT8), or(iszero(value), iszero(to)))
+                    ) { break }
+                }
+                {
+                    // The value and the issued count after it within uint64 (so the sum cannot
+                    // wrap) and the issue limit (0: none). The supply never exceeds the issued
+                    // count, so it then fits its uint96 too.
+                    let issuedAfter := add(and(shr(_SUP_ISSUED_SHIFT, sup), _UINT64), value)
+                    let limit := and(shr(_SUP_LIMIT_SHIFT, sup), _UINT64)
+                    if or(shr(64, or(value, issuedAfter)), and(iszero(iszero(limit)), gt(issuedAfter, limit))) { break }
+                }
+                mstore(0x20, _accounts.slot)
+                mstore(0x00, to)
+                let toSlot := keccak256(0x00, 0x40)
+                let t := sload(toSlot)
+                let held := and(t, _UINT96)
+                let toCount := and(shr(_ACC_RECORD_SHIFT, t), _UINT16)
+                {
+                    // A frozen wallet, a checkpoint due (as in {_fastMove}), below the minimum
+                    // holding (received is never 0) or above the maximum balance (0: none).
+                    let received := add(held, value)
+                    let maxBalance := and(shr(_CFG_MAX_BALANCE_SHIFT, cfg), _UINT48)
+                    if or(
+                        or(and(t, _ACC_FROZEN_BIT), and(lt(toCount, passed), iszero(iszero(or(toCount, held))))),
+                        or(
+                            lt(received, and(shr(_CFG_MIN_HOLDING_SHIFT, cfg), _UINT32)),
+                            and(iszero(iszero(maxBalance)), gt(received, maxBalance))
+                        )
+                    ) { break }
+                }
+                {
+                    // The recipient's record ({IInvestorRegistry-packedInvestorsOf} with no
+                    // sender, as the engine asks for an issue): Active, unexpired, its class in
+                    // allowedClasses.
+                    let ptr := mload(0x40)
+                    mstore(ptr, _PACKED_INVESTORS_OF)
+                    mstore(add(ptr, 0x04), 0)
+                    mstore(add(ptr, 0x24), to)
+                    if iszero(staticcall(gas(), registry_, ptr, 0x44, ptr, 0x40)) {
+                        returndatacopy(ptr, 0, returndatasize())
+                        revert(ptr, returndatasize())
+                    }
+                    let tr := mload(add(ptr, 0x20))
+                    if iszero(
+                        and(
+                            and(eq(and(shr(_STATUS_SHIFT, tr), _UINT8), 1), iszero(gt(timestamp(), and(shr(_KYC_EXPIRY_SHIFT, tr), _UINT40)))),
+                            and(iszero(lt(returndatasize(), 0x40)), and(shr(and(shr(_CLASS_SHIFT, tr), _UINT8), and(cfg, _UINT8)), 1))
+                        )
+                    ) { break }
+                }
+                let joins := iszero(held)
+                {
+                    // A new holder must fit the cap (no cap: the count's own width, where the
+                    // engine's checked increment would fail).
+                    let cap := and(shr(_CFG_HOLDER_CAP_SHIFT, cfg), _UINT24)
+                    if iszero(cap) { cap := _UINT24 }
+                    if and(joins, iszero(lt(and(shr(_CFG_HOLDER_COUNT_SHIFT, cfg), _UINT24), cap))) { break }
+                }
+                // No field overflows: the sums were checked above and a balance stays below the
+                // supply. A first-time recipient starts at the passed record count.
+                sstore(_supply.slot, add(add(sup, value), shl(_SUP_ISSUED_SHIFT, value)))
+                {
+                    let word := add(t, value)
+                    if iszero(toCount) { word := or(word, shl(_ACC_RECORD_SHIFT, passed)) }
+                    sstore(toSlot, word)
+                }
+                if joins { sstore(_config.slot, add(cfg, shl(_CFG_HOLDER_COUNT_SHIFT, 1))) }
+                mstore(0x00, value)
+                log3(0x00, 0x20, _TRANSFER_EVENT, 0, to) // emit Transfer(address(0), to, value)
+                done := 1
                 break
             }
         }

@@ -226,10 +226,12 @@ contract TokenExtension is TokenStorage {
 
     // ---------------------------------------------------------------- applications
 
-    function application(uint256 id) external view returns (ISecurityToken.Application memory) {
+    function application(uint256 id) external view returns (ISecurityToken.ApplicationRecord memory) {
         if (id >= _book.count) revert ISecurityToken.TokenUnknownApplication(id);
-        StoredApplication memory app = _applications[id];
-        return ISecurityToken.Application(app.from, app.to, app.value, app.expiry, app.status);
+        uint256 record = uint256(_applications[id]);
+        // An approval clears the record (TokenApprovals._approve): its fields are in the events.
+        if (record == 0) return ISecurityToken.ApplicationRecord(ISecurityToken.ApplicationStatus.Approved, 0);
+        return ISecurityToken.ApplicationRecord(ISecurityToken.ApplicationStatus(uint8(record & 7)), bytes32(record & ~uint256(7)));
     }
 
     function applicationCount() external view returns (uint256) {

@@ -65,15 +65,6 @@ abstract contract TokenStorage is AccessControl {
         uint8 generation;
     }
 
-    /// Two slots per application: (160 + 96) and (160 + 40 + 8) bits.
-    struct StoredApplication {
-        address from;
-        uint96 value;
-        address to;
-        uint40 expiry;
-        ISecurityToken.ApplicationStatus status;
-    }
-
     /// One slot: 64 + 40 + 8 bits.
     struct ApplicationBook {
         uint64 count;
@@ -120,7 +111,12 @@ abstract contract TokenStorage is AccessControl {
     /// One slot: 160 + 64 bits. An explicit record, not a guess from balances.
     mapping(address lostWallet => Recovery) internal _recoveries;
 
-    mapping(uint256 id => StoredApplication) internal _applications;
+    /// One slot per application: keccak256(abi.encode(applicant, to, value, expiry)) with its low
+    /// 3 bits replaced by the ISecurityToken.ApplicationStatus (TokenApprovals). The fields are in
+    /// TransferApplied and in the calldata of every later decision, which the token checks
+    /// against this hash. Cleared when approved (the refund pays a part of the approval): 0 reads
+    /// as Approved below ApplicationBook.count and as no such application above it.
+    mapping(uint256 id => bytes32 record) internal _applications;
     ApplicationBook internal _book;
 
     /// abi.encode(BondTerms) or abi.encode(BeneficiaryTerms) per the token's kind, as decoded and

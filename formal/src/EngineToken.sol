@@ -16,4 +16,9 @@ contract EngineToken is SecurityToken, RawState {
     function _fastMove(address, address, uint256, uint256, uint256) internal pure override returns (bool) {
         return false;
     }
+
+    /// Always declines: every issue runs {TokenCore-_update} too.
+    function _fastIssue(address, uint256) internal pure override returns (bool) {
+        return false;
+    }
 }

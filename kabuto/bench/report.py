@@ -12,7 +12,7 @@ from kabuto.bench.targets import FLOOR_PEER, OPERATIONS, PUBLISHED, PUBLISHED_PE
 
 PEER_COLUMNS = {
     "erc20": "plain OZ ERC-20",
-    "floor": "TransferFloor",
+    "floor": "floor (TransferFloor, IssueFloor)",
     "trex": "ERC-3643 T-REX 4.1.6",
     "kabuto": "Kabuto",
 }

@@ -8,20 +8,22 @@ Resumable: an application is done once it is no longer pending.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ape import chain
 from ape.exceptions import ContractLogicError
-from eth_abi import decode
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
 from kabuto.domain import jst_date
-from kabuto.errors import InputError, InputIssue
+from kabuto.errors import ChainStateError, InputError, InputIssue
 from kabuto.ops.chain import revert_reason, send
 
 STATUSES = ("None", "Pending", "Approved", "Rejected", "Cancelled", "Expired")
 PENDING = 1
+STATUS_BITS = 7  # the record's low bits holding the status (TokenApprovals._STATUS_BITS)
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,12 @@ class Application:
     def status_name(self) -> str:
         return STATUSES[self.status]
 
+    @property
+    def fields(self) -> tuple[int, str, str, int, int]:
+        """ISecurityToken.Application (id, applicant, to, expiry, value): what every decision
+        on it passes to the token."""
+        return (self.id, self.sender, self.recipient, self.expiry, self.value)
+
     def describe(self) -> str:
         expiry = jst_date(self.expiry).isoformat() if self.expiry else "never"
         return (
@@ -45,37 +53,87 @@ class Application:
         )
 
 
-def application(token: Any, application_id: int) -> Application:
-    """ISecurityToken.Application, decoded by hand (its `from` field is a Python keyword)."""
-    raw = bytes(token.application(application_id, decode=False))
-    sender, recipient, value, expiry, status = decode(
-        ["address", "address", "uint256", "uint40", "uint8"], raw
+def fields_hash(sender: str, recipient: str, value: int, expiry: int) -> bytes:
+    """What the token stores of an application besides its status (TokenApprovals._fieldsHash):
+    keccak256(abi.encode(applicant, to, value, expiry)) with the low 3 bits cleared."""
+    digest = keccak(
+        encode(["address", "address", "uint256", "uint40"], [sender, recipient, value, expiry])
     )
-    from eth_utils import to_checksum_address
+    return digest[:-1] + bytes([digest[-1] & ~STATUS_BITS & 0xFF])
 
+
+def _from_log(log: Any, status: int) -> Application:
     return Application(
-        application_id,
-        to_checksum_address(sender),
-        to_checksum_address(recipient),
-        value,
-        expiry,
+        int(log.id),
+        to_checksum_address(log["from"]),
+        to_checksum_address(log.to),
+        int(log.value),
+        int(log.expiry),
         status,
     )
 
 
+def _status(token: Any, application_id: int, app: Application) -> int:
+    """The application's status on chain; a pending one's stored hash must be its event's
+    fields (the token keeps only the hash: the fields come from TransferApplied)."""
+    record = token.application(application_id)
+    status = int(record.status)
+    if status == PENDING and bytes(record.fieldsHash) != fields_hash(
+        app.sender, app.recipient, app.value, app.expiry
+    ):
+        raise ChainStateError(
+            f"application #{application_id}: its TransferApplied event does not match the "
+            "token's record (wrong token or a reorganised chain?)"
+        )
+    return status
+
+
+def applied(token: Any, receipt: Any) -> Application:
+    """The application filed by `receipt` (an applyForTransfer), from its TransferApplied."""
+    return _from_log(receipt.events.filter(token.TransferApplied)[0], PENDING)
+
+
 def applications(token: Any, pending_only: bool = True) -> list[Application]:
-    found = [application(token, i) for i in range(int(token.applicationCount()))]
-    return [a for a in found if a.status == PENDING] if pending_only else found
+    """Every application of `token` (or the pending ones): the fields from the TransferApplied
+    events, the status from the token (one slot per application: the fields' hash + status)."""
+    found = []
+    for log in token.TransferApplied.range(0, chain.blocks.height + 1):
+        app = _from_log(log, 0)
+        status = _status(token, app.id, app)
+        if status == PENDING or not pending_only:
+            found.append(replace(app, status=status))
+    return sorted(found, key=lambda a: a.id)
+
+
+def application(token: Any, application_id: int) -> Application:
+    """Application `application_id` of `token`: its TransferApplied fields and current status.
+
+    Raises:
+        ChainStateError: no such application (or its event is not on this node).
+    """
+    logs = list(
+        token.TransferApplied.range(
+            0, chain.blocks.height + 1, search_topics={"id": application_id}
+        )
+    )
+    if not logs:
+        raise ChainStateError(
+            f"no application #{application_id} (the token has {int(token.applicationCount())})"
+        )
+    app = _from_log(logs[0], 0)
+    return replace(app, status=_status(token, application_id, app))
 
 
 def _selected(token: Any, ids: Sequence[int] | None) -> list[Application]:
     if ids is None:
         return applications(token)
     count = int(token.applicationCount())
+    every = {a.id: a for a in applications(token, pending_only=False)} if ids else {}
     issues = []
     chosen = []
     for position, application_id in enumerate(ids, start=1):
-        if not 0 <= application_id < count:
+        app = every.get(application_id)
+        if app is None:
             issues.append(
                 InputIssue(
                     "--id",
@@ -85,7 +143,6 @@ def _selected(token: Any, ids: Sequence[int] | None) -> list[Application]:
                 )
             )
             continue
-        app = application(token, application_id)
         if app.status != PENDING:
             issues.append(
                 InputIssue(
@@ -120,7 +177,7 @@ def decide(
         issues = []
         for app in chosen:
             try:
-                token.approveTransfer.call(app.id, data, sender=agent)
+                token.approveTransfer.call(app.fields, data, sender=agent)
             except ContractLogicError as exc:
                 issues.append(
                     InputIssue(
@@ -136,14 +193,14 @@ def decide(
         return BatchReport(len(chosen), 0, 0, 0, 0)
 
     def done_keys(keys: Sequence[int]) -> Collection[int]:
-        return {k for k in keys if application(token, k).status != PENDING}
+        return {k for k in keys if int(token.application(k).status) != PENDING}
 
     def send_chunk(chunk: list[Application]) -> None:
         if approve:
-            send(token.batchApproveTransfer, [a.id for a in chunk], data, sender=agent)
+            send(token.batchApproveTransfer, [a.fields for a in chunk], data, sender=agent)
         else:
             for app in chunk:
-                send(token.rejectTransfer, app.id, data, sender=agent)
+                send(token.rejectTransfer, app.fields, data, sender=agent)
 
     job: BatchJob[Application, int] = BatchJob(
         items=chosen,

@@ -199,6 +199,10 @@ class InvestorRecord:
     kyc_expiry: int
 
 
+# investorOf(address)'s return data, in InvestorRecord's field order
+INVESTOR_RECORD_TYPES = ("uint64", "uint8", "uint8", "uint16", "uint40")
+
+
 def investor_record(registry: Any, wallet: str) -> InvestorRecord:
     raw = registry.investorOf(wallet, decode=False)
-    return InvestorRecord(*decode(["uint64", "uint8", "uint8", "uint16", "uint40"], bytes(raw)))
+    return InvestorRecord(*decode(list(INVESTOR_RECORD_TYPES), bytes(raw)))

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ape import chain
+from ape import chain, project
 from eth_abi import decode
 from eth_utils import keccak
 
@@ -24,7 +24,8 @@ from kabuto.bulk import paused_gc
 from kabuto.chainread import ChainReader, address_calldata, calldata, checksum_address
 from kabuto.coupons import end_of_jst_day
 from kabuto.domain import investor_id_from_bytes32, investor_id_to_bytes32, jst_date
-from kabuto.errors import ChainStateError, DecryptionError
+from kabuto.errors import ChainReadError, ChainStateError, DecryptionError
+from kabuto.holdings import read_holdings_batched
 from kabuto.keys import DEFAULT_KEY_DIR, KeyFiles, load_private_key
 from kabuto.lots import TransferEvent, build_lots
 from kabuto.onchain_types import Category, Kind, TaxStatus
@@ -233,6 +234,40 @@ def read_tax_statuses(
     return {i: TaxStatus(int.from_bytes(r, "big")) for i, r in zip(ids, answers, strict=True)}
 
 
+def read_holdings_and_statuses(
+    reader: ChainReader,
+    registry: str,
+    token: str,
+    wallets: list[str],
+    block: int,
+    record_index: int | None = None,
+) -> tuple[dict[str, str], dict[str, int], int, dict[str, TaxStatus]]:
+    """read_holdings and read_tax_statuses in one pass: by HoldingsReader calls of 250 wallets
+    (kabuto.holdings), or, on a node that does not run creation code in eth_call, by single
+    calls."""
+    try:
+        holdings = read_holdings_batched(
+            reader, _holdings_reader_code(), registry, token, wallets, block, record_index
+        )
+    except ChainReadError:
+        ids, balances, supply = read_holdings(reader, registry, token, wallets, block, record_index)
+        return ids, balances, supply, read_tax_statuses(reader, registry, list(ids.values()), block)
+    supply_call = (
+        calldata("totalSupply()", [], [])
+        if record_index is None
+        else calldata("totalSupplyAtRecordDate(uint256)", ["uint256"], [record_index])
+    )
+    supply = int.from_bytes(reader.eth_call([(token, supply_call)], block)[0], "big")
+    ids = {w: h.investor_id for w, h in holdings.items()}
+    balances = {w: h.units for w, h in holdings.items()}
+    statuses = {h.investor_id: TaxStatus(h.tax_status) for h in holdings.values() if h.investor_id}
+    return ids, balances, supply, statuses
+
+
+def _holdings_reader_code() -> str:
+    return str(project.HoldingsReader.contract_type.deployment_bytecode.bytecode)
+
+
 def collect_personal_data(
     ciphertexts: dict[str, bytes],
     decrypting: list[Future[list[PersonalData | DecryptionError]]],
@@ -327,11 +362,8 @@ def export_register(
         timer.mark("lots")
         # the record-date snapshot is read at the head, where the date has passed
         read_at = block if record_index is None else chain.blocks.height
-        investor_ids, balances, supply = read_holdings(
+        investor_ids, balances, supply, statuses = read_holdings_and_statuses(
             reader, str(registry.address), str(token.address), list(lots), read_at, record_index
-        )
-        statuses = read_tax_statuses(
-            reader, str(registry.address), list(investor_ids.values()), read_at
         )
         timer.mark("investor ids, balances, tax statuses")
         people = collect_personal_data(ciphertexts, decrypting, key_file, notes)

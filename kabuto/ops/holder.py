@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from kabuto.errors import ChainStateError, OptionError
-from kabuto.ops.approvals import STATUSES, application
+from kabuto.ops.approvals import STATUSES, application, applications
 from kabuto.ops.chain import Platform, send
 from kabuto.ops.trading import require_transferable
 
@@ -104,8 +104,8 @@ def apply(
     if not bool(token.approvalRequired()):
         raise ChainStateError(f"{symbol} needs no approval: transfer the units directly")
     if not again:
-        for number in range(int(token.applicationCount())):
-            found = application(token, number)
+        for found in applications(token, pending_only=False):
+            number = found.id
             if (found.sender, found.recipient, found.value) == (
                 wallet,
                 recipient,
@@ -150,5 +150,5 @@ def cancel(token: Any, holder: Any, number: int, dry_run: bool = False) -> str:
         )
     if dry_run:
         return f"would cancel #{number}; dry run, nothing sent"
-    send(token.cancelTransfer, number, b"", sender=holder)
+    send(token.cancelTransfer, found.fields, b"", sender=holder)
     return f"#{number} cancelled: {found.value} units back to {found.sender}"

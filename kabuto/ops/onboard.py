@@ -28,6 +28,7 @@ from eth_abi import decode
 from eth_utils import keccak
 
 from kabuto.batching import BatchJob, BatchReport, run_batches
+from kabuto.chainread import address_calldata
 from kabuto.coupons import end_of_jst_day
 from kabuto.crypto import public_key_from_der
 from kabuto.domain import investor_id_to_bytes32, jst_date
@@ -37,11 +38,12 @@ from kabuto.keys import KeyFiles, load_private_key
 from kabuto.lots import ZERO_ADDRESS
 from kabuto.onchain_types import InvestorClass, InvestorStatus, TaxStatus
 from kabuto.ops import onboard_batch
-from kabuto.ops.chain import Platform, investor_record, send
+from kabuto.ops.chain import INVESTOR_RECORD_TYPES, InvestorRecord, Platform, investor_record, send
 from kabuto.personal_data import decrypt_personal_data, encrypt_personal_data
 
 ZERO32 = b"\x00" * 32
 PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
+IDS_PER_LOG_QUERY = 5_000  # investor ids named in one eth_getLogs query (~335 KB of topics)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,14 @@ def differences(
     investor_id = investor_id_to_bytes32(row.investor_id)
     if bytes(registry.investorIdOf(row.wallet)) != investor_id:
         return ()
-    record = investor_record(registry, row.wallet)
+    tax = int(registry.taxStatusOf(investor_id))
+    return _differences(row, investor_record(registry, row.wallet), tax, stored, private_key)
+
+
+def _differences(
+    row: InvestorRow, record: InvestorRecord, tax_code: int, stored: bytes | None, private_key: Any
+) -> tuple[str, ...]:
+    """differences() for a registered investor, from its record and tax status already read."""
     found = []
     if record.investor_class != int(row.investor_class):
         found.append(
@@ -110,7 +119,7 @@ def differences(
         found.append(f"country {record.country} -> {row.country}")
     if jst_date(record.kyc_expiry) != row.kyc_expiry:
         found.append(f"KYC expiry {jst_date(record.kyc_expiry)} -> {row.kyc_expiry}")
-    tax = TaxStatus(int(registry.taxStatusOf(investor_id)))
+    tax = TaxStatus(tax_code)
     if tax != TaxStatus.UNDECLARED and tax != row.tax_status:
         found.append(f"tax status {tax.label} -> {row.tax_status.label}")
     if stored is not None and private_key is not None:
@@ -123,17 +132,26 @@ def differences(
     return tuple(found)
 
 
-def _status_note(registry: Any, row: InvestorRow) -> str | None:
-    investor_id = investor_id_to_bytes32(row.investor_id)
-    if bytes(registry.investorIdOf(row.wallet)) != investor_id:
-        return None
-    status = investor_record(registry, row.wallet).status
-    if status == InvestorStatus.ACTIVE:
+def _status_note(record: InvestorRecord, row: InvestorRow) -> str | None:
+    if record.status == InvestorStatus.ACTIVE:
         return None
     return (
-        f"{row.investor_id} is {InvestorStatus(status).name.lower()} on chain; onboarding "
+        f"{row.investor_id} is {InvestorStatus(record.status).name.lower()} on chain; onboarding "
         "does not change a status (compliance's decision): see `ape run investor --help`"
     )
+
+
+def _records(registry: str, wallets: Sequence[str]) -> dict[str, InvestorRecord]:
+    """Each wallet's registry record, read in batches (one Ape call per investor took minutes
+    for a file of 100,000)."""
+    answers = onboard_batch.reader().eth_call(
+        [(registry, address_calldata("investorOf(address)", wallet)) for wallet in wallets],
+        chain.blocks.height,
+    )
+    return {
+        wallet: InvestorRecord(*decode(list(INVESTOR_RECORD_TYPES), answer))
+        for wallet, answer in zip(wallets, answers, strict=True)
+    }
 
 
 def chain_today() -> Any:
@@ -164,7 +182,7 @@ def plan_onboarding(
             "`ape run deploy` (it creates keys/<issuer>.pem and registers it)"
         )
     issues: list[InputIssue] = []
-    owners, wallets, _ = onboard_batch.registry_view(str(registry.address), list(loaded))
+    owners, wallets, taxes = onboard_batch.registry_view(str(registry.address), list(loaded))
     for number, row in loaded.rows:
         investor_id = investor_id_to_bytes32(row.investor_id)
         wallet_owner = owners[row.wallet]
@@ -196,13 +214,19 @@ def plan_onboarding(
     )
     changes = []
     notes = []
-    for number, row in loaded.rows:
-        found = differences(
-            registry, row, stored.get(investor_id_to_bytes32(row.investor_id)), private_key
-        )
+    registered = [
+        (number, row)
+        for number, row in loaded.rows
+        if owners[row.wallet] == investor_id_to_bytes32(row.investor_id)
+    ]
+    records = _records(str(registry.address), [row.wallet for _, row in registered])
+    for number, row in registered:
+        investor_id = investor_id_to_bytes32(row.investor_id)
+        record = records[row.wallet]
+        found = _differences(row, record, taxes[investor_id], stored.get(investor_id), private_key)
         if found:
             changes.append(InvestorChange(number, row.investor_id, found))
-        note = _status_note(registry, row)
+        note = _status_note(record, row)
         if note:
             notes.append(note)
     if private_key is None and stored:
@@ -222,19 +246,26 @@ def plan_onboarding(
 
 
 def _personal_data_logs(registry: Any, issuer: str, investor_ids: Collection[bytes]) -> list:
-    """The registry's `PersonalDataStored` logs of `investor_ids` for `issuer` (one query)."""
-    return chain.provider.web3.eth.get_logs(
-        {
-            "address": str(registry.address),
-            "fromBlock": 0,
-            "toBlock": "latest",
-            "topics": [
-                "0x" + PERSONAL_DATA_TOPIC.hex(),
-                ["0x" + investor_id.hex() for investor_id in investor_ids],
-                "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex(),
-            ],
-        }
-    )
+    """The registry's `PersonalDataStored` logs of `investor_ids` for `issuer`, in chain order
+    for each investor: one query per IDS_PER_LOG_QUERY ids (a query naming 100,000 ids is a
+    6.7 MB request, which nodes refuse: anvil answers "Invalid request" over 2 MiB)."""
+    ids = ["0x" + investor_id.hex() for investor_id in investor_ids]
+    issuer_topic = "0x" + bytes.fromhex(issuer[2:].lower()).rjust(32, b"\0").hex()
+    logs: list = []
+    for start in range(0, len(ids), IDS_PER_LOG_QUERY):
+        logs += chain.provider.web3.eth.get_logs(
+            {
+                "address": str(registry.address),
+                "fromBlock": 0,
+                "toBlock": "latest",
+                "topics": [
+                    "0x" + PERSONAL_DATA_TOPIC.hex(),
+                    ids[start : start + IDS_PER_LOG_QUERY],
+                    issuer_topic,
+                ],
+            }
+        )
+    return logs
 
 
 def personal_data_published(

@@ -15,6 +15,7 @@ from jobs_support import EXAMPLES, PROTRUST, RETRUST, STBOND, investor, issue, w
 from kabuto.coupons import end_of_jst_day
 from kabuto.domain import investor_id_to_bytes32, jst_date
 from kabuto.errors import ChainStateError, InputError
+from kabuto.ops import onboard
 from kabuto.ops.chain import investor_record, send
 from kabuto.ops.deploy import deploy_platform
 from kabuto.ops.issue import issued_wallets, plan_issue
@@ -46,6 +47,32 @@ def test_onboard__all_examples_registered_with_encrypted_data(world):
     assert registry.isEligible(investor(12))
     report = run_onboarding(
         plan_onboarding(world.platform, EXAMPLES / "investors.csv", str(world.ops.issuer.address)),
+        world.ops.registrar,
+        progress=False,
+    )
+    assert (report.sent, report.already_done) == (0, 12)
+
+
+def test_onboard__rerun_reads_stored_data_in_bounded_queries(world, monkeypatch):
+    """The rerun's look-up of stored personal data names at most IDS_PER_LOG_QUERY investor ids
+    a query (100,000 ids in one query were a 6.7 MB request that anvil refused, found by `make
+    bench-scale`); split in queries of 5 ids it finds exactly what one query finds."""
+    registry, issuer = world.platform.registry, str(world.ops.issuer.address)
+    ids = [investor_id_to_bytes32(f"INV-{n:03d}") for n in range(1, 13)]
+    whole = onboard.latest_personal_data(registry, issuer, ids)
+    assert len(whole) == 12
+    queries = []
+    real_get_logs = chain.provider.web3.eth.get_logs
+    monkeypatch.setattr(onboard, "IDS_PER_LOG_QUERY", 5)
+    monkeypatch.setattr(
+        chain.provider.web3.eth,
+        "get_logs",
+        lambda query: queries.append(len(query["topics"][1])) or real_get_logs(query),
+    )
+    assert onboard.latest_personal_data(registry, issuer, ids) == whole
+    assert queries == [5, 5, 2]
+    report = run_onboarding(
+        plan_onboarding(world.platform, EXAMPLES / "investors.csv", issuer),
         world.ops.registrar,
         progress=False,
     )

@@ -11,14 +11,23 @@ import json
 from datetime import date
 
 import pytest
-from ape import chain
+from ape import chain, project
+from eth_abi import encode
+from eth_utils import keccak, to_checksum_address
 from jobs_support import EXAMPLES, STBOND, investor, issue, write
 
-from kabuto.errors import ChainStateError, InputError, KabutoError
-from kabuto.ops import trading
+from kabuto.chainread import ChainReader
+from kabuto.errors import ChainReadError, ChainStateError, InputError, KabutoError
+from kabuto.onchain_types import TaxStatus
+from kabuto.ops import export, trading
 from kabuto.ops.chain import send
 from kabuto.ops.clock import travel_to
-from kabuto.ops.export import export_register
+from kabuto.ops.export import (
+    export_register,
+    read_holdings,
+    read_holdings_and_statuses,
+    read_tax_statuses,
+)
 from kabuto.ops.issue import plan_issue
 from kabuto.ops.payments import holder_amounts, pay_record_date, redeem_at_maturity
 
@@ -240,3 +249,51 @@ def test_pay__token_not_on_the_platform_list__refused_before_anything_is_sent(wo
     with pytest.raises(KabutoError, match="not listed as a platform token"):
         pay_record_date(platform, "STBOND1", date(2027, 6, 30), world.ops.paying_agent)
     assert chain.blocks.height == height
+
+
+def test_register_reads__holdings_reader_equals_single_calls(world, monkeypatch):
+    """The export reads ids, balances and tax statuses by HoldingsReader calls of 250 wallets
+    (kabuto.holdings); they equal the single calls, for holders, a wallet no investor owns, and
+    more wallets than one call takes; at the head and at a passed record date."""
+    platform = world.platform
+    token, registry = platform.token("STBOND1"), platform.registry
+    reader = ChainReader(str(chain.provider.http_uri))
+    holders = [str(investor(i).address) for i in UNITS]
+    strangers = [to_checksum_address(keccak(text=f"nobody {i}")[-20:]) for i in range(520)]
+    wallets = holders + strangers
+    head = chain.blocks.height
+    passed = [
+        i
+        for i in range(int(token.recordDateCount()))
+        if int(token.recordDate(i)) < chain.blocks.head.timestamp
+    ]
+    for record_index in [None, *passed[:1]]:
+        ids, balances, supply = read_holdings(
+            reader, str(registry.address), str(token.address), wallets, head, record_index
+        )
+        statuses = read_tax_statuses(reader, str(registry.address), list(ids.values()), head)
+        assert read_holdings_and_statuses(
+            reader, str(registry.address), str(token.address), wallets, head, record_index
+        ) == (ids, balances, supply, statuses)
+        with monkeypatch.context() as node_without_creation_calls:  # the fallback: single calls
+            node_without_creation_calls.setattr(export, "_holdings_reader_code", lambda: "0x00")
+            assert read_holdings_and_statuses(
+                reader, str(registry.address), str(token.address), wallets, head, record_index
+            ) == (ids, balances, supply, statuses)
+        assert supply > 0 and any(balances[w] for w in holders)
+        assert {statuses[ids[w]] for w in holders if ids[w]} > {TaxStatus.RESIDENT_INDIVIDUAL}
+        assert {ids[w] for w in strangers} == {""}
+    with pytest.raises(ChainReadError, match="HoldingsReaderTooManyWallets|reverted|execution"):
+        reader.eth_call(
+            [
+                (
+                    None,
+                    str(project.HoldingsReader.contract_type.deployment_bytecode.bytecode)
+                    + encode(
+                        ["address", "address", "address[]", "bool", "uint256"],
+                        [str(registry.address), str(token.address), strangers[:251], False, 0],
+                    ).hex(),
+                )
+            ],
+            head,
+        )

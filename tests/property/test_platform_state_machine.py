@@ -703,6 +703,9 @@ class PlatformMachine(RuleBasedStateMachine):
         self.refresh_clock()
         token, app_id = self._application(pick)
         app = token.applications[app_id]
+        # What the decisions pass: the fields as TransferApplied emitted them (no expiry period
+        # is set by this machine).
+        fields = (app_id, app.applicant, app.to, 0, app.value)
         if action == "approve":
             expect = self.model.predict_approve(token, app_id)
             if self.step(
@@ -710,7 +713,7 @@ class PlatformMachine(RuleBasedStateMachine):
                 expect,
                 self.p.admin,
                 token.address,
-                self.enc("token", "approveTransfer", app_id, b""),
+                self.enc("token", "approveTransfer", fields, b""),
             ):
                 self.model.apply_approve(token, app_id)
             return
@@ -729,7 +732,7 @@ class PlatformMachine(RuleBasedStateMachine):
             )
             sender, fn, status = caller, "cancelTransfer", ApplicationStatus.CANCELLED
         expect = self.model.predict_close_application(token, app_id, caller)
-        if self.step(fn, expect, sender, token.address, self.enc("token", fn, app_id, b"")):
+        if self.step(fn, expect, sender, token.address, self.enc("token", fn, fields, b"")):
             self.model.apply_close_application(token, app_id, status)
 
     # ---------------------------------------------------------------- DvP settlement

@@ -17,7 +17,7 @@ from ape import chain
 from eth_utils import keccak
 
 from kabuto.bench.context import BenchContext, expect, gas_of
-from kabuto.bench.model import GasMeasurement, Outcome, Pending
+from kabuto.bench.model import GasMeasurement, Outcome
 from kabuto.bench.registry import Peer
 from kabuto.core import JAPAN, YEAR, deploy_token
 from kabuto.crypto import public_key_from_der
@@ -25,6 +25,7 @@ from kabuto.domain import Category, Kind, investor_id_to_bytes32
 from kabuto.manifest import TokenEntry, update_manifest
 from kabuto.onboarding_batch import OnboardingRow, batch_arguments
 from kabuto.onchain_types import ForcedTransferReason, InvestorClass, Rules, TaxStatus, class_mask
+from kabuto.ops.approvals import applied
 from kabuto.ops.chain import Platform, load_platform
 from kabuto.ops.deploy import Operators, deploy_platform
 from kabuto.ops.export import _terms
@@ -44,9 +45,8 @@ TOKEN_KEYS = (
     "kabuto.approved_transfer.batch50_per_application",
 )
 ONBOARD_BATCH = 100
-APPROVAL_BATCH_PENDING = (
-    "not measured: the token's batch approval (issue 19, token side) is not in this build"
-)
+APPROVAL_BATCH = 50
+KEY_APPROVAL_BATCH = "kabuto.approved_transfer.batch50_per_application"
 SETTLEMENT_KEYS = ("kabuto.dvp.total", "kabuto.batch_settlement.per_trade")
 KEYS = TOKEN_KEYS + SETTLEMENT_KEYS
 
@@ -62,6 +62,13 @@ HOLDER_CAP = 49
 BENCH_RULES = Rules(
     allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED),
     holder_cap=HOLDER_CAP,
+)
+# The batch approval's bond: the bench rules with approval required, and a holder cap that the
+# batch's applicants and 50 new holders fit in.
+APPROVAL_RULES = Rules(
+    allowed_classes=BENCH_RULES.allowed_classes,
+    holder_cap=4 * APPROVAL_BATCH,
+    approval_required=True,
 )
 RULES_NOTE = (
     f"rules active: holder cap {HOLDER_CAP}, allowedClasses General+Specified, both parties' "
@@ -146,12 +153,45 @@ class KabutoPlatform:
         """The bond's terms as the register export reads them."""
         return _terms(self.token, Kind.Bond)
 
+    def batch_rows(self, wallets: list[str]) -> list[OnboardingRow]:
+        """`onboardInvestors` rows for new investors at `wallets`, each its own real envelope
+        (batch_person), with the next short investor ids."""
+        first = self.onboarded + 1
+        self.onboarded += len(wallets)
+        kyc_expiry = int(chain.pending_timestamp) + YEAR
+        return [
+            OnboardingRow(
+                investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
+                wallet=wallet,
+                investor_class=InvestorClass.GENERAL,
+                tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
+                country=JAPAN,
+                kyc_expiry=kyc_expiry,
+                ciphertext=encrypt_personal_data(batch_person(i), self.public_key()),
+            )
+            for i, wallet in enumerate(wallets)
+        ]
+
     def investor(self, ctx: BenchContext) -> Any:
         """A new funded wallet, onboarded."""
         wallet = ctx.new_investor()
         self.onboard(wallet)
         self.investors.append(wallet)
         return wallet
+
+
+def _bond(ops: Operators, registry: Any, rules: Rules, name: str, symbol: str) -> Any:
+    """A bond on `registry`, the issuer its admin and agent, listed by the platform admin."""
+    return deploy_token(
+        ops.issuer,
+        registry,
+        rules=rules,
+        agent=ops.issuer,
+        compliance=ops.compliance,
+        name=name,
+        symbol=symbol,
+        platform_admin=ops.deployer,
+    )
 
 
 def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> KabutoPlatform:
@@ -161,16 +201,7 @@ def deploy(ctx: BenchContext, workdir: Path, rules: Rules = BENCH_RULES) -> Kabu
     ops = _operators(ctx)
     deploy_platform(ops, directory=workdir / "deployments", key_dir=workdir / "keys")
     platform = load_platform(workdir / "deployments")
-    token = deploy_token(
-        ops.issuer,
-        platform.registry,
-        rules=rules,
-        agent=ops.issuer,
-        compliance=ops.compliance,
-        name="Kabuto bench bond",
-        symbol=BENCH_SYMBOL,
-        platform_admin=ops.deployer,
-    )
+    token = _bond(ops, platform.registry, rules, "Kabuto bench bond", BENCH_SYMBOL)
     authorize_lock_addresses(platform, token, ops.issuer)  # as `ape run issue` does
     # in the manifest, as `ape run issue` leaves it: the operators' jobs (the register export)
     # find the bond by its symbol
@@ -195,15 +226,14 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
     forced = token.forcedTransfer(
         alice, dave, AMOUNT, int(ForcedTransferReason.COURT_ORDER), b"", sender=agent
     )
-    applied = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
-    application_id = applied.events.filter(token.TransferApplied)[0].id
-    approved = token.approveTransfer(application_id, b"", sender=agent)
+    application = token.applyForTransfer(erin, AMOUNT, b"", sender=alice)
+    approved = token.approveTransfer(applied(token, application).fields, b"", sender=agent)
     for wallet in (bob, charlie, dave, erin):
         expect(token.balanceOf(wallet) > 0, f"Kabuto operation to {wallet} did not arrive")
     envelope_bytes = len(kp.envelope())
     return [
         measure_onboard_batch(ctx, kp),
-        Pending("kabuto.approved_transfer.batch50_per_application", APPROVAL_BATCH_PENDING),
+        measure_approval_batch(ctx, kp),
         gas_of("kabuto.transfer.new_holder", [new_holder], note=RULES_NOTE),
         gas_of("kabuto.transfer.existing_holder", [existing_holder], note=RULES_NOTE),
         gas_of(
@@ -224,10 +254,50 @@ def measure_token(ctx: BenchContext, kp: KabutoPlatform) -> list[Outcome]:
         ),
         gas_of(
             "kabuto.approved_transfer.total",
-            [applied, approved],
+            [application, approved],
             note="applyForTransfer by the holder + approveTransfer by the agent, new holder",
         ),
     ]
+
+
+def measure_approval_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
+    """APPROVAL_BATCH applications, each by its own applicant to its own new holder, approved by
+    the agent in one `batchApproveTransfer` (as `ape run approvals approve` sends them): the gas
+    of every apply plus the batch approval, per application."""
+    ops = kp.ops
+    token = _bond(ops, kp.registry, APPROVAL_RULES, "Kabuto bench approvals", "KBA")
+    applicants = [ctx.new_investor() for _ in range(APPROVAL_BATCH)]
+    recipients = [ctx.new_address() for _ in range(APPROVAL_BATCH)]
+    rows = kp.batch_rows([str(a.address) for a in applicants] + recipients)
+    kp.registry.onboardInvestors(ops.issuer, *batch_arguments(rows), sender=ops.registrar)
+    token.batchIssue(
+        [a.address for a in applicants], [10 * AMOUNT] * APPROVAL_BATCH, b"", sender=ops.issuer
+    )
+    applies = [
+        token.applyForTransfer(recipient, AMOUNT, b"", sender=applicant)
+        for applicant, recipient in zip(applicants, recipients, strict=True)
+    ]
+    fields = [applied(token, receipt).fields for receipt in applies]
+    approval = token.batchApproveTransfer(fields, b"", sender=ops.issuer)
+    expect(
+        len(approval.events.filter(token.TransferApproved)) == APPROVAL_BATCH
+        and all(int(token.balanceOf(r)) == AMOUNT for r in recipients)
+        and all(int(token.balanceOf(a)) == 9 * AMOUNT for a in applicants)
+        and int(token.holderCount()) == 2 * APPROVAL_BATCH,
+        "Kabuto batch approval did not settle every application to its new holder",
+    )
+    total = gas_of(KEY_APPROVAL_BATCH, applies + [approval]).gas
+    return GasMeasurement(
+        key=KEY_APPROVAL_BATCH,
+        gas=round(total / APPROVAL_BATCH),
+        txs=APPROVAL_BATCH + 1,
+        note=f"{APPROVAL_BATCH} applyForTransfer (each its own applicant, to its own new holder) + "
+        f"one batchApproveTransfer of the {APPROVAL_BATCH} by the agent: {total:,} gas / "
+        f"{APPROVAL_BATCH} (approval {int(approval.gas_used):,}); the application record is one "
+        "slot (the fields' hash + status), the fields in the event and the approval's calldata; "
+        f"bond with approval required, holder cap {APPROVAL_RULES.holder_cap}, allowedClasses "
+        "General+Specified, both parties' registry records checked at apply and again at approval",
+    )
 
 
 def batch_person(i: int) -> PersonalData:
@@ -243,20 +313,7 @@ def measure_onboard_batch(ctx: BenchContext, kp: KabutoPlatform) -> Outcome:
     """`onboardInvestors` of ONBOARD_BATCH new investors, each with its own real envelope, sent
     by kabuto.ops.onboard_batch as `ape run onboard` sends it: gas per investor."""
     registry, before = kp.registry, int(kp.registry.investorCount())
-    first = kp.onboarded + 1
-    kp.onboarded += ONBOARD_BATCH
-    rows = [
-        OnboardingRow(
-            investor_id=investor_id_to_bytes32(f"B{first + i:07d}"),
-            wallet=ctx.new_address(),
-            investor_class=InvestorClass.GENERAL,
-            tax_status=TaxStatus.RESIDENT_INDIVIDUAL,
-            country=JAPAN,
-            kyc_expiry=int(chain.pending_timestamp) + YEAR,
-            ciphertext=encrypt_personal_data(batch_person(i), kp.public_key()),
-        )
-        for i in range(ONBOARD_BATCH)
-    ]
+    rows = kp.batch_rows([ctx.new_address() for _ in range(ONBOARD_BATCH)])
     receipt = registry.onboardInvestors(
         kp.ops.issuer, *batch_arguments(rows), sender=kp.ops.registrar
     )

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from kabuto.bench import report
-from kabuto.bench.model import GasMeasurement, Pending
+from kabuto.bench.model import GasMeasurement
 from kabuto.bench.peers import kabuto as kabuto_peer
 from kabuto.bench.registry import peer_named
 from kabuto.bench.runner import BenchConfig, measure_all
@@ -73,15 +73,13 @@ def kabuto_measured(new_bench_context):
 def test_kabuto_peer__measures_every_key_from_receipts(kabuto_measured):
     assert set(kabuto_measured) == set(peer_named("kabuto").keys)
     for key, outcome in kabuto_measured.items():
-        if key == "kabuto.approved_transfer.batch50_per_application":  # the token helper's part
-            assert isinstance(outcome, Pending) and "not measured" in outcome.reason
-            continue
         assert isinstance(outcome, GasMeasurement), key
         assert outcome.note, f"{key} has no note saying what it includes"
     batch = kabuto_measured["kabuto.onboard_investor.batch100_per_investor"]
     assert batch.gas < kabuto_measured["kabuto.onboard_investor"].gas and batch.txs == 1
     assert kabuto_measured["kabuto.onboard_investor"].txs == 1
     assert kabuto_measured["kabuto.approved_transfer.total"].txs == 2
+    assert kabuto_measured["kabuto.approved_transfer.batch50_per_application"].txs == 51
     assert kabuto_measured["kabuto.dvp.total"].txs == 2
     assert "acceptWithPermit" in kabuto_measured["kabuto.dvp.total"].note
 
@@ -97,6 +95,14 @@ def test_kabuto_peer__costs_ordered_as_the_operations_are(kabuto_measured):
         < 100_000
     )
     assert gas["kabuto.approved_transfer.total"] > gas["kabuto.transfer.new_holder"]
+    # Issue 19: one-slot application record, the agent approving 50 at once, each application
+    # its own applicant and a new holder. Target 110,000 NOT met (docs/approvals-and-locks.md,
+    # "Gas": what each application must pay adds up to ~107,000 before any logic); the bound is
+    # pinned to what is reached. The single call's target is met.
+    batch = gas["kabuto.approved_transfer.batch50_per_application"]
+    assert batch <= 121_000, f"batch of 50: {batch:,} gas per application"
+    assert batch < gas["kabuto.approved_transfer.total"] - 25_000
+    assert gas["kabuto.approved_transfer.total"] <= 176_118
     # A batch trade pays no 21,000 base fee of its own: cheaper than a single DvP.
     assert gas["kabuto.batch_settlement.per_trade"] < gas["kabuto.dvp.total"]
 
@@ -117,9 +123,8 @@ def test_kabuto_targets__evaluated_against_the_floor_measured_in_the_same_run(
         "kabuto.dvp.total",
         "kabuto.onboard_investor",
         "kabuto.onboard_investor.batch100_per_investor",
+        "kabuto.approved_transfer.batch50_per_application",
     ):
         assert statuses[key] in (Status.MET, Status.NOT_MET), key
-    # the token side of issue 19 is not measured: pending, never met
-    assert statuses["kabuto.approved_transfer.batch50_per_application"] is Status.PENDING
     ratio = measured.gas("kabuto.transfer.new_holder") / measured.gas("floor.transfer.new_holder")
     assert (statuses["kabuto.transfer.new_holder"] is Status.MET) == (ratio <= 1.01)

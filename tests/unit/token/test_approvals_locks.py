@@ -11,6 +11,7 @@ from kabuto.onchain_types import (
     InvestorClass,
     Rules,
 )
+from kabuto.ops.approvals import applied, fields_hash
 
 
 def assert_ledger(token, holders):
@@ -44,6 +45,7 @@ def excluded(make_token, enroll, agent, alice, bob, carol):
 def test_apply__amount_becomes_pending__cannot_be_spent_twice(excluded, alice, bob, carol):
     receipt = excluded.applyForTransfer(bob, 60, b"order-1", sender=alice)
     event = receipt.events.filter(excluded.TransferApplied)[0]
+    assert excluded.application(0).fieldsHash == fields_hash(alice.address, bob.address, 60, 0)
     assert (event.id, event["from"], event.to, event.value, event.data) == (
         0,
         alice,
@@ -60,8 +62,8 @@ def test_apply__amount_becomes_pending__cannot_be_spent_twice(excluded, alice, b
 
 
 def test_approve__moves_atomically__status_approved(excluded, agent, alice, bob, carol):
-    excluded.applyForTransfer(bob, 60, b"", sender=alice)
-    receipt = excluded.approveTransfer(0, b"ok", sender=agent)
+    app = applied(excluded, excluded.applyForTransfer(bob, 60, b"", sender=alice)).fields
+    receipt = excluded.approveTransfer(app, b"ok", sender=agent)
     event = receipt.events.filter(excluded.TransferApproved)[0]
     assert (event.id, event["from"], event.to, event.value, event.data) == (
         0,
@@ -78,20 +80,20 @@ def test_approve__moves_atomically__status_approved(excluded, agent, alice, bob,
     )
     assert excluded.application(0).status == ApplicationStatus.APPROVED
     assert excluded.holderCount() == 2
-    with ape.reverts(excluded.TokenApplicationNotPending):
-        excluded.approveTransfer(0, b"", sender=agent)
+    with ape.reverts(excluded.TokenApplicationNotPending):  # a double approval
+        excluded.approveTransfer(app, b"", sender=agent)
     assert_ledger(excluded, [alice, bob, carol])
 
 
 def test_reject_and_cancel__return_the_amount(excluded, agent, alice, bob, carol):
-    excluded.applyForTransfer(bob, 30, b"", sender=alice)
-    excluded.applyForTransfer(carol, 20, b"", sender=alice)
+    first = applied(excluded, excluded.applyForTransfer(bob, 30, b"", sender=alice)).fields
+    second = applied(excluded, excluded.applyForTransfer(carol, 20, b"", sender=alice)).fields
     assert excluded.pendingOf(alice) == 50
-    receipt = excluded.rejectTransfer(0, b"no", sender=agent)
+    receipt = excluded.rejectTransfer(first, b"no", sender=agent)
     assert receipt.events.filter(excluded.TransferRejected)[0].value == 30
     with ape.reverts(excluded.TokenNotApplicant):
-        excluded.cancelTransfer(1, b"", sender=bob)
-    receipt = excluded.cancelTransfer(1, b"changed my mind", sender=alice)
+        excluded.cancelTransfer(second, b"", sender=bob)
+    receipt = excluded.cancelTransfer(second, b"changed my mind", sender=alice)
     assert receipt.events.filter(excluded.TransferCancelled)[0].to == carol
     assert [excluded.application(i).status for i in (0, 1)] == [
         ApplicationStatus.REJECTED,
@@ -99,7 +101,9 @@ def test_reject_and_cancel__return_the_amount(excluded, agent, alice, bob, carol
     ]
     assert (excluded.pendingOf(alice), excluded.freeBalanceOf(alice)) == (0, 100)
     with ape.reverts(excluded.TokenApplicationNotPending):
-        excluded.rejectTransfer(1, b"", sender=agent)
+        excluded.rejectTransfer(second, b"", sender=agent)
+    with ape.reverts(excluded.TokenUnknownApplication):
+        excluded.rejectTransfer((2, *second[1:]), b"", sender=agent)
     with ape.reverts(excluded.TokenUnknownApplication):
         excluded.application(2)
     assert_ledger(excluded, [alice, bob, carol])
@@ -109,15 +113,20 @@ def test_expiry__anyone_releases_after_it__approval_refused(
     excluded, chain, issuer, agent, alice, bob, outsider
 ):
     excluded.setApplicationExpiryPeriod(100, sender=issuer)
-    excluded.applyForTransfer(bob, 10, b"", sender=alice)
-    expiry = excluded.application(0).expiry
+    app = applied(excluded, excluded.applyForTransfer(bob, 10, b"", sender=alice))
+    expiry = app.expiry
     assert expiry > 0
     with ape.reverts(excluded.TokenApplicationNotExpired):
-        excluded.releaseExpiredTransfer(0, sender=outsider)
+        excluded.releaseExpiredTransfer(app.fields, sender=outsider)
+    # The expiry is one of the hashed fields: a later one passed in calldata is refused.
+    with ape.reverts(excluded.TokenApplicationMismatch):
+        excluded.approveTransfer((*app.fields[:3], 0, app.value), b"", sender=agent)
     chain.pending_timestamp = expiry + 1
     with ape.reverts(excluded.TokenApplicationExpired):
-        excluded.approveTransfer(0, b"", sender=agent)
-    receipt = excluded.releaseExpiredTransfer(0, sender=outsider)
+        excluded.approveTransfer(app.fields, b"", sender=agent)
+    with ape.reverts(excluded.TokenApplicationMismatch):
+        excluded.approveTransfer((*app.fields[:3], expiry + 1000, app.value), b"", sender=agent)
+    receipt = excluded.releaseExpiredTransfer(app.fields, sender=outsider)
     assert receipt.events.filter(excluded.TransferExpired)[0].value == 10
     assert excluded.application(0).status == ApplicationStatus.EXPIRED
     assert excluded.pendingOf(alice) == 0
@@ -125,17 +134,19 @@ def test_expiry__anyone_releases_after_it__approval_refused(
 
 
 def test_batch_approve__all_or_nothing(excluded, registry, registrar, agent, alice, bob, carol):
-    excluded.applyForTransfer(bob, 10, b"", sender=alice)
-    excluded.applyForTransfer(carol, 10, b"", sender=alice)
+    apps = [
+        applied(excluded, excluded.applyForTransfer(to, 10, b"", sender=alice)).fields
+        for to in (bob, carol)
+    ]
     # carol's KYC registrar suspends her after she was named: the batch fails as a whole.
     from fixtures.platform import investor_id_for
 
     registry.setInvestorStatus(investor_id_for(carol), 2, sender=registrar)
     with ape.reverts(excluded.TransferRestricted):
-        excluded.batchApproveTransfer([0, 1], b"", sender=agent)
+        excluded.batchApproveTransfer(apps, b"", sender=agent)
     assert excluded.pendingOf(alice) == 20
     registry.setInvestorStatus(investor_id_for(carol), 1, sender=registrar)
-    excluded.batchApproveTransfer([0, 1], b"", sender=agent)
+    excluded.batchApproveTransfer(apps, b"", sender=agent)
     assert (excluded.balanceOf(bob), excluded.balanceOf(carol), excluded.pendingOf(alice)) == (
         10,
         10,
@@ -217,7 +228,7 @@ def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
         token.setSettlementLockAddress(venue, sender=issuer)
     token.authorizeLockAddress(venue, True, settlement_lock, sender=issuer)
     token.lock(venue, 30, b"", sender=alice)
-    token.applyForTransfer(bob, 20, b"", sender=alice)
+    app = applied(token, token.applyForTransfer(bob, 20, b"", sender=alice)).fields
     token.freezePartialTokens(alice, 10, sender=compliance)
     token.setAddressFrozen(alice, True, sender=compliance)
     count = token.holderCount()
@@ -248,7 +259,7 @@ def test_recovery__carries_frozen_pending_locked_and_wallet_freeze(
     assert_ledger(token, [alice, new_wallet, bob])
     # The application filed from the lost wallet settles from the new one; the lock unlocks too.
     token.setAddressFrozen(new_wallet, False, sender=compliance)
-    token.approveTransfer(0, b"", sender=agent)
+    token.approveTransfer(app, b"", sender=agent)
     token.unlock(new_wallet, bob, 30, b"", sender=venue)
     assert (token.balanceOf(new_wallet), token.balanceOf(bob)) == (50, 55)
     assert_ledger(token, [alice, new_wallet, bob])
@@ -269,8 +280,8 @@ def test_forced_transfer__takes_frozen_units_after_free_ones(token, agent, compl
 
 
 def test_application_to_oneself__approval_releases_the_pending_amount(excluded, agent, alice):
-    excluded.applyForTransfer(alice, 10, b"", sender=alice)
-    excluded.approveTransfer(0, b"", sender=agent)
+    app = applied(excluded, excluded.applyForTransfer(alice, 10, b"", sender=alice)).fields
+    excluded.approveTransfer(app, b"", sender=agent)
     assert (
         excluded.balanceOf(alice),
         excluded.pendingOf(alice),

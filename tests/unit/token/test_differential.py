@@ -1,7 +1,8 @@
-"""Differential test: the fast path (TokenCore._fastMove) against the rule engine alone.
+"""Differential test: the fast paths (TokenCore._fastMove for holder movements, TokenCore._fastIssue
+for issues) against the rule engine alone.
 
 The same scenarios run on SecurityToken and on SecurityTokenSlowPath (contracts/testing/: the same
-token whose fast path always declines, so every movement goes through TokenCore._update):
+token whose fast paths always decline, so every movement and issue goes through TokenCore._update):
 - the restriction matrix (every condition of tests/unit/token/test_restriction_matrix.py, set up
   on both tokens at once, every path simulated on each): identical success/return data or
   identical revert data;
@@ -37,6 +38,7 @@ from kabuto.onchain_types import (
     Kind,
     Rules,
 )
+from kabuto.ops.approvals import applications
 
 STEPS = int(os.environ.get("KABUTO_DIFF_STEPS", "40"))
 SEED = int(os.environ.get("KABUTO_DIFF_SEED", "1603"))
@@ -93,6 +95,7 @@ class Tally:
     steps: int = 0
     sent: int = 0
     fast_path: int = 0  # steps where the real token used less gas: its fast path moved the units
+    fast_issues: int = 0  # of which issues (single or batch): _fastIssue took them
     differences: list[str] = field(default_factory=list)
 
 
@@ -220,10 +223,11 @@ def test_differential__state_machine__identical_events_and_state(
         if kind == 7:
             return a, "applyForTransfer", (b, amount(), b"")
         if kind == 8:
-            count = pair[0].applicationCount()
-            if count == 0:
+            # No expiry period is set here: both tokens' applications have the same fields.
+            filed = applications(pair[0], pending_only=False)
+            if not filed:
                 return None
-            return agent, pick(("approveTransfer", "rejectTransfer")), (rng.randrange(count), b"")
+            return agent, pick(("approveTransfer", "rejectTransfer")), (pick(filed).fields, b"")
         if kind == 9:
             return a, "lock", (pick((settlement, venue)), amount(), b"")
         if kind == 10:
@@ -236,7 +240,11 @@ def test_differential__state_machine__identical_events_and_state(
         if kind == 13:
             return agent, "forcedTransfer", (a, b, amount(), 2, b"")
         if kind == 14:
-            return agent, pick(("issue", "redeem")), (a, amount(), b"")
+            # Issues (TokenCore._fastIssue against the engine), singly and in a batch, and redeems.
+            method = pick(("issue", "issue", "batchIssue", "redeem"))
+            if method == "batchIssue":
+                return agent, method, ([a, b], [amount(), amount()], b"")
+            return agent, method, (a, amount(), b"")
         if kind == 15:
             changes = pick(
                 (
@@ -288,7 +296,9 @@ def test_differential__state_machine__identical_events_and_state(
             receipts = [getattr(t, method)(*args, sender=caller) for t in pair]
             tally.sent += 2
             logs = [log_entries(r) for r in receipts]
-            tally.fast_path += receipts[0].gas_used < receipts[1].gas_used
+            faster = receipts[0].gas_used < receipts[1].gas_used
+            tally.fast_path += faster
+            tally.fast_issues += faster and method in ("issue", "batchIssue")
             if logs[0] != logs[1] or [r.status for r in receipts] != [1, 1]:
                 tally.differences.append(f"step {step} {method}{args}: events differ")
         if words(pair[0]) != words(pair[1]):
@@ -322,8 +332,104 @@ def test_differential__state_machine__identical_events_and_state(
         tally.differences.append("record-date snapshots differ")
     print(
         f"\nDIFF state machine: seed {SEED}, {tally.steps} operations, {tally.sent} transactions, "
-        f"{tally.fast_path} by the fast path, {pair[0].recordDateCount()} record dates, "
+        f"{tally.fast_path} by the fast path ({tally.fast_issues} issues), "
+        f"{pair[0].recordDateCount()} record dates, "
         f"{len(tally.differences)} differences"
     )
     assert not tally.differences, "\n".join(tally.differences)
     assert tally.fast_path > 0, "the run never took the fast path: it compared nothing"
+    assert tally.fast_issues > 0, "no issue took the fast path: _fastIssue was not compared"
+
+
+# ---------------------------------------------------------------- issues, step by step
+
+
+def test_differential__issue__fast_path_and_engine_agree_at_every_edge(
+    project, deployer, registry, registrar, enroll, issuer, agent, compliance, outsider, accounts
+):
+    """TokenCore._fastIssue against the engine at each rule's edge: a new and an existing holder,
+    the minimum holding and maximum balance just missed and just met, the holder cap, an
+    unregistered, suspended or frozen recipient, a record date passed (checkpoints due), the
+    issue limit just exceeded and just met, values beyond the counters' widths, a batch."""
+    alice, bob, carol, dave, erin = accounts[4:9]
+    for wallet in (alice, bob, carol, dave, erin):
+        enroll(wallet)
+    rules = Rules(allowed_classes=ALL_CLASSES, holder_cap=3, max_balance=500, min_holding=5)
+    pair = deploy_pair(project, registry, issuer, agent, compliance, Category.CLASS1, rules)
+    both = Both(pair)
+    config_slot, accounts_slot, supply_slot = project.TokenStorageLayout.deploy(
+        sender=deployer
+    ).slots()
+    watched = (alice, bob, carol, dave, erin, outsider)
+    tally = Tally(scenarios=1)
+
+    def words(token: Any) -> list[bytes]:
+        slots = [config_slot, supply_slot, *(account_slot(accounts_slot, w) for w in watched)]
+        return [storage(token, slot) for slot in slots]
+
+    def step(label: str, caller: Any, method: str, *args: Any) -> bool:
+        tally.steps += 1
+        fast, slow = (outcome(token, caller, method, *args) for token in pair)
+        if fast != slow:
+            tally.differences.append(f"{label}: fast {fast} slow {slow}")
+            return False
+        if fast[0]:
+            receipts = [getattr(t, method)(*args, sender=caller) for t in pair]
+            tally.sent += 2
+            if log_entries(receipts[0]) != log_entries(receipts[1]):
+                tally.differences.append(f"{label}: events differ")
+            tally.fast_issues += receipts[0].gas_used < receipts[1].gas_used
+        if words(pair[0]) != words(pair[1]):
+            tally.differences.append(f"{label}: storage words differ")
+        return fast[0]
+
+    def issue(label: str, to: Any, value: int) -> bool:
+        return step(label, agent, "issue", to, value, b"kabuto:tranche:" + label.encode())
+
+    assert issue("new holder", alice, 100)
+    assert issue("existing holder", alice, 50)
+    assert not issue("below the minimum holding", bob, 4)
+    assert issue("at the minimum holding", bob, 5)
+    assert not issue("above the maximum balance", carol, 501)
+    assert issue("at the maximum balance, cap reached", carol, 500)
+    assert not issue("beyond the holder cap", dave, 10)
+    assert issue("existing holder at the cap", bob, 10)
+    assert not issue("unregistered", outsider, 10)
+    assert not issue("zero value", alice, 0)
+    assert not issue("beyond the issue counter's width", alice, 2**64)
+    assert not issue("beyond every width", alice, 2**255)
+    both.setAddressFrozen(alice, True, sender=compliance)
+    assert not issue("frozen wallet", alice, 1)
+    both.setAddressFrozen(alice, False, sender=compliance)
+    registry.setInvestorStatus(
+        investor_id_for(bob), int(InvestorStatus.SUSPENDED), sender=registrar
+    )
+    assert not issue("suspended investor", bob, 1)
+    registry.setInvestorStatus(investor_id_for(bob), int(InvestorStatus.ACTIVE), sender=registrar)
+    both.scheduleRecordDate(chain.pending_timestamp + 5, sender=issuer)
+    chain.pending_timestamp += 30
+    chain.mine()
+    assert issue("record date passed: supply and recipient checkpoints", alice, 10)
+    assert issue("recipient's checkpoint due", bob, 10)
+    assert issue("after the checkpoints", alice, 10)
+    issued = pair[0].totalIssued()
+    both.setIssueLimit(issued + 20, sender=issuer)
+    assert not issue("issue limit exceeded", bob, 21)
+    assert issue("issue limit met", bob, 20)
+    both.setIssueLimit(0, sender=issuer)
+    both.setRules(Rules(allowed_classes=ALL_CLASSES, holder_cap=0).as_tuple(), sender=issuer)
+    assert step("batch", agent, "batchIssue", [dave, erin, alice], [7, 8, 9], b"batch")
+    assert not step("batch with a refusal", agent, "batchIssue", [dave, outsider], [1, 1], b"")
+    assert pair[0].holderCount() == pair[1].holderCount() == 5
+    snapshots = [
+        [t.balanceOfAtRecordDate(w, 0) for w in watched] + [t.totalSupplyAtRecordDate(0)]
+        for t in pair
+    ]
+    if snapshots[0] != snapshots[1]:
+        tally.differences.append(f"record-date snapshots differ: {snapshots}")
+    print(
+        f"\nDIFF issues: {tally.steps} steps, {tally.sent} transactions, "
+        f"{tally.fast_issues} by the fast path, {len(tally.differences)} differences"
+    )
+    assert not tally.differences, "\n".join(tally.differences)
+    assert tally.fast_issues >= 6, "the issue fast path was hardly compared"

@@ -3,12 +3,15 @@
 Targets (docs/performance.md, "Targets"): an eligible transfer with holder cap and class rules
 active costs at most 1.30x the plain transfer when the recipient already holds, and within 1% of
 TransferFloor when it becomes a holder (1.20x of plain ERC-20 is below that floor); apply +
-approve at most 110,000 gas per application when the agent approves 50 at once.
+approve at most 110,000 gas per application when the agent approves 50 at once; issue to a new
+holder at most 60,000 gas (NOT met: below IssueFloor, the least such an issue costs; the token
+is held within 2% of that floor instead).
 """
 
 import pytest
 
 from kabuto.onchain_types import ALL_CLASSES, Category, InvestorClass, Rules, class_mask
+from kabuto.ops.approvals import applied
 
 CAP_AND_CLASS_RULES = Rules(
     allowed_classes=class_mask(InvestorClass.GENERAL, InvestorClass.SPECIFIED), holder_cap=49
@@ -80,13 +83,37 @@ def test_gas__apply_and_approve__under_target(make_token, investors, agent, alic
         bob,
         carol,
     ):  # existing holder (first application, then steady state), new holder
-        applied = token.applyForTransfer(recipient, 100, b"", sender=alice)
-        approved = token.approveTransfer(applied.return_value, b"", sender=agent)
-        totals.append(applied.gas_used + approved.gas_used)
+        receipt = token.applyForTransfer(recipient, 100, b"", sender=alice)
+        approved = token.approveTransfer(applied(token, receipt).fields, b"", sender=agent)
+        totals.append(receipt.gas_used + approved.gas_used)
     first, total_existing, total_new = totals
     _report("apply + approve, first application", first)
     _report("apply + approve, recipient already holds", total_existing)
     _report("apply + approve, recipient becomes a holder", total_new)
-    # Target 110,000 not met: an application needs two new slots (44,200), both transactions pay
-    # the 21,000 base and a registry read (8,900 with cold slots). ibet's apply + approve: 225,957.
-    assert total_existing < 160_000
+    # One slot per application (the fields' hash + status), cleared on approval (its refund pays
+    # part of it). Issue 19: the single apply + approve to a new holder no worse than 176,118
+    # (two-slot record: 177,104). The 50-batch figure: tests/unit/bench/test_peers.py.
+    # ibet's apply + approve: 225,957.
+    assert total_existing < 135_000
+    assert total_new <= 176_118
+
+
+def test_gas__issue_to_new_holder__within_2_percent_of_the_issue_floor(
+    project, make_token, registry, deployer, investors, agent, alice, carol
+):
+    """The issue fast path (TokenCore._fastIssue) against IssueFloor (contracts/testing/): the role
+    check, the rules word with the holder count, the recipient's record from the shared registry,
+    the supply and the balance, Transfer and Issued, no rule evaluated. The 60,000 target is
+    below that floor, so what is held here is the distance to it (docs/performance.md)."""
+    token = make_token(rules=CAP_AND_CLASS_RULES)
+    token.issue(alice, 1_000, b"", sender=agent)  # the supply slot exists, as in the bench
+    issue_gas = token.issue(carol, 10, b"", sender=agent).gas_used
+    floor = project.IssueFloor.deploy(registry, agent, sender=deployer)
+    floor.issue(alice, 1_000, b"", sender=agent)
+    floor_gas = floor.issue(carol, 10, b"", sender=agent).gas_used
+    assert token.holderCount() == 2 and floor.balanceOf(carol) == 10
+    _report("issue to a new holder", issue_gas)
+    _report("FLOOR issue to a new holder", floor_gas)
+    assert floor_gas > 60_000  # the target cannot be met with this requirement set
+    assert issue_gas <= 1.02 * floor_gas
+    assert issue_gas <= 68_000  # 67,770 at the fast path's introduction (72,959 before)

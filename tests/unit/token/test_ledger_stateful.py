@@ -17,6 +17,7 @@ from fixtures.platform import deploy_registry, deploy_token, onboard
 from property.rpc import Abi, Rpc
 
 from kabuto.onchain_types import Rules
+from kabuto.ops.approvals import applied
 
 
 @pytest.fixture
@@ -40,10 +41,10 @@ def ledger_machine(chain, accounts):
             self.balance = [0, 0, 0]
             self.frozen = [0, 0, 0]
             self.locked = [0, 0, 0]
-            self.pending = {}  # application id -> (holder index, recipient index, value)
+            self.pending = {}  # application id -> (holder index, recipient index, value, fields)
 
         def free(self, i):
-            pending = sum(v for (h, _, v) in self.pending.values() if h == i)
+            pending = sum(v for (h, _, v, _) in self.pending.values() if h == i)
             return self.balance[i] - self.frozen[i] - self.locked[i] - pending
 
         def issue(self, i, value):
@@ -61,21 +62,26 @@ def ledger_machine(chain, accounts):
             value = int(self.free(i) * share)
             if value and i != j:
                 receipt = self.token.applyForTransfer(holders[j], value, b"", sender=holders[i])
-                self.pending[receipt.return_value] = (i, j, value)
+                self.pending[receipt.return_value] = (
+                    i,
+                    j,
+                    value,
+                    applied(self.token, receipt).fields,
+                )
 
         def settle(self, outcome):
             if not self.pending:
                 return
             app_id = self.rng.choice(sorted(self.pending))
-            i, j, value = self.pending.pop(app_id)
+            i, j, value, fields = self.pending.pop(app_id)
             if outcome == "approve":
-                self.token.approveTransfer(app_id, b"", sender=agent)
+                self.token.approveTransfer(fields, b"", sender=agent)
                 self.balance[i] -= value
                 self.balance[j] += value
             elif outcome == "reject":
-                self.token.rejectTransfer(app_id, b"", sender=agent)
+                self.token.rejectTransfer(fields, b"", sender=agent)
             else:
-                self.token.cancelTransfer(app_id, b"", sender=holders[i])
+                self.token.cancelTransfer(fields, b"", sender=holders[i])
 
         def lock(self, i, share):
             value = int(self.free(i) * share)

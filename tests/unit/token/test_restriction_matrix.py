@@ -55,6 +55,11 @@ class World:
     investor_class: InvestorClass
     base_rules: Rules
 
+    @property
+    def application(self) -> tuple[int, str, str, int, int]:
+        """Application 0 as the decisions pass it: alice's VALUE to bob, no expiry."""
+        return (0, str(self.sender.address), str(self.recipient.address), 0, VALUE)
+
     def set_rules(self, **changes: Any) -> None:
         fields = {**self.base_rules.__dict__, **changes}
         self.token.setRules(Rules(**fields).as_tuple(), sender=self.issuer)
@@ -101,7 +106,7 @@ def _not_general(w: World) -> None:
 
 
 def _redeem_everything(w: World) -> None:
-    w.token.cancelTransfer(0, b"", sender=w.sender)
+    w.token.cancelTransfer(w.application, b"", sender=w.sender)
     w.token.unlock(w.sender, w.sender, VALUE, b"", sender=w.venue)
     w.token.redeem(w.sender, HOLDING, b"", sender=w.agent)
 
@@ -292,7 +297,7 @@ def _call(w: World, path: str, to: Any, value: int) -> tuple[Any, str, tuple]:
         "transfer": (w.sender, "transfer", (to, value)),
         "transferFrom": (w.spender, "transferFrom", (w.sender, to, value)),
         "apply": (w.sender, "applyForTransfer", (to, value, b"")),
-        "approve": (w.agent, "approveTransfer", (0, b"")),
+        "approve": (w.agent, "approveTransfer", (w.application, b"")),
         "unlock": (w.venue, "unlock", (w.sender, to, value, b"")),
         "issue": (w.agent, "issue", (to, value, b"")),
         "forced": (w.agent, "forcedTransfer", (w.sender, to, value, 0, b"")),
@@ -356,7 +361,7 @@ def test_restriction_codes__refusal_by_transaction__reverts_with_transfer_restri
     with ape.reverts(w.token.TransferRestricted):
         w.token.transfer(w.recipient, VALUE, sender=w.sender)
     with ape.reverts(w.token.TransferRestricted):
-        w.token.approveTransfer(0, b"", sender=w.agent)
+        w.token.approveTransfer(w.application, b"", sender=w.agent)
 
 
 def test_excluded_class2__unlock_from_lock_address_without_approval__approval_required(build_world):

@@ -1,7 +1,8 @@
-"""The storage words the fast path reads as raw bits (TokenCore._fastMove), decoded here with the
+"""The storage words the fast paths read as raw bits (TokenCore._fastMove, _fastIssue), decoded here with the
 SAME bit offsets: the constants are parsed from TokenCore.sol, the slots come from TokenStorage
 itself (contracts/testing/TokenStorageLayout.sol), and the words are read with eth_getStorageAt.
-A reordered or resized field of Config or Account fails this test instead of corrupting balances.
+A reordered or resized field of Config, Supply or Account fails this test instead of corrupting
+balances.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from eth_utils import keccak
 from kabuto.onchain_types import InvestorClass, Rules, class_mask
 
 CORE = Path(__file__).resolve().parents[3] / "contracts" / "token" / "TokenCore.sol"
-CONSTANT = re.compile(r"uint256 private constant (_(?:CFG|ACC)_\w+) = ([^;]+);")
-UINT = {bits: (1 << bits) - 1 for bits in (8, 16, 24, 32, 40, 48, 96)}
+CONSTANT = re.compile(r"uint256 private constant (_(?:CFG|ACC|SUP)_\w+) = ([^;]+);")
+UINT = {bits: (1 << bits) - 1 for bits in (8, 16, 24, 32, 40, 48, 64, 96)}
 
 
 def offsets() -> dict[str, int]:
@@ -78,6 +79,7 @@ def test_config_and_account_words__decode_with_the_fast_path_offsets(
     assert field(cfg, o["_CFG_HOLDER_CAP_SHIFT"], 24) == 1_234
     assert field(cfg, o["_CFG_HOLDER_COUNT_SHIFT"], 24) == token.holderCount() == 2
     assert field(cfg, o["_CFG_MAX_BALANCE_SHIFT"], 48) == 987_654
+    assert field(cfg, o["_CFG_MIN_HOLDING_SHIFT"], 32) == 7
     assert field(cfg, o["_CFG_LOCK_UP_SHIFT"], 40) == 0
     assert field(cfg, o["_CFG_NEXT_RECORD_SHIFT"], 40) == now + 10_000
     assert cfg >> o["_CFG_PASSED_SHIFT"] == 0
@@ -107,3 +109,26 @@ def test_config_and_account_words__decode_with_the_fast_path_offsets(
         assert field(acc, 216, 32) == token.lockedOf(venue, holder)
         assert field(acc, 248, 8) == (0 if frozen_wallet else 1)
     assert token.lockedOf(venue, alice) == 30 and token.freeBalanceOf(alice) == 500 - 120 - 41
+
+
+def test_supply_word__decodes_with_the_issue_fast_path_offsets(
+    make_token, investors, issuer, agent, alice, bob, layout
+):
+    """Supply: totalSupply (96 bits), issued, issueLimit (64 each), lastRecordCount, redeemed."""
+    o = offsets()
+    _config_slot, _accounts_slot, supply_slot = layout
+    token = make_token(rules=Rules())
+    token.setIssueLimit(10_000, sender=issuer)
+    token.issue(alice, 700, b"", sender=agent)
+    token.batchIssue([bob, alice], [200, 100], b"", sender=agent)
+    token.redeem(bob, 150, b"", sender=agent)
+    sup = word(token.address, supply_slot)
+    assert field(sup, 0, 96) == token.totalSupply() == 850
+    assert field(sup, o["_SUP_ISSUED_SHIFT"], 64) == token.totalIssued() == 1_000
+    assert field(sup, o["_SUP_LIMIT_SHIFT"], 64) == token.issueLimit() == 10_000
+    assert field(sup, o["_SUP_RECORD_SHIFT"], 16) == 0
+    assert field(sup, o["_SUP_REDEEMED_SHIFT"], 8) == 0 and not token.isRedeemed()
+    token.redeem(alice, 800, b"", sender=agent)
+    token.redeem(bob, 50, b"", sender=agent)
+    sup = word(token.address, supply_slot)
+    assert field(sup, o["_SUP_REDEEMED_SHIFT"], 8) == 1 and token.isRedeemed()

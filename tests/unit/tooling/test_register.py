@@ -2,7 +2,11 @@ import csv
 import json
 from datetime import date
 
+import pytest
+
+import kabuto.register as register_module
 from kabuto.domain import end_of_day_jst, start_of_day_jst
+from kabuto.errors import RegisterError
 from kabuto.lots import Lot
 from kabuto.onchain_types import Category, Kind
 from kabuto.personal_data import PersonalData
@@ -209,3 +213,20 @@ def test_json__fast_writer_gives_the_bytes_of_the_indenting_encoder(tmp_path):
         empty_path.read_text(encoding="utf-8")
         == json.dumps(register_to_json(empty), ensure_ascii=False, indent=2) + "\n"
     )
+
+
+def test_write__large_register_written_at_once__same_files_as_one_after_the_other(
+    tmp_path, monkeypatch
+):
+    """From PARALLEL_WRITE_ENTRIES holders the JSON is written by a forked child while the CSV
+    is written here: the files are byte for byte those of the sequential writer; a child that
+    fails is an error, not a missing file."""
+    reg, (csv_one, json_one) = make_register(tmp_path / "sequential")
+    monkeypatch.setattr(register_module, "PARALLEL_WRITE_ENTRIES", 1)
+    csv_two, json_two = write_register(reg, tmp_path / "parallel")
+    assert csv_two.read_bytes() == csv_one.read_bytes()
+    assert json_two.read_bytes() == json_one.read_bytes()
+    (tmp_path / "broken").mkdir()
+    (tmp_path / "broken" / json_one.name).mkdir()  # the JSON's path is a directory
+    with pytest.raises(RegisterError, match="run the export again"):
+        write_register(reg, tmp_path / "broken")
