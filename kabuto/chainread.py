@@ -25,6 +25,7 @@ from kabuto.errors import ChainReadError
 
 REQUESTS_PER_BATCH = 1_000
 BYTES_PER_BATCH = 1_500_000  # anvil refuses a request body over 2 MiB ("Invalid request")
+REQUEST_OVERHEAD_BYTES = 256  # one call's JSON-RPC envelope beside its data (counted in a batch)
 LOGS_PER_REQUEST = 20_000  # eth_getLogs answers of ~10 MB: bounded memory on both sides
 IN_FLIGHT = 2  # requests anvil works on while Python decodes the previous answer
 
@@ -146,7 +147,7 @@ class ChainReader:
             chunks[-1].append(
                 ("eth_call", [{"to": to, "data": data} if to else {"data": data}, tag])
             )
-            size += len(data) + 100
+            size += len(data) + REQUEST_OVERHEAD_BYTES
         chunks = [c for c in chunks if c]
         results: list[bytes] = []
         with ThreadPoolExecutor(max_workers=IN_FLIGHT) as pool:

@@ -15,6 +15,7 @@ from typing import Any
 from kabuto.bench.model import BenchError
 from kabuto.chainread import (
     BYTES_PER_BATCH,
+    REQUEST_OVERHEAD_BYTES,
     REQUESTS_PER_BATCH,
     ChainReader,
     Log,
@@ -24,9 +25,6 @@ from kabuto.chainread import (
 )
 
 __all__ = ["Log", "RawRpc", "Sent", "address_calldata", "calldata", "checksum_address"]
-
-
-REQUEST_OVERHEAD_BYTES = 256  # the JSON-RPC envelope of one eth_sendTransaction beside its data
 
 
 @dataclass(frozen=True)

@@ -181,9 +181,9 @@ def read_holdings(
 ) -> tuple[dict[str, str], dict[str, int], int]:
     """Each wallet's investor id ("" if none) and balance, and the total supply, at `block`
     (balances and supply: at the record date `record_index` of the token's snapshot if given)."""
+    supply_call = (token, _supply_calldata(record_index))
     if record_index is None:
         balance_calls = [(token, address_calldata("balanceOf(address)", w)) for w in wallets]
-        supply_call = (token, calldata("totalSupply()", [], []))
     else:
         balance_calls = [
             (
@@ -196,10 +196,6 @@ def read_holdings(
             )
             for w in wallets
         ]
-        supply_call = (
-            token,
-            calldata("totalSupplyAtRecordDate(uint256)", ["uint256"], [record_index]),
-        )
     answers = reader.eth_call(
         [(registry, address_calldata("investorIdOf(address)", w)) for w in wallets]
         + balance_calls
@@ -252,16 +248,19 @@ def read_holdings_and_statuses(
     except ChainReadError:
         ids, balances, supply = read_holdings(reader, registry, token, wallets, block, record_index)
         return ids, balances, supply, read_tax_statuses(reader, registry, list(ids.values()), block)
-    supply_call = (
-        calldata("totalSupply()", [], [])
-        if record_index is None
-        else calldata("totalSupplyAtRecordDate(uint256)", ["uint256"], [record_index])
-    )
-    supply = int.from_bytes(reader.eth_call([(token, supply_call)], block)[0], "big")
+    supply_calldata = _supply_calldata(record_index)
+    supply = int.from_bytes(reader.eth_call([(token, supply_calldata)], block)[0], "big")
     ids = {w: h.investor_id for w, h in holdings.items()}
     balances = {w: h.units for w, h in holdings.items()}
     statuses = {h.investor_id: TaxStatus(h.tax_status) for h in holdings.values() if h.investor_id}
     return ids, balances, supply, statuses
+
+
+def _supply_calldata(record_index: int | None) -> str:
+    """The token's total supply now, or at its record-date snapshot `record_index`."""
+    if record_index is None:
+        return calldata("totalSupply()", [], [])
+    return calldata("totalSupplyAtRecordDate(uint256)", ["uint256"], [record_index])
 
 
 def _holdings_reader_code() -> str:
