@@ -39,7 +39,7 @@ TRANSFERS_PER_INVESTOR = 10
 # --gas-limit: a consortium chain's block gas limit (GoQuorum's sample genesis: 0xE0000000):
 # anvil's per-block work grows with the state, so 100,000 investors in 30M-gas blocks spend
 # most of their time mining blocks, not running transactions.
-NODE_ARGS = ["--prune-history", "--gas-limit", "1000000000"]
+NODE_ARGS = ["--prune-history", "--gas-limit", str(0xE0000000)]
 ISSUE_LIMIT_S = 60.0  # 100,000 investors
 EXPORT_LIMIT_S = 60.0  # 100,000 holders after 1,000,000 transfers
 EXPORT_RSS_LIMIT_MIB = 2048.0

@@ -9,7 +9,8 @@ from eth_utils import to_checksum_address
 from fixtures.platform import deploy_registry, onboard
 
 from kabuto.bench import throughput
-from kabuto.bench.rawrpc import address_calldata, calldata, checksum_address
+from kabuto.bench.rawrpc import RawRpc, address_calldata, calldata, checksum_address
+from kabuto.bench.signing import wallet
 from kabuto.chainread import ChainReader
 from kabuto.errors import ChainReadError
 from kabuto.ops.export import event_ciphertext, read_replaced_wallets
@@ -61,3 +62,88 @@ def test_replaced_wallets__read_from_the_registry_log(accounts, chain):
     assert read_replaced_wallets(reader, str(registry.address), chain.blocks.height) == {
         (str(old.address), str(new.address))
     }
+
+
+def test_send_all__holders_sign_their_own__mined_from_their_wallets(accounts, chain):
+    """A sender with a key in ``signers`` sends eth_sendRawTransaction (signed here, nonces in
+    order); the others are signed by anvil; both kinds end in the same blocks."""
+    rpc = RawRpc(str(chain.provider.http_uri))
+    holders = [wallet(f"tests.send_all.{chain.blocks.height}.{i}") for i in range(3)]
+    target = str(accounts[5].address)
+    txs = [
+        {"from": h.address, "to": target, "data": "0x" + bytes([i, k]).hex(), "gas": 30_000}
+        for k in range(2)
+        for i, h in enumerate(holders)
+    ]
+    txs.append({"from": str(accounts[4].address), "to": target, "data": "0x01", "gas": 30_000})
+    sent = rpc.send_all(txs, chunk=4, signers={h.address: h for h in holders})
+    assert sent.txs == 7 and sent.last_block - sent.first_block == 1  # blocks of at most 4
+    mined = [
+        tx
+        for n in range(sent.first_block, sent.last_block + 1)
+        for tx in rpc.call("eth_getBlockByNumber", hex(n), True)["transactions"]
+    ]
+    by_sender = {}
+    for tx in mined:
+        by_sender.setdefault(tx["from"].lower(), []).append((int(tx["nonce"], 16), tx["input"]))
+    for i, h in enumerate(holders):
+        assert sorted(by_sender[h.address.lower()]) == [(0, f"0x{i:02x}00"), (1, f"0x{i:02x}01")]
+    assert len(by_sender[str(accounts[4].address).lower()]) == 1
+
+
+def test_send_all__node_refuses_a_signed_transaction__raises(chain):
+    """A refusal from the node (here: gas under the intrinsic 21,000) is raised, not lost in
+    the thread that posts."""
+    rpc = RawRpc(str(chain.provider.http_uri))
+    holder = wallet(f"tests.send_all.refused.{chain.blocks.height}")
+    with pytest.raises(ChainReadError, match="eth_sendRawTransaction calls failed"):
+        rpc.send_all(
+            [{"from": holder.address, "to": holder.address, "data": "0x", "gas": 1_000}],
+            signers={holder.address: holder},
+        )
+
+
+# A contract whose every call emits LOG1(topic = the call's first word), no data: creation code
+# (12 bytes: copy the 9-byte runtime at offset 12 and return it) + runtime.
+_LOGGER_CODE = "0x600960" + "0c600039600960" + "00f3" + "600035600060" + "00a100"
+_LOGGER_TOPIC = bytes(31) + b"\x07"
+
+
+def test_logs_sized__dense_blocks__same_logs_and_no_answer_beyond_one_block(accounts, chain):
+    """The register's log reader on a chain of dense blocks (the scale bench mines 30,000
+    transfers a block): the same logs as the plain block-chunked reader, and while it learns the
+    density no answer spans more than one block's logs over what it asked for."""
+    rpc = RawRpc(str(chain.provider.http_uri))
+    deployer = str(accounts[6].address)
+    created = rpc.call(
+        "eth_sendTransaction", {"from": deployer, "data": _LOGGER_CODE, "gas": hex(100_000)}
+    )
+    logger_address = rpc.call("eth_getTransactionReceipt", created)["contractAddress"]
+    holders = [wallet(f"tests.logs_sized.{chain.blocks.height}.{i}") for i in range(40)]
+    call = {"to": logger_address, "data": "0x" + _LOGGER_TOPIC.hex(), "gas": 30_000}
+    sent = rpc.send_all(
+        [{**call, "from": h.address} for _ in range(6) for h in holders],
+        chunk=40,
+        signers={h.address: h for h in holders},
+    )
+    assert sent.last_block - sent.first_block == 5  # six blocks of 40 logs
+
+    answers: list[int] = []
+    post = rpc._post
+
+    def counting_post(calls):
+        raw = post(calls)
+        answers.append(raw.count(b'"logIndex"'))
+        return raw
+
+    rpc._post = counting_post  # type: ignore[method-assign]
+    sized = rpc.logs_sized(
+        logger_address, _LOGGER_TOPIC, sent.first_block, sent.last_block, per_request=10
+    )
+    rpc._post = post  # type: ignore[method-assign]
+    plain = rpc.logs(logger_address, _LOGGER_TOPIC, sent.first_block, sent.last_block, step=2)
+    assert [(log.blockNumber, log.topics) for log in sized] == [
+        (log.blockNumber, log.topics) for log in plain
+    ]
+    assert len(sized) == 240
+    assert len(answers) == 6 and max(answers) == 40  # one block an answer
