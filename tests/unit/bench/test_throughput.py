@@ -118,6 +118,7 @@ def test_logs_sized__dense_blocks__same_logs_and_no_answer_beyond_one_block(acco
     created = rpc.call(
         "eth_sendTransaction", {"from": deployer, "data": _LOGGER_CODE, "gas": hex(100_000)}
     )
+    rpc.call("evm_mine")  # mined whether or not the session's chain automines
     logger_address = rpc.call("eth_getTransactionReceipt", created)["contractAddress"]
     holders = [wallet(f"tests.logs_sized.{chain.blocks.height}.{i}") for i in range(40)]
     call = {"to": logger_address, "data": "0x" + _LOGGER_TOPIC.hex(), "gas": 30_000}
