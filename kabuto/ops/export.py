@@ -44,8 +44,6 @@ ZERO32 = b"\x00" * 32
 TRANSFER_TOPIC = keccak(text="Transfer(address,address,uint256)")
 PERSONAL_DATA_TOPIC = keccak(text="PersonalDataStored(bytes32,address,bytes32,bytes)")
 WALLET_REPLACED_TOPIC = keccak(text="WalletReplaced(bytes32,address,address,address)")
-# eth_getBlockByNumber answers list every transaction hash (~680 KB for a block of 10,000)
-BLOCKS_PER_TIMESTAMP_BATCH = 16
 
 
 @dataclass(frozen=True)
@@ -77,34 +75,32 @@ def read_transfer_events(
     reader: ChainReader, token: str, first: int, block: int
 ) -> list[TransferEvent]:
     """The token's Transfer events from block `first` to `block`, in chain order, with their
-    block times (read once per block), addresses checksummed. Each answer's logs become events
-    as it arrives (a million logs held at once were ~650 MB of the export's peak)."""
-    heights: dict[str, int] = {}  # a block number as the node writes it -> int
-    stamps: dict[str, int] = {}
-    address: dict[str, str] = {}
-    events: list[TransferEvent] = []
-    for logs in reader.log_pages(token, TRANSFER_TOPIC, first, block):
-        numbers = sorted(
-            {log.blockNumber for log in logs} - stamps.keys(), key=lambda n: int(n, 16)
+    block times (read once per block), addresses checksummed."""
+    logs = reader.logs_sized(token, TRANSFER_TOPIC, first, block)
+    numbers = sorted({log.blockNumber for log in logs}, key=lambda n: int(n, 16))
+    stamps = {
+        n: int(b["timestamp"], 16)
+        for n, b in zip(
+            numbers,
+            reader.batch([("eth_getBlockByNumber", [n, False]) for n in numbers]),
+            strict=True,
         )
-        for start in range(0, len(numbers), BLOCKS_PER_TIMESTAMP_BATCH):
-            part = numbers[start : start + BLOCKS_PER_TIMESTAMP_BATCH]
-            answers = reader.batch([("eth_getBlockByNumber", [n, False]) for n in part])
-            stamps.update((n, int(b["timestamp"], 16)) for n, b in zip(part, answers, strict=True))
-            heights.update((n, int(n, 16)) for n in part)
-        parties = {log.topics[1] for log in logs} | {log.topics[2] for log in logs}
-        address.update((t, checksum_address(t[-40:])) for t in parties - address.keys())
-        events += [
-            TransferEvent(
-                heights[log.blockNumber],
-                stamps[log.blockNumber],
-                address[log.topics[1]],
-                address[log.topics[2]],
-                int(log.data, 16),
-            )
-            for log in logs
-        ]
-    return events
+    }
+    blocks = {n: int(n, 16) for n in numbers}
+    address = {
+        topic: checksum_address(topic[-40:])
+        for topic in {log.topics[1] for log in logs} | {log.topics[2] for log in logs}
+    }
+    return [
+        TransferEvent(
+            blocks[log.blockNumber],
+            stamps[log.blockNumber],
+            address[log.topics[1]],
+            address[log.topics[2]],
+            int(log.data, 16),
+        )
+        for log in logs
+    ]
 
 
 def read_ciphertexts(
