@@ -130,7 +130,7 @@ bench: setup
 	$(BIN)/ape run bench
 
 # Issue 19's scale: 1,000 / 10,000 / 100,000 investors (10 transfers each), the register export
-# and the operators' export script at 100,000 (~15-25 min of CPU; not in `make test` or CI).
+# and the operators' export script at 100,000 (5-6 min on a quiet 2-core machine; not in `make test` or CI).
 bench-scale: setup
 	tools/ensure-build
 	$(BIN)/ape run bench_scale

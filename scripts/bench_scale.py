@@ -1,7 +1,7 @@
 """`make bench-scale`: issuing, transfers and the register export at 1,000, 10,000 and 100,000
 investors (10 transfers each), each on a fresh anvil with --prune-history, and the operators'
-`ape run export_register` at 100,000; writes bench/results/scale.{json,md,png}. Takes CPU for
-a quarter of an hour: not part of `make test` or CI."""
+`ape run export_register` at 100,000; writes bench/results/scale.{json,md,png}. Takes both
+cores for 5-6 minutes on a quiet machine (longer on a busy one): not part of `make test` or CI."""
 
 from pathlib import Path
 

@@ -5,8 +5,8 @@ walking every transaction waiting in its pool, so filling a block of n transacti
 ``eth_sendRawTransaction`` takes the nonce from the signed transaction. For the scale bench's
 million transfers the holders therefore have keys of their own (derived from a label, so a run
 is reproducible), and their transfers are signed here: a legacy EIP-155 transaction at gas
-price 0 (the bench's node is gas-free), RLP written out by hand and signed with libsecp256k1
-(coincurve), about 30 us a transaction. tests/unit/bench/test_signing.py checks the bytes
+price 0 (the bench's node is gas-free), RLP written out by hand (~3 us a transaction, where the
+rlp package takes ~13) and signed with libsecp256k1 (coincurve), ~25 us a transaction in all. tests/unit/bench/test_signing.py checks the bytes
 against eth-account's signer.
 """
 

@@ -1,8 +1,9 @@
 """Throughput on the benchmark's anvil: wall time of the jobs docs/performance.md sets limits for.
 
 Both jobs use the real platform (kabuto.ops.deploy) and a bond with the class rule and a
-holder cap on, and send through :mod:`kabuto.bench.rawrpc` (JSON-RPC batches, anvil signing,
-full blocks) because Ape alone sends ~25-50 transactions a second.
+holder cap on, and send through :mod:`kabuto.bench.rawrpc` (JSON-RPC batches, full blocks; anvil signs the
+operators' transactions, the holders sign their transfers) because Ape alone sends ~25-50
+transactions a second.
 """
 
 from __future__ import annotations
